@@ -1,0 +1,3 @@
+from dflint.cli import main
+
+main()
