@@ -1,0 +1,189 @@
+"""Configuration: ``[tool.dflint]`` in pyproject.toml or ``.dflint.toml``, searched upward.
+
+The nearest file that has dflint settings wins (a pyproject.toml without ``[tool.dflint]`` is
+passed over). Command-line options override the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from dflint.errors import ConfigError
+from dflint.findings import THRESHOLDS, Severity
+
+KEYS = (
+    "platforms",
+    "select",
+    "ignore",
+    "per-file-ignores",
+    "severity",
+    "failure-threshold",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None = None  # the file it came from
+    platforms: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    failure_threshold: str = "warning"
+    # where each value came from, for --show-config
+    sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        for key, value in self.severity:
+            if key == code:
+                return value
+        return default
+
+    def per_file_ignored(self, code: str, path: str) -> bool:
+        relative = _relative(path, self.root)
+        return any(
+            _glob(relative, pattern) and matches(code, codes)
+            for pattern, codes in self.per_file_ignores
+        )
+
+
+def matches(code: str, selectors: tuple[str, ...]) -> bool:
+    """Whether a code is named by selectors (a code, a prefix such as DF3, or ALL)."""
+    return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _glob(relative: str, pattern: str) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern)
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _codes(value: Any, key: str, where: str, known: list[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: {key} must be a list of rule codes")
+    result = []
+    for item in value:
+        code = item.strip().upper()
+        if code != "ALL" and not any(known_code.startswith(code) for known_code in known):
+            raise ConfigError(f"{where}: {key}: unknown rule code {item!r}{_suggest(code, known)}")
+        result.append(code)
+    return tuple(result)
+
+
+def _platforms(value: Any, where: str) -> tuple[str, ...]:
+    from dflint.targets import normalise_platform, valid_platform
+
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: platforms must be a list such as ['linux/amd64']")
+    for item in value:
+        if not valid_platform(item.strip().lower()):
+            raise ConfigError(f"{where}: platforms: {item!r} is not an os/arch[/variant] platform")
+    return tuple(normalise_platform(item) for item in value)
+
+
+def _threshold(value: Any, where: str) -> str:
+    if not isinstance(value, str) or value.lower() not in THRESHOLDS:
+        raise ConfigError(
+            f"{where}: failure-threshold must be one of {', '.join(THRESHOLDS)}"
+            + (_suggest(str(value).lower(), THRESHOLDS) if isinstance(value, str) else "")
+        )
+    return value.lower()
+
+
+def from_mapping(data: dict[str, Any], where: str, path: Path | None) -> Config:
+    """Validate a settings table. Unknown keys are an error with a suggestion."""
+    from dflint.registry import rule_codes
+
+    known = rule_codes()
+    for key in data:
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}{_suggest(key, KEYS)}")
+    sources = {key: where for key in data}
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw_per_file = data.get("per-file-ignores", {})
+    if not isinstance(raw_per_file, dict):
+        raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")
+    for pattern, codes in raw_per_file.items():
+        per_file.append((pattern, _codes(codes, f"per-file-ignores.{pattern!r}", where, known)))
+    severity: list[tuple[str, Severity]] = []
+    raw_severity = data.get("severity", {})
+    if not isinstance(raw_severity, dict):
+        raise ConfigError(f"{where}: severity must be a table of CODE = 'error'|'warning'|'info'")
+    for code, level in raw_severity.items():
+        _codes([code], "severity", where, known)
+        if not isinstance(level, str) or level.lower() not in ("error", "warning", "info"):
+            raise ConfigError(f"{where}: severity.{code} must be 'error', 'warning' or 'info'")
+        severity.append((code.upper(), Severity.parse(level)))
+    return Config(
+        path=path,
+        platforms=_platforms(data.get("platforms", []), where),
+        select=_codes(data.get("select", []), "select", where, known),
+        ignore=_codes(data.get("ignore", []), "ignore", where, known),
+        per_file_ignores=tuple(per_file),
+        severity=tuple(severity),
+        failure_threshold=_threshold(data.get("failure-threshold", "warning"), where),
+        sources=sources,
+    )
+
+
+def load_file(path: Path) -> Config | None:
+    """The dflint settings in one file; None for a pyproject.toml without [tool.dflint]."""
+    where = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "dflint" not in tool:
+            return None
+        table = tool["dflint"]
+        where += " [tool.dflint]"
+    else:
+        table = data.get("tool", {}).get("dflint", data) if "tool" in data else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: dflint settings must be a table")
+    return from_mapping(table, where, path)
+
+
+@lru_cache(maxsize=256)
+def discover(directory: Path) -> Config:
+    """The config that applies to files in ``directory``: nearest .dflint.toml or pyproject."""
+    for folder in (directory, *directory.parents):
+        for name in (".dflint.toml", "pyproject.toml"):
+            candidate = folder / name
+            if candidate.is_file():
+                config = load_file(candidate)
+                if config is not None:
+                    return config
+    return Config()

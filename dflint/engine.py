@@ -1,0 +1,219 @@
+"""Runs the rules over one Dockerfile and turns their violations into findings.
+
+Order: read → parse → analyse → rules → suppressions and selection → findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dflint import config as config_module
+from dflint.analysis import analyze
+from dflint.config import Config
+from dflint.errors import InputError
+from dflint.findings import Finding, Severity
+from dflint.model import Dockerfile, Span
+from dflint.parser import parse_bytes
+from dflint.registry import ENGINE_RULES, all_rules, rule_codes
+from dflint.rule import Rule, RuleContext, Violation
+from dflint.suppressions import read_pragmas
+from dflint.targets import resolve_targets
+
+# Template languages whose markup means the file is not yet a Dockerfile: Jinja2 / Go
+# templates ({{ }}, {% %}) and ERB/EJS (<% %>). A Go template inside a quoted argument
+# (`docker inspect --format '{{.State}}'`) is normal Dockerfile text, so `{{` only counts
+# where it cannot be quoted: at the start of a line or in a FROM line.
+_TEMPLATE = re.compile(
+    r"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
+    re.M | re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Command-line settings that override the config file."""
+
+    platforms: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    failure_threshold: str | None = None
+    config_path: Path | None = None
+    no_config: bool = False
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    failed: bool = False  # the input could not be read or parsed
+    skipped: str | None = None  # why the file was not linted
+    internal_errors: list[str] = field(default_factory=list)
+
+
+def has_template_markup(text: str) -> bool:
+    return _TEMPLATE.search(text) is not None
+
+
+def config_for(path: Path, options: Options) -> Config:
+    if options.no_config:
+        return Config()
+    if options.config_path is not None:
+        return _explicit_config(options.config_path)
+    return config_module.discover(path.resolve().parent)
+
+
+def _explicit_config(path: Path) -> Config:
+    loaded = config_module.load_file(path)
+    if loaded is None:
+        from dflint.errors import ConfigError
+
+        raise ConfigError(f"{path}: has no [tool.dflint] table")
+    return loaded
+
+
+def lint_file(path: Path, display: str, options: Options) -> FileResult:
+    config = config_for(path, options)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        return _failed(display, InputError("is a directory"), config)
+    except FileNotFoundError:
+        return _failed(display, InputError("no such file or directory"), config)
+    except OSError as exc:
+        return _failed(display, InputError(f"cannot read: {exc.strerror or exc}"), config)
+    return lint_bytes(data, display, options, config)
+
+
+def lint_bytes(data: bytes, display: str, options: Options, config: Config | None = None) -> FileResult:
+    if config is None:
+        config = Config() if options.no_config else config_for(Path(display), options)
+    try:
+        dockerfile = parse_bytes(data, display)
+    except InputError as exc:
+        text = data.decode("utf-8", errors="replace")
+        if has_template_markup(text):
+            return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
+        return _failed(display, exc, config)
+    text = "\n".join(dockerfile.lines)
+    if has_template_markup(text):
+        return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
+    return lint_dockerfile(dockerfile, options, config)
+
+
+def _failed(display: str, error: InputError, config: Config) -> FileResult:
+    name, level, _ = ENGINE_RULES["DF001"]
+    finding = Finding(
+        path=display,
+        code="DF001",
+        name=name,
+        severity=config.severity_for("DF001", Severity(level)),
+        line=error.line,
+        column=error.column,
+        end_line=error.line,
+        end_column=error.column,
+        message=error.message,
+    )
+    return FileResult(display, [finding], failed=True)
+
+
+def enabled_rules(config: Config, options: Options, path: str) -> list[type[Rule]]:
+    return [rule for rule in all_rules() if _enabled(rule.code, config, options, path)]
+
+
+def _enabled(code: str, config: Config, options: Options, path: str) -> bool:
+    # --select replaces the file's select; --ignore adds to the file's ignores
+    select = options.select or config.select
+    if select and not config_module.matches(code, select):
+        return False
+    if config_module.matches(code, config.ignore + options.ignore):
+        return False
+    return not config.per_file_ignored(code, path)
+
+
+def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) -> FileResult:
+    result = FileResult(dockerfile.path)
+    analysis = analyze(dockerfile)
+    targets = resolve_targets(analysis, options.platforms, config.platforms)
+    ctx = RuleContext(dockerfile, analysis, targets)
+    raw: list[tuple[str, str, Severity, Violation]] = []
+    rules = enabled_rules(config, options, dockerfile.path)
+    by_keyword: dict[str, list[Rule]] = {}
+    instances: list[Rule] = []
+    for rule_class in rules:
+        rule = rule_class()
+        instances.append(rule)
+        for keyword in rule_class.nodes:
+            by_keyword.setdefault(keyword, []).append(rule)
+    for rule in instances:
+        try:
+            for violation in rule.check_file(ctx):
+                raw.append((rule.code, rule.name, rule.severity, violation))
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            result.internal_errors.append(f"{rule.code} crashed: {type(exc).__name__}: {exc}")
+    for instruction in dockerfile.instructions:
+        for rule in by_keyword.get(instruction.keyword, ()):
+            try:
+                for violation in rule.check_instruction(ctx, instruction):
+                    raw.append((rule.code, rule.name, rule.severity, violation))
+            except Exception as exc:
+                result.internal_errors.append(
+                    f"{rule.code} crashed on line {instruction.start_line}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+    pragmas = read_pragmas(dockerfile, set(rule_codes()))
+    for code, name, default, violation in raw:
+        line = violation.span.line
+        suppressed = False
+        for suppression in pragmas.suppressions:
+            if suppression.covers(code, line):
+                suppression.used.add(code)
+                suppressed = True
+        if not suppressed:
+            result.findings.append(
+                _finding(dockerfile.path, code, name, config.severity_for(code, default), violation)
+            )
+    engine_enabled = {
+        code: _enabled(code, config, options, dockerfile.path) for code in ("DF002", "DF003")
+    }
+    if engine_enabled["DF002"]:
+        for problem in pragmas.problems:
+            result.findings.append(_engine_finding(dockerfile.path, "DF002", problem.span,
+                                                   problem.message, config))
+    if engine_enabled["DF003"]:
+        enabled_codes = {rule.code for rule in rules}
+        for suppression in pragmas.suppressions:
+            unused = [c for c in suppression.codes if c in enabled_codes and c not in suppression.used]
+            if unused:
+                comment = suppression.comment
+                span = Span(comment.line, comment.column, comment.line,
+                            len(dockerfile.lines[comment.line - 1].rstrip()) + 1)
+                message = f"{suppression.kind}={','.join(unused)} suppresses nothing here"
+                result.findings.append(_engine_finding(dockerfile.path, "DF003", span, message, config))
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _finding(path: str, code: str, name: str, severity: Severity, violation: Violation) -> Finding:
+    span = violation.span
+    return Finding(
+        path=path,
+        code=code,
+        name=name,
+        severity=severity,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        message=violation.message,
+        platform=violation.platform,
+        fix=violation.fix,
+    )
+
+
+def _engine_finding(path: str, code: str, span: Span, message: str, config: Config) -> Finding:
+    name, level, _ = ENGINE_RULES[code]
+    return _finding(path, code, name, config.severity_for(code, Severity(level)),
+                    Violation(span, message))
