@@ -25,3 +25,20 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def corpus() -> Path:
     return shared_path("corpus")
+
+
+def lint(
+    text: str,
+    path: str = "Dockerfile",
+    platforms: tuple[str, ...] = (),
+    select: tuple[str, ...] = (),
+) -> list:  # type: ignore[type-arg]
+    """Findings for Dockerfile text, with no config file involved."""
+    from dflint.engine import Options, lint_bytes
+
+    options = Options(platforms=platforms, select=select, no_config=True)
+    return lint_bytes(text.encode(), path, options).findings
+
+
+def codes(text: str, path: str = "Dockerfile", platforms: tuple[str, ...] = ()) -> list[str]:
+    return [finding.code for finding in lint(text, path, platforms)]

@@ -1,0 +1,85 @@
+"""DF101 misplaced-parser-directive."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dflint.findings import Severity
+from dflint.reader import VALID_DIRECTIVES
+from dflint.rule import Rule, RuleContext, Violation, line_span
+
+_LOOKS_LIKE_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(\S.*?)\s*\Z")
+
+
+class MisplacedParserDirective(Rule):
+    """A parser directive that is not at the top of the file, so it is only a comment.
+
+    What it does
+    Finds `# escape=`, `# syntax=` and `# check=` comments that come after a comment, a blank
+    line or an instruction.
+
+    Why is this bad?
+    BuildKit reads parser directives only in the block of `# key=value` lines at the very top
+    of the file. Anything else ends that block, and a directive after it is silently an
+    ordinary comment. A misplaced `` # escape=` `` leaves `\\` as the escape character, so the
+    Windows paths and backtick continuations written for it break the file.
+
+    Example
+    ```dockerfile
+    # Windows image
+    # escape=`
+    FROM mcr.microsoft.com/windows/servercore:ltsc2022
+    RUN dir C:\\
+    ```
+
+    Use instead
+    ```dockerfile
+    # escape=`
+    # Windows image
+    FROM mcr.microsoft.com/windows/servercore:ltsc2022
+    RUN dir C:\\
+    ```
+
+    Fix safety
+    No automatic fix: moving the directive changes how every line of the file is read.
+
+    References
+    - https://docs.docker.com/reference/dockerfile/#parser-directives
+    """
+
+    code = "DF101"
+    name = "misplaced-parser-directive"
+    severity = Severity.ERROR
+
+    def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
+        active = {item.line for item in ctx.dockerfile.directives}
+        for comment in ctx.dockerfile.comments:
+            if comment.line in active:
+                continue
+            match = _LOOKS_LIKE_DIRECTIVE.match(comment.text)
+            if match is None or match.group(1).lower() not in VALID_DIRECTIVES:
+                continue
+            key = match.group(1).lower()
+            reason = _why_not_a_directive(ctx, comment.line)
+            yield Violation(
+                line_span(ctx, comment.line, comment.column - 1),
+                f"`# {key}={match.group(2)}` is not a parser directive here ({reason}): "
+                "BuildKit reads it as a comment; move it to the top of the file",
+            )
+
+
+def _why_not_a_directive(ctx: RuleContext, line: int) -> str:
+    """What ended the directive block before ``line``."""
+    lines = ctx.dockerfile.lines
+    active = {item.line for item in ctx.dockerfile.directives}
+    for number in range(1, line):
+        text = lines[number - 1].strip()
+        if number in active:
+            continue
+        if not text:
+            return f"the blank line {number} ends the directive block"
+        if text.startswith("#"):
+            return f"the comment on line {number} ends the directive block"
+        return f"the instruction on line {number} ends the directive block"
+    return "it is not at the top of the file"

@@ -1,0 +1,92 @@
+"""DF203 constant-platform-flag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dflint.findings import Severity
+from dflint.model import Instruction
+from dflint.platformdata import ARCH_TOKENS
+from dflint.rule import Rule, RuleContext, Violation
+from dflint.targets import normalise_platform
+
+
+class ConstantPlatformFlag(Rule):
+    """`FROM --platform=` with a fixed platform such as `linux/amd64`.
+
+    What it does
+    Finds `FROM --platform=<os>/<arch>` with a literal value in a Dockerfile meant for more
+    platforms than that one.
+
+    Why is this bad?
+    A constant platform pins the stage to one architecture whatever the build targets. In a
+    multi-platform build the final image for arm64 then contains amd64 binaries, or a build
+    stage runs under slow emulation. A build stage should use `$BUILDPLATFORM` (and
+    cross-compile for `$TARGETPLATFORM`); a final stage should not set `--platform` at all.
+    Stages named for their platform (`AS build-amd64`), per-platform files and Windows-only
+    files are exempt.
+
+    Example
+    ```dockerfile
+    FROM --platform=linux/amd64 golang:1.22 AS build
+    RUN go build -o /app .
+    FROM alpine:3.20
+    COPY --from=build /app /app
+    ```
+
+    Use instead
+    ```dockerfile
+    FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+    ARG TARGETOS TARGETARCH
+    RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .
+    FROM alpine:3.20
+    COPY --from=build /app /app
+    ```
+
+    Fix safety
+    No automatic fix yet: switching to `$BUILDPLATFORM` is only right when the stage
+    cross-compiles for the target.
+
+    References
+    - https://docs.docker.com/reference/build-checks/from-platform-flag-const-disallowed/
+    """
+
+    code = "DF203"
+    name = "constant-platform-flag"
+    severity = Severity.WARNING
+    nodes = frozenset({"FROM"})
+
+    def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
+        facts = ctx.analysis.facts(instruction)
+        platform = instruction.flag("platform")
+        if facts is None or not platform or "$" in platform:
+            return
+        value = normalise_platform(platform)
+        os_name = value.split("/", 1)[0]
+        if os_name == "windows":
+            return  # Windows images exist for amd64 only; pinning them is harmless
+        alias = (facts.stage.alias or "").lower()
+        if any(token in alias for token in _tokens_of(value)):
+            return  # the stage is named for its platform, as in `AS build-amd64`
+        targets = ctx.targets
+        others = [p for p in targets.platforms if p != value]
+        if not others:
+            return
+        is_final = facts is ctx.analysis.stages[-1]
+        advice = (
+            "remove it, so the image is built for each target platform"
+            if is_final
+            else "use `--platform=$BUILDPLATFORM` and cross-compile for $TARGETPLATFORM"
+        )
+        yield Violation(
+            instruction.span,
+            f"`--platform={platform}` pins this stage to {value} but the targets include "
+            f"{', '.join(others)}: {advice}",
+            platform=",".join(others),
+        )
+
+
+def _tokens_of(platform: str) -> list[str]:
+    arch = platform.split("/", 1)[1] if "/" in platform else platform
+    spellings = [token for token, docker in ARCH_TOKENS.items() if docker == arch]
+    return [arch.replace("/", ""), *spellings]

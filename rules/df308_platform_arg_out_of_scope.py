@@ -1,0 +1,123 @@
+"""DF308 platform-arg-out-of-scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dflint.findings import Severity
+from dflint.model import Instruction
+from dflint.rule import Rule, RuleContext, Violation, line_span
+
+AUTOMATIC_PLATFORM_ARGS = frozenset(
+    {
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+    }
+)
+# Instructions whose arguments the builder expands, or whose shell sees the build args.
+_CHECKED = frozenset(
+    {"RUN", "ENV", "ARG", "COPY", "ADD", "WORKDIR", "LABEL", "USER", "EXPOSE", "VOLUME"}
+)
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class PlatformArgOutOfScope(Rule):
+    """A build argument used in a stage that has not declared it, so it is empty there.
+
+    What it does
+    Finds `$TARGETARCH`, `$TARGETPLATFORM` and the other automatic platform arguments, and ARGs
+    declared before the first FROM, used inside a stage that has no `ARG` line for them.
+
+    Why is this bad?
+    An ARG declared before FROM, and every automatic platform argument, is only in scope in
+    FROM lines. Inside a stage it must be declared again with `ARG NAME`; otherwise it expands
+    to an empty string. A download URL or `GOARCH=$TARGETARCH` then silently loses its
+    architecture, and the build fetches or compiles the wrong thing.
+
+    Example
+    ```dockerfile
+    FROM alpine:3.20
+    RUN wget https://example.com/tool-linux-$TARGETARCH.tar.gz
+    ```
+
+    Use instead
+    ```dockerfile
+    FROM alpine:3.20
+    ARG TARGETARCH
+    RUN wget https://example.com/tool-linux-$TARGETARCH.tar.gz
+    ```
+
+    Fix safety
+    No automatic fix yet.
+
+    References
+    - https://docs.docker.com/reference/dockerfile/#understand-how-arg-and-from-interact
+    - https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope
+    """
+
+    code = "DF308"
+    name = "platform-arg-out-of-scope"
+    severity = Severity.ERROR
+    nodes = _CHECKED
+
+    def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
+        if ctx.analysis.facts(instruction) is None:
+            return  # a global ARG: FROM lines see every global name
+        global_names = {_arg_name(arg) for item in ctx.dockerfile.global_args for arg in item.args}
+        candidates = AUTOMATIC_PLATFORM_ARGS | global_names
+        scope = ctx.analysis.scope(instruction)
+        reported: set[str] = set()
+        for line, offset, name in _references(ctx, instruction):
+            if name not in candidates or name in scope or name in reported:
+                continue
+            if _assigned_in_script(instruction, name):
+                continue
+            reported.add(name)
+            kind = (
+                "an automatic platform argument"
+                if name in AUTOMATIC_PLATFORM_ARGS
+                else "declared before the first FROM"
+            )
+            yield Violation(
+                line_span(ctx, line, offset, offset + len(name) + 1),
+                f"`${name}` is {kind} but this stage does not declare it, so it is empty here: "
+                f"add `ARG {name}` after the stage's FROM",
+            )
+
+
+def _arg_name(word: str) -> str:
+    return word.split("=", 1)[0]
+
+
+def _references(ctx: RuleContext, instruction: Instruction) -> Iterator[tuple[int, int, str]]:
+    """(line, offset in line, name) of each $NAME / ${NAME…} in the instruction's lines."""
+    lines = list(instruction.lines)
+    for heredoc in instruction.heredocs:
+        if heredoc.expand or instruction.keyword == "RUN":
+            lines += range(heredoc.start_line, heredoc.end_line)
+    escape = ctx.dockerfile.escape
+    for number in lines:
+        text = ctx.line_text(number)
+        if text.lstrip().startswith("#"):
+            continue
+        for match in _REFERENCE.finditer(text):
+            start = match.start()
+            if start > 0 and text[start - 1] == escape and instruction.keyword != "RUN":
+                continue  # an escaped `$` is literal for the builder
+            yield number, start, match.group(1) or match.group(2)
+
+
+def _assigned_in_script(instruction: Instruction, name: str) -> bool:
+    """The RUN script sets the variable itself (`NAME=...`, `for NAME in`, `read NAME`)."""
+    if instruction.keyword != "RUN":
+        return False
+    text = instruction.original + "".join(h.content for h in instruction.heredocs)
+    pattern = rf"(?:^|[\s;&|(]){name}=|\bfor\s+{name}\s+in\b|\bread\b[^;&|\n]*\b{name}\b"
+    return re.search(pattern, text) is not None

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from conftest import codes, lint
+
+
+def test_windows_path_swallows_the_next_run() -> None:
+    text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY . C:\\app\\\nRUN dir C:\\app\n"
+    [finding] = [f for f in lint(text) if f.code == "DF102"]
+    assert (finding.line, finding.column) == (3, 1)
+    assert "`RUN` on line 3 is swallowed by COPY" in finding.message
+    assert "escape=`" in finding.message
+
+
+def test_indented_continuations_are_deliberate() -> None:
+    text = "FROM alpine\nRUN apk add \\\n    curl \\\n    && echo done\n"
+    assert "DF102" not in codes(text)
+
+
+def test_lower_case_shell_words_are_not_instructions() -> None:
+    text = "FROM alpine\nRUN true && \\\nenv FOO=1 sh -c 'echo $FOO'\n"
+    assert "DF102" not in codes(text)
+
+
+def test_keyword_at_same_indent_after_comment_line() -> None:
+    text = "FROM alpine\nRUN echo a \\\n# note\nCMD echo b\n"
+    assert "DF102" in codes(text)

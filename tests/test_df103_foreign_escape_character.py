@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from conftest import codes, lint
+
+
+def test_backtick_continuation_without_the_directive() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "RUN powershell -Command `\n    Write-Host hello\n"
+    )
+    [finding] = [f for f in lint(text) if f.code == "DF103"]
+    assert (finding.line, finding.column) == (2, 25)
+    assert "escape=`" in finding.message
+
+
+def test_backslash_continuation_under_backtick_escape() -> None:
+    text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo a \\\n    b\n"
+    assert "DF103" in codes(text)
+
+
+def test_windows_path_at_end_of_line_under_backtick_escape_is_fine() -> None:
+    text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR C:\\app\\\nRUN dir\n"
+    assert "DF103" not in codes(text)
+
+
+def test_command_substitution_backtick_at_end_of_line_is_fine() -> None:
+    assert "DF103" not in codes("FROM alpine\nRUN echo `date`\nCMD true\n")

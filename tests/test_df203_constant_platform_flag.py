@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from conftest import codes, lint
+
+BUILD = "FROM --platform=linux/amd64 golang:1.22 AS build\nRUN true\nFROM alpine\n"
+
+
+def test_constant_platform_on_a_build_stage() -> None:
+    [finding] = [f for f in lint(BUILD) if f.code == "DF203"]
+    assert "$BUILDPLATFORM" in finding.message
+    assert finding.platform == "linux/arm64"
+
+
+def test_variables_are_fine() -> None:
+    assert "DF203" not in codes("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM alpine\n")
+
+
+def test_stage_named_for_its_platform_is_exempt() -> None:
+    text = "FROM --platform=linux/amd64 golang AS build-amd64\nFROM alpine\n"
+    assert "DF203" not in codes(text)
+
+
+def test_agrees_with_single_target() -> None:
+    assert "DF203" not in codes(BUILD, platforms=("linux/amd64",))
+
+
+def test_final_stage_constant_defines_the_target() -> None:
+    assert "DF203" not in codes("FROM --platform=linux/arm64 alpine\nRUN true\n")
+
+
+def test_windows_platform_is_exempt() -> None:
+    text = "FROM --platform=windows/amd64 mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
+    assert "DF203" not in codes(text)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from conftest import codes, lint
+
+
+def test_targetarch_without_arg() -> None:
+    text = "FROM alpine\nRUN wget https://x/tool-$TARGETARCH.tgz\n"
+    [finding] = [f for f in lint(text) if f.code == "DF308"]
+    assert (finding.line, finding.column) == (2, 25)
+    assert "ARG TARGETARCH" in finding.message
+
+
+def test_declared_in_stage_is_fine() -> None:
+    assert "DF308" not in codes("FROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n")
+
+
+def test_global_arg_used_without_redeclaring() -> None:
+    text = "ARG GOARCH=amd64\nFROM golang\nRUN GOOS=linux go build -o /x . && echo ${GOARCH}\n"
+    assert "DF308" in codes(text)
+
+
+def test_global_arg_used_in_from_is_fine() -> None:
+    assert "DF308" not in codes("ARG VERSION=3.20\nFROM alpine:${VERSION}\nRUN true\n")
+
+
+def test_redeclared_global_arg_is_fine() -> None:
+    assert "DF308" not in codes("ARG V=1\nFROM alpine\nARG V\nRUN echo $V\n")
+
+
+def test_script_that_sets_the_variable_itself() -> None:
+    text = "FROM alpine\nRUN TARGETARCH=$(apk --print-arch) && echo $TARGETARCH\n"
+    assert "DF308" not in codes(text)
+
+
+def test_each_stage_needs_its_own_arg() -> None:
+    text = "FROM alpine AS a\nARG TARGETARCH\nRUN echo $TARGETARCH\nFROM a\nRUN echo $TARGETARCH\n"
+    assert [f.line for f in lint(text) if f.code == "DF308"] == [5]
