@@ -12,11 +12,17 @@ import re
 from dataclasses import dataclass
 
 from dflint.errors import InputError
+from dflint.model import KNOWN_KEYWORDS
 
 # Go's unicode.IsSpace for the characters that matter, and regexp's [\t\v\f\r ].
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _TOKEN_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _JSON_WHITESPACE = " \t\n\r"
+
+
+def go_quote(text: str) -> str:
+    """Go's %q for the printable text of error messages."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def go_trim_space(text: str) -> str:
@@ -29,6 +35,7 @@ class NotStringArrayError(InputError):
 
 @dataclass(slots=True)
 class ParsedLine:
+    keyword: str  # upper case; matched as BuildKit does, by Go's ToLower
     raw_keyword: str
     flags: list[str]
     arg_text: str
@@ -216,7 +223,8 @@ def _name_val(rest: str, keyword: str, escape: str) -> tuple[list[str], str | No
     for word in words:
         if "=" not in word:
             raise InputError(
-                f"Syntax error - can't find = in {word!r}. Must be of the form: name=value"
+                f"Syntax error - can't find = in {go_quote(word)}. "
+                "Must be of the form: name=value"
             )
         key, _, value = word.partition("=")
         args += [key, value]
@@ -239,7 +247,7 @@ def _health(rest: str) -> tuple[list[str], bool]:
 def parse_line(line: str, escape: str) -> ParsedLine:
     """Parse one logical line. Raises InputError (without a position) on invalid syntax."""
     raw_keyword, flags, rest = split_command(line)
-    keyword = raw_keyword.upper()
+    keyword = canonical_keyword(raw_keyword)
     separator: str | None = None
     sub: ParsedLine | None = None
     is_json = False
@@ -264,4 +272,17 @@ def parse_line(line: str, escape: str) -> ParsedLine:
             args = sub.args
     else:
         args = []  # BuildKit ignores an unknown instruction's arguments
-    return ParsedLine(raw_keyword, flags, rest, args, is_json, separator, sub)
+    return ParsedLine(keyword, raw_keyword, flags, rest, args, is_json, separator, sub)
+
+
+_INSTRUCTIONS = {name.lower(): name for name in KNOWN_KEYWORDS}
+
+
+def canonical_keyword(raw: str) -> str:
+    """BuildKit lower-cases the keyword to look it up; unknown words keep their own letters
+    (upper-cased ASCII only, so that e.g. a long s never turns into an S)."""
+    lowered = raw.lower()
+    known = _INSTRUCTIONS.get(lowered)
+    if known is not None:
+        return known
+    return "".join(ch.upper() if ch.isascii() else ch for ch in lowered)

@@ -224,7 +224,7 @@ class Reader:
         if parsed.sub is not None:
             sub = self._instruction(parsed.sub, parsed.arg_text, start_line, end_line, physical, heredocs)
         return Instruction(
-            keyword=parsed.raw_keyword.upper(),
+            keyword=parsed.keyword,
             raw_keyword=parsed.raw_keyword,
             flags=parsed.flags,
             args=parsed.args,
@@ -243,8 +243,8 @@ class Reader:
 
 
 def _can_contain_heredoc(parsed: ParsedLine) -> bool:
-    target = parsed.sub if parsed.raw_keyword.upper() == "ONBUILD" and parsed.sub else parsed
-    return target.raw_keyword.upper() in HEREDOC_KEYWORDS and not target.json
+    target = parsed.sub if parsed.keyword == "ONBUILD" and parsed.sub else parsed
+    return target.keyword in HEREDOC_KEYWORDS and not target.json
 
 
 def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | None:

@@ -1,0 +1,39 @@
+"""dflint's parser over every file of ../shared/corpus: InputError is the only way it may fail.
+
+That covers the real Dockerfiles, the dflint-tricky and BuildKit test inputs, and also the
+corpus's own README, JSON and result files, which are not Dockerfiles at all: whatever the bytes,
+the parser either returns a tree or reports an InputError with a position, never crashes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SHARED, shared_path
+
+from dflint.errors import InputError
+from dflint.parser import parse_bytes
+
+MISSING = "shared-corpus-missing"
+
+
+def _corpus_files() -> list[str]:
+    root = SHARED / "corpus"
+    if not root.is_dir():
+        return [MISSING]
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("file", _corpus_files())
+def test_only_input_error(file: str) -> None:
+    path = shared_path("corpus", file)
+    try:
+        dockerfile = parse_bytes(path.read_bytes(), file)
+    except InputError as exc:
+        assert exc.path == file
+        assert exc.line >= 1
+        assert exc.column >= 1
+        assert exc.message
+    else:
+        assert dockerfile.instructions
+        for instruction in dockerfile.instructions:
+            assert 1 <= instruction.start_line <= instruction.end_line <= len(dockerfile.lines)
