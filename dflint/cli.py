@@ -7,7 +7,7 @@ Heavy modules (the engine, rules, formatters) are imported inside the commands s
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,17 +25,17 @@ app = typer.Typer(
 )
 
 
-class LintFormat(str, Enum):
+class LintFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class ParseFormat(str, Enum):
+class ParseFormat(StrEnum):
     json = "json"
     text = "text"
 
 
-class Threshold(str, Enum):
+class Threshold(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
@@ -195,11 +195,15 @@ def parse(
         typer.echo(json.dumps(dockerfile_dict(dockerfile), indent=2, ensure_ascii=False))
     else:
         for instruction in dockerfile.instructions:
-            typer.echo(f"{instruction.start_line}-{instruction.end_line}: ({buildkit_dump(instruction)})")
+            typer.echo(
+                f"{instruction.start_line}-{instruction.end_line}: ({buildkit_dump(instruction)})"
+            )
 
 
 @app.command()
-def rule(code: Annotated[str, typer.Argument(help="A rule code such as DF301, or its name.")]) -> None:
+def rule(
+    code: Annotated[str, typer.Argument(help="A rule code such as DF301, or its name.")],
+) -> None:
     """Show a rule's documentation."""
     from dflint.docs import render_rule
 

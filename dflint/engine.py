@@ -87,7 +87,9 @@ def lint_file(path: Path, display: str, options: Options) -> FileResult:
     return lint_bytes(data, display, options, config)
 
 
-def lint_bytes(data: bytes, display: str, options: Options, config: Config | None = None) -> FileResult:
+def lint_bytes(
+    data: bytes, display: str, options: Options, config: Config | None = None
+) -> FileResult:
     if config is None:
         config = Config() if options.no_config else config_for(Path(display), options)
     try:
@@ -180,18 +182,27 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
     }
     if engine_enabled["DF002"]:
         for problem in pragmas.problems:
-            result.findings.append(_engine_finding(dockerfile.path, "DF002", problem.span,
-                                                   problem.message, config))
+            result.findings.append(
+                _engine_finding(dockerfile.path, "DF002", problem.span, problem.message, config)
+            )
     if engine_enabled["DF003"]:
         enabled_codes = {rule.code for rule in rules}
         for suppression in pragmas.suppressions:
-            unused = [c for c in suppression.codes if c in enabled_codes and c not in suppression.used]
+            unused = [
+                c for c in suppression.codes if c in enabled_codes and c not in suppression.used
+            ]
             if unused:
                 comment = suppression.comment
-                span = Span(comment.line, comment.column, comment.line,
-                            len(dockerfile.lines[comment.line - 1].rstrip()) + 1)
+                span = Span(
+                    comment.line,
+                    comment.column,
+                    comment.line,
+                    len(dockerfile.lines[comment.line - 1].rstrip()) + 1,
+                )
                 message = f"{suppression.kind}={','.join(unused)} suppresses nothing here"
-                result.findings.append(_engine_finding(dockerfile.path, "DF003", span, message, config))
+                result.findings.append(
+                    _engine_finding(dockerfile.path, "DF003", span, message, config)
+                )
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -215,5 +226,6 @@ def _finding(path: str, code: str, name: str, severity: Severity, violation: Vio
 
 def _engine_finding(path: str, code: str, span: Span, message: str, config: Config) -> Finding:
     name, level, _ = ENGINE_RULES[code]
-    return _finding(path, code, name, config.severity_for(code, Severity(level)),
-                    Violation(span, message))
+    return _finding(
+        path, code, name, config.severity_for(code, Severity(level)), Violation(span, message)
+    )

@@ -15,7 +15,10 @@ from dflint.errors import InputError
 from dflint.model import KNOWN_KEYWORDS
 
 # Go's unicode.IsSpace for the characters that matter, and regexp's [\t\v\f\r ].
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _TOKEN_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _JSON_WHITESPACE = " \t\n\r"
 
@@ -223,8 +226,7 @@ def _name_val(rest: str, keyword: str, escape: str) -> tuple[list[str], str | No
     for word in words:
         if "=" not in word:
             raise InputError(
-                f"Syntax error - can't find = in {go_quote(word)}. "
-                "Must be of the form: name=value"
+                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
             )
         key, _, value = word.partition("=")
         args += [key, value]

@@ -1,4 +1,5 @@
-"""dflint's logical-line reader: bytes to directives, comments and instructions, as BuildKit reads them.
+"""dflint's logical-line reader: bytes to directives, comments and instructions, as BuildKit
+reads them.
 
 The rules it follows (BuildKit's ``parser.Parse``):
 
@@ -46,9 +47,7 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(data, exc.start)
-        raise InputError(
-            f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, column
-        ) from None
+        raise InputError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, column) from None
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
@@ -137,7 +136,9 @@ class Reader:
             is_comment = stripped.startswith("#")
             if is_comment:
                 self.comments.append(
-                    Comment(number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), False)
+                    Comment(
+                        number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), False
+                    )
                 )
             self.block.feed(stripped, number)
             index += 1
@@ -155,7 +156,9 @@ class Reader:
                 if _is_comment(raw):
                     stripped = raw.lstrip(GO_SPACE)
                     self.comments.append(
-                        Comment(number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), True)
+                        Comment(
+                            number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), True
+                        )
                     )
                     continue
                 if raw.strip(GO_SPACE) == "":
@@ -191,7 +194,8 @@ class Reader:
                         body.append(self.raw_lines[index - 1])
                     if not terminated:
                         raise InputError(
-                            f"unterminated heredoc <<{name} (no line reads {name!r} before the end of the file)",
+                            f"unterminated heredoc <<{name} (no line reads {name!r} before the "
+                            "end of the file)",
                             start_line,
                             self._first_column(start_line),
                         )
@@ -222,7 +226,9 @@ class Reader:
         last = self.lines[end_line - 1]
         sub = None
         if parsed.sub is not None:
-            sub = self._instruction(parsed.sub, parsed.arg_text, start_line, end_line, physical, heredocs)
+            sub = self._instruction(
+                parsed.sub, parsed.arg_text, start_line, end_line, physical, heredocs
+            )
         return Instruction(
             keyword=parsed.keyword,
             raw_keyword=parsed.raw_keyword,

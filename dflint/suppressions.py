@@ -117,4 +117,3 @@ def _closest(kind: str) -> str:
 
     close = difflib.get_close_matches(kind, [*KINDS, "platform"], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-

@@ -86,7 +86,6 @@ def resolve_targets(
         if final.os == "windows":
             return Targets(("windows/amd64",), final.os_evidence)
         if final.arch_in_name:
-            os_name = "linux" if final.os != "windows" else "windows"
             arch = _ARCH_PLATFORM.get(final.arch_in_name, final.arch_in_name)
-            return Targets((f"{os_name}/{arch}",), "file name")
+            return Targets((f"linux/{arch}",), "file name")
     return Targets(DEFAULT_TARGETS, "default")

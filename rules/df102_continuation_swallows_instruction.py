@@ -75,6 +75,7 @@ class ContinuationSwallowsInstruction(Rule):
                 hint = "; for Windows paths add `# escape=`` ` as the first line"
             yield Violation(
                 line_span(ctx, number, len(text) - len(stripped)),
-                f"`{keyword}` on line {number} is swallowed by {instruction.keyword}: the `{escape}`"
-                f" at the end of line {previous} continues {instruction.keyword} onto it{hint}",
+                f"`{keyword}` on line {number} is swallowed by {instruction.keyword}: the "
+                f"`{escape}` at the end of line {previous} continues {instruction.keyword} "
+                f"onto it{hint}",
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 from dflint.findings import Severity
 from dflint.rule import Rule, RuleContext, Violation, line_span
@@ -50,7 +51,7 @@ class ForeignEscapeCharacter(Rule):
         dockerfile = ctx.dockerfile
         foreign = "\\" if dockerfile.escape == "`" else "`"
         instructions = dockerfile.instructions
-        for current, following in zip(instructions, instructions[1:], strict=False):
+        for current, following in pairwise(instructions):
             if following.known or current.heredocs:
                 continue
             last = dockerfile.lines[current.end_line - 1].rstrip()

@@ -62,7 +62,7 @@ class ArchSpecificBaseImage(Rule):
         if platform and "$" not in platform:
             return  # a constant --platform is DF203's finding
         ref = parse_image(facts.image)
-        if ref is None or ref.registry != "docker.io" and ref.namespace in ("", "library"):
+        if ref is None or (ref.registry != "docker.io" and ref.namespace in ("", "library")):
             return
         arch = None
         multi = None
@@ -79,9 +79,13 @@ class ArchSpecificBaseImage(Rule):
         if not others:
             return
         suggestion = f"; use the multi-arch `{multi}`" if multi else ""
+        shown = f"`{facts.image}`"
+        if facts.stage.image != facts.image:
+            shown = f"`{facts.stage.image}` (`{facts.image}` by the ARG defaults)"
+            suggestion = "; derive the architecture from TARGETARCH instead of a default"
         yield Violation(
             instruction.span,
-            f"base image `{facts.image}` is built for {arch} only, but the targets include "
+            f"base image {shown} is built for {arch} only, but the targets include "
             f"{', '.join(others)}{suggestion}",
             platform=",".join(others),
         )

@@ -19,7 +19,10 @@ def test_backslash_continuation_under_backtick_escape() -> None:
 
 
 def test_windows_path_at_end_of_line_under_backtick_escape_is_fine() -> None:
-    text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR C:\\app\\\nRUN dir\n"
+    text = (
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "WORKDIR C:\\app\\\nRUN dir\n"
+    )
     assert "DF103" not in codes(text)
 
 

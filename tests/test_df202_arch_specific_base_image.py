@@ -27,8 +27,13 @@ def test_windows_images_are_exempt() -> None:
     assert "DF202" not in codes(text)
 
 
-def test_arg_parametrised_images_are_not_guessed() -> None:
-    assert "DF202" not in codes("ARG ARCH=amd64\nFROM ${ARCH}/alpine\n")
+def test_arch_from_an_arg_default_is_followed() -> None:
+    [finding] = [f for f in lint("ARG ARCH=amd64\nFROM ${ARCH}/alpine\n") if f.code == "DF202"]
+    assert "`${ARCH}/alpine` (`amd64/alpine` by the ARG defaults)" in finding.message
+
+
+def test_unknown_arg_images_are_not_guessed() -> None:
+    assert "DF202" not in codes("ARG ARCH\nFROM ${ARCH}/alpine\n")
 
 
 def test_multi_arch_images_are_fine() -> None:

@@ -12,7 +12,9 @@ def test_constant_platform_on_a_build_stage() -> None:
 
 
 def test_variables_are_fine() -> None:
-    assert "DF203" not in codes("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM alpine\n")
+    assert "DF203" not in codes(
+        "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM alpine\n"
+    )
 
 
 def test_stage_named_for_its_platform_is_exempt() -> None:

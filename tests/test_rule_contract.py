@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+
 import pytest
 from conftest import ROOT, lint
 
@@ -61,4 +62,3 @@ def test_rules_do_not_set_severity_inside_checks() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword):
                 assert node.arg != "severity", f"{path.name} passes severity= to something"
-

@@ -33,7 +33,7 @@ def summary(report: Report) -> str:
         parts.append("no findings")
     else:
         detail = ", ".join(
-            f"{counts[level]} {level.value}{'s' if counts[level] != 1 and level is not Severity.INFO else ''}"
+            _count(counts[level], level)
             for level in (Severity.ERROR, Severity.WARNING, Severity.INFO)
             if counts[level]
         )
@@ -44,3 +44,8 @@ def summary(report: Report) -> str:
     if skipped:
         parts.append(f"{skipped} skipped")
     return "; ".join(parts) + "."
+
+
+def _count(number: int, level: Severity) -> str:
+    plural = "s" if number != 1 and level is not Severity.INFO else ""
+    return f"{number} {level.value}{plural}"
