@@ -69,7 +69,10 @@ class ConstantPlatformFlag(Rule):
         if any(token in alias for token in _tokens_of(value)):
             return  # the stage is named for its platform, as in `AS build-amd64`
         targets = ctx.targets
-        others = [p for p in targets.platforms if p != value]
+        arch = value.split("/", 1)[1] if "/" in value else value
+        # Only the architecture matters here: a Linux stage in a Windows build is a choice
+        # of OS (cross-compiling, or copying files out of a Linux-packaged image).
+        others = [p for p in targets.platforms if p.split("/", 1)[-1] != arch]
         if not others:
             return
         is_final = facts is ctx.analysis.stages[-1]

@@ -30,6 +30,14 @@ def test_final_stage_constant_defines_the_target() -> None:
     assert "DF203" not in codes("FROM --platform=linux/arm64 alpine\nRUN true\n")
 
 
+def test_linux_stage_for_a_windows_amd64_target_is_about_os_not_arch() -> None:
+    text = (
+        "FROM --platform=linux/amd64 example/cache:linux-amd64 AS core\n"
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY --from=core /a C:\\a\n"
+    )
+    assert "DF203" not in codes(text)
+
+
 def test_windows_platform_is_exempt() -> None:
     text = "FROM --platform=windows/amd64 mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
     assert "DF203" not in codes(text)
