@@ -72,7 +72,7 @@ class ContinuationSwallowsInstruction(Rule):
             escape = ctx.dockerfile.escape
             hint = ""
             if escape == "\\" and _WINDOWS_PATH_END.search(lines[previous - 1]):
-                hint = "; for Windows paths add `# escape=`` ` as the first line"
+                hint = "; for Windows paths make the first line the directive # escape=`"
             yield Violation(
                 line_span(ctx, number, len(text) - len(stripped)),
                 f"`{keyword}` on line {number} is swallowed by {instruction.keyword}: the "

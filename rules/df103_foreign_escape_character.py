@@ -60,7 +60,7 @@ class ForeignEscapeCharacter(Rule):
             fix = (
                 "continue the line with a backtick, the escape character of this file"
                 if foreign == "\\"
-                else "put `# escape=`` ` on the first line to continue with backticks"
+                else "make the first line the directive # escape=` to continue with backticks"
             )
             yield Violation(
                 line_span(ctx, current.end_line, len(last) - 1, len(last)),
