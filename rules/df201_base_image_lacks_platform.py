@@ -1,0 +1,99 @@
+"""DF201 base-image-lacks-platform."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dflint.findings import Severity
+from dflint.model import Instruction
+from dflint.platforms.platform import describe
+from dflint.registry import find_rule
+from dflint.rule import Rule, RuleContext, Violation
+
+# Answers that come from the registry itself (now or earlier); others say where they came from.
+_LIVE_SOURCES = ("registry", "cache", "cache (revalidated)")
+
+
+class BaseImageLacksPlatform(Rule):
+    """A `FROM` image that does not exist for a platform the Dockerfile is built for.
+
+    What it does
+    Looks up which platforms each `FROM` image exists for (the registry, dflint's cache, or
+    its offline tables) and reports the target platforms it lacks, naming those it has.
+    Stages built with `--platform=$BUILDPLATFORM` run on the build machine and are not
+    checked against the targets; a stage with a constant `--platform` is checked against that
+    platform. Targets of an operating system the image does not have at all (a Linux image in
+    a file whose targets also list `windows/amd64`) are left to the Dockerfile for that
+    system, unless the image has none of the targets' operating systems. An image that DF202
+    reports (named for one architecture, such as `arm64v8/alpine`) is left to DF202, which
+    names the multi-arch image to use instead.
+
+    Why is this bad?
+    `docker buildx build --platform linux/arm64` fails with "no match for platform in
+    manifest" when the base image has no arm64 image, and a builder that falls back to
+    another platform ships binaries that do not run. The image's platform list is the only
+    place that says so before a build.
+
+    Example
+    ```dockerfile
+    FROM archlinux:latest
+    RUN pacman -Syu --noconfirm git
+    ```
+
+    Use instead
+    ```dockerfile
+    FROM debian:bookworm-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends git
+    ```
+
+    Fix safety
+    No automatic fix: a base image with the missing platforms has to be chosen by hand.
+
+    Options
+    The targets (`platforms`), and where platforms come from: `offline`, `registry-mirrors`,
+    `insecure-registries`, `cache-ttl`, `registry-timeout`. An image that cannot be resolved
+    is DF207's finding.
+
+    References
+    - https://docs.docker.com/build/building/multi-platform/
+    - https://github.com/opencontainers/image-spec/blob/main/image-index.md
+    """
+
+    code = "DF201"
+    name = "base-image-lacks-platform"
+    severity = Severity.WARNING
+    nodes = frozenset({"FROM"})
+    needs_base_images = True
+
+    def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
+        facts = ctx.analysis.facts(instruction)
+        if facts is None or ctx.base_images is None:
+            return
+        base = ctx.base_images.for_stage(facts.stage.index)
+        if base is None or base.kind != "image" or base.resolution is None:
+            return
+        resolution = base.resolution
+        if not resolution.known or base.on_build_platform:
+            return
+        if _reported_by_df202(ctx, instruction):
+            return  # named for one architecture: DF202 says so, and names the image to use
+        wanted = base.wanted(ctx.targets.platforms)
+        offered = {item.os for item in resolution.platforms}
+        relevant = [item for item in wanted if item.os in offered] or wanted
+        missing = [item for item in relevant if resolution.covers(item) is False]
+        if not missing:
+            return
+        names = ", ".join(item.target for item in missing)
+        where = "" if resolution.source in _LIVE_SOURCES else f" (per {resolution.source})"
+        yield Violation(
+            instruction.span,
+            f"base image `{base.shown}` has no {names} image; it exists for "
+            f"{describe(resolution.platforms)}{where}",
+            platform=",".join(item.target for item in missing),
+        )
+
+
+def _reported_by_df202(ctx: RuleContext, instruction: Instruction) -> bool:
+    # DF202's own check, so the two rules never disagree about which images it covers
+    rule = find_rule("DF202")
+    return rule is not None and any(True for _ in rule().check_instruction(ctx, instruction))

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from conftest import lint
+
+from dflint.engine import Options, lint_bytes
+from dflint.findings import Finding
+from dflint.platforms.platform import Platform
+from dflint.platforms.reference import parse_reference
+from dflint.platforms.resolver import Resolution
+
+
+def answered(
+    text: str, answers: dict[str, list[str]], *targets: str, complete: bool = True
+) -> list[Finding]:
+    """Lint with the platforms of images given, as if a registry had answered."""
+    known = {}
+    for name, platforms in answers.items():
+        key = parse_reference(name).key
+        found = tuple(Platform.parse(item) for item in platforms)
+        known[key] = Resolution(key, found, True, complete, "registry")
+    options = Options(platforms=targets, no_config=True, base_images=known)
+    findings = lint_bytes(text.encode(), "Dockerfile", options).findings
+    return [finding for finding in findings if finding.code == "DF201"]
+
+
+def test_names_the_missing_targets_and_what_exists() -> None:
+    [finding] = answered(
+        "FROM example.com/app:1\n",
+        {"example.com/app:1": ["linux/amd64", "linux/386"]},
+        "linux/amd64", "linux/arm64", "linux/arm/v7",
+    )  # fmt: skip
+    assert finding.message == (
+        "base image `example.com/app:1` has no linux/arm64, linux/arm/v7 image; "
+        "it exists for linux/amd64, linux/386"
+    )
+    assert finding.platform == "linux/arm64,linux/arm/v7"
+    assert (finding.line, finding.column) == (1, 1)
+
+
+def test_multi_arch_images_are_fine() -> None:
+    images = {"example.com/app:1": ["linux/amd64", "linux/arm64/v8", "linux/arm/v6"]}
+    assert not answered("FROM example.com/app:1\n", images, "linux/arm64", "linux/arm/v7")
+
+
+def test_arg_values_are_followed_and_shown() -> None:
+    text = "ARG BASE=example.com/app\nARG TAG=1\nFROM ${BASE}:${TAG}\n"
+    [finding] = answered(text, {"example.com/app:1": ["linux/amd64"]}, "linux/arm64")
+    assert finding.message.startswith(
+        "base image `${BASE}:${TAG} (= example.com/app:1)` has no linux/arm64 image"
+    )
+
+
+def test_build_platform_stages_are_not_checked_against_targets() -> None:
+    text = "FROM --platform=$BUILDPLATFORM example.com/tool:1 AS build\nFROM scratch\n"
+    assert not answered(text, {"example.com/tool:1": ["linux/amd64"]}, "linux/arm64")
+
+
+def test_a_constant_platform_is_checked_instead_of_the_targets() -> None:
+    text = "FROM --platform=linux/s390x example.com/app:1\n"
+    [finding] = answered(text, {"example.com/app:1": ["linux/amd64"]}, "linux/amd64")
+    assert finding.platform == "linux/s390x"
+    assert not answered(
+        "FROM --platform=linux/amd64 example.com/app:1\n",
+        {"example.com/app:1": ["linux/amd64"]},
+        "linux/arm64",
+    )
+
+
+def test_a_target_platform_arg_follows_the_targets() -> None:
+    text = "FROM --platform=$TARGETPLATFORM example.com/app:1\n"
+    [finding] = answered(text, {"example.com/app:1": ["linux/amd64"]}, "linux/arm64")
+    assert finding.platform == "linux/arm64"
+
+
+def test_targets_of_another_os_belong_to_that_os_dockerfile() -> None:
+    images = {"example.com/app:1": ["linux/amd64", "linux/arm64"]}
+    assert not answered("FROM example.com/app:1\n", images, "linux/amd64", "windows/amd64")
+
+
+def test_an_image_with_none_of_the_targets_os() -> None:
+    windows = {"example.com/win:1": ["windows/amd64:10.0.20348.2461"]}
+    [finding] = answered("FROM example.com/win:1\n", windows, "linux/amd64")
+    assert finding.message.endswith("it exists for windows/amd64 (10.0.20348.2461)")
+
+
+def test_an_incomplete_answer_never_reports_a_platform_missing() -> None:
+    images = {"example.com/app:1": ["linux/amd64"]}
+    assert not answered("FROM example.com/app:1\n", images, "linux/arm64", complete=False)
+
+
+def test_stage_references_scratch_and_unknown_images_are_not_checked() -> None:
+    text = "FROM scratch AS a\nFROM a\nARG NOPE\nFROM example.com/${NOPE}:1\n"
+    assert not answered(text, {}, "linux/arm64")
+
+
+def test_offline_table_answers_say_so() -> None:
+    [finding] = [f for f in lint("FROM archlinux:latest\n") if f.code == "DF201"]
+    assert finding.message == (
+        "base image `archlinux:latest` has no linux/arm64 image; it exists for linux/amd64 "
+        "(per dflint's built-in table)"
+    )
+
+
+def test_windows_base_for_a_windows_target_is_fine_offline() -> None:
+    text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n"
+    assert not [f for f in lint(text) if f.code == "DF201"]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from conftest import lint
+
+from dflint.engine import Options, lint_bytes
+from dflint.findings import Finding, Severity
+from dflint.platforms.platform import Platform
+from dflint.platforms.reference import parse_reference
+from dflint.platforms.resolver import Resolution, unknown
+
+
+def df207(text: str, *targets: str, known: dict[str, Resolution] | None = None) -> list[Finding]:
+    options = Options(platforms=targets, no_config=True, base_images=known or {})
+    findings = lint_bytes(text.encode(), "Dockerfile", options).findings
+    return [finding for finding in findings if finding.code == "DF207"]
+
+
+def test_an_image_nothing_knows_offline() -> None:
+    [finding] = df207("FROM registry.example.com/team/base:1.4\n")
+    assert finding.severity is Severity.INFO
+    assert finding.message == (
+        "cannot tell which platforms `registry.example.com/team/base:1.4` exists for: "
+        "offline, and not in the cache or the offline tables"
+    )
+
+
+def test_the_registry_reason_is_passed_on() -> None:
+    key = parse_reference("ghcr.io/o/private:1").key
+    reason = "ghcr.io refused anonymous access (HTTP 401 with a fresh pull token)"
+    [finding] = df207("FROM ghcr.io/o/private:1\n", known={key: unknown(key, reason)})
+    assert finding.message.endswith(f"exists for: {reason}")
+
+
+def test_an_arg_without_a_value_is_unknown_not_a_guess() -> None:
+    [finding] = df207("ARG BASE\nARG TAG=1\nFROM ${BASE}:${TAG}\n")
+    assert finding.message == (
+        "cannot tell which platforms `${BASE}:${TAG}` exists for: the image depends on $BASE, "
+        "which has no value here"
+    )
+
+
+def test_an_invalid_reference_says_why() -> None:
+    [finding] = df207("FROM Alpine:3.20\n")
+    assert finding.message.endswith(
+        "not a valid image reference: repository name (library/Alpine) must be lowercase"
+    )
+
+
+def test_an_incomplete_answer_names_the_targets_it_cannot_confirm() -> None:
+    key = parse_reference("python:3.12").key
+    floor = Resolution(
+        key, (Platform("linux", "amd64"),), True, False, "dflint's built-in table", "offline"
+    )
+    [finding] = df207("FROM python:3.12\n", "linux/amd64", "linux/s390x", known={key: floor})
+    assert finding.platform == "linux/s390x"
+    assert finding.message == (
+        "cannot tell whether `python:3.12` exists for linux/s390x: dflint's built-in table "
+        "lists only linux/amd64 (offline)"
+    )
+
+
+def test_resolved_images_stage_references_and_scratch_are_fine() -> None:
+    text = "FROM alpine:3.20 AS a\nFROM a\nFROM scratch\n"
+    assert not df207(text)
+    assert not df207("FROM --platform=$BUILDPLATFORM golang:1.22-alpine\n", "linux/s390x")
+
+
+def test_severity_comes_from_the_rule_and_strict_is_the_cli_s() -> None:
+    # info by default: a run is not failed by it unless --strict (tested with the CLI)
+    assert [f.severity for f in lint("FROM example.com/x:1\n") if f.code == "DF207"] == [
+        Severity.INFO
+    ]
