@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from conftest import lint
+
+from dflint.findings import Finding
+
+CODE = "DF206"
+
+
+def hits(text: str) -> list[Finding]:
+    return [f for f in lint(text, select=(CODE,)) if f.code == CODE]
+
+
+def test_copy_from_a_linux_stage_into_a_windows_stage() -> None:
+    text = (
+        "FROM golang:1.23-alpine AS build\n"
+        "RUN go build -o /out/app.exe .\n"
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
+        "COPY --from=build /out/app.exe C:/app/app.exe\n"
+    )
+    [finding] = hits(text)
+    assert finding.line == 4
+    assert "copies from stage `build`, which is linux" in finding.message
+    assert "$BUILDPLATFORM" in finding.message
+
+
+def test_mount_from_a_windows_stage_into_a_linux_stage() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\n"
+        "FROM debian\n"
+        "RUN --mount=type=bind,from=win,target=/w ls /w\n"
+    )
+    assert [f.line for f in hits(text)] == [3]
+
+
+def test_an_explicit_platform_makes_it_a_cross_build() -> None:
+    text = (
+        "FROM --platform=$BUILDPLATFORM golang:1.23-alpine AS build\n"
+        "RUN go build -o /out/app.exe .\n"
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
+        "COPY --from=build /out/app.exe C:/app/app.exe\n"
+    )
+    assert hits(text) == []
+
+
+def test_multi_os_tags_are_not_judged() -> None:
+    # golang:1.23 is a Windows image on a Windows host
+    text = (
+        "FROM golang:1.23 AS build\n"
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
+        "COPY --from=build /go/bin/app.exe C:/app.exe\n"
+    )
+    assert hits(text) == []
+
+
+def test_windows_versions_that_both_run_commands() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2019 AS download\n"
+        "RUN echo download\n"
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "RUN echo install\n"
+    )
+    [finding] = hits(text)
+    assert finding.line == 3
+    assert "ltsc2022" in finding.message and "ltsc2019" in finding.message
+
+
+def test_same_build_under_two_names_is_fine() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2019 AS download\n"
+        "RUN echo download\n"
+        "FROM mcr.microsoft.com/windows/nanoserver:1809\n"
+        "COPY --from=download C:/x C:/x\n"
+        "RUN echo done\n"
+    )
+    assert hits(text) == []

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from conftest import lint
+
+from dflint.findings import Finding
+
+CODE = "DF305"
+
+
+def hits(text: str) -> list[Finding]:
+    return [f for f in lint(text, select=(CODE,)) if f.code == CODE]
+
+
+def test_double_brackets_on_debian() -> None:
+    [finding] = hits("FROM debian:bookworm-slim\nRUN if [[ -f /x ]]; then echo y; fi\n")
+    assert (finding.line, finding.column) == (2, 8)
+    assert "/bin/sh here is dash (debian)" in finding.message
+    assert "use `[ … ]`" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("source /etc/os-release", "`source`"),
+        ('[ "$a" == b ]', "`== in test`"),
+        ("a=(1 2)", "array"),
+        ("diff <(ls /a) <(ls /b)", "process substitution"),
+        ("printf $'a\\tb'", "ANSI-C quoting"),
+        ("mkdir -p /a/{b,c}", "brace expansion"),
+        ("ls &> /dev/null", "redirection &>"),
+        ('echo "${x:0:3}"', "substring"),
+        ('echo "${x//a/b}"', "pattern substitution"),
+        ("function f { :; }", "function keyword"),
+        ("cat <<< hi", "here-string"),
+    ],
+)
+def test_bash_features_under_dash(line: str, label: str) -> None:
+    found = hits(f"FROM ubuntu:24.04\nRUN {line}\n")
+    assert found
+    assert all(label in finding.message for finding in found)
+
+
+def test_ash_accepts_most_bash_extensions() -> None:
+    text = "FROM alpine:3.20\nRUN [[ -f /x ]] && source /x; echo ${x:0:1} &> /dev/null\n"
+    assert hits(text) == []
+    [finding] = hits("FROM alpine:3.20\nRUN mkdir -p /a/{b,c}\n")
+    assert "ash (alpine)" in finding.message
+
+
+def test_bash_shells_are_fine() -> None:
+    text = (
+        "FROM debian\n"
+        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+        "RUN [[ -f /x ]] && source /x\n"
+        "FROM debian\n"
+        "RUN bash -c '[[ -f /x ]] && source /x'\n"
+        "RUN <<EOF\n#!/bin/bash\n[[ -f /x ]]\nEOF\n"
+    )
+    assert hits(text) == []
+
+
+def test_rhel_and_unknown_families_are_not_judged() -> None:
+    assert hits("FROM registry.access.redhat.com/ubi9/ubi\nRUN [[ -f /x ]]\n") == []
+    assert hits("ARG BASE\nFROM ${BASE}\nRUN [[ -f /x ]]\n") == []
+
+
+def test_posix_syntax_is_fine() -> None:
+    text = (
+        "FROM debian\n"
+        'RUN x=$((1 + 2)); [ "$x" = 3 ] && echo "${y:-d}" "${z%.*}" && find . -exec rm {} \\;\n'
+    )
+    assert hits(text) == []
+
+
+def test_explicit_dash_shell() -> None:
+    assert len(hits('FROM ubuntu\nSHELL ["/bin/dash", "-c"]\nRUN source /x\n')) == 1
+
+
+def test_template_files_are_not_linted() -> None:
+    # docker-node's generator replaces bare `"${DEB_ARCH[@]}"` lines: a `.template` file is
+    # not yet a Dockerfile, whatever it looks like
+    text = 'FROM debian\nRUN case "$x" in \\\n    "${DEB_ARCH[@]}"\n  esac\n'
+    assert [f.code for f in lint(text, select=(CODE,))] == [CODE]
+    assert lint(text, path="Dockerfile-debian.template") == []
