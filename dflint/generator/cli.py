@@ -1,0 +1,248 @@
+"""The ``dflint fix`` and ``dflint render`` commands, registered on the main Typer app.
+
+Only option parsing lives here; the work is in :mod:`dflint.generator.run`, imported when a
+command runs, so that ``dflint --help`` and ``dflint lint`` never load Jinja2 or the
+translator.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from dflint.generator.translator import Platform
+
+
+class TargetOSChoice(StrEnum):
+    linux = "linux"
+    windows = "windows"
+
+
+class ShellOption(StrEnum):
+    cmd = "cmd"
+    powershell = "powershell"
+
+
+def _split(values: list[str] | None) -> list[str]:
+    items: list[str] = []
+    for value in values or []:
+        items += [part.strip() for part in value.split(",") if part.strip()]
+    return items
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"dflint: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _platforms(values: list[str] | None) -> tuple[Platform, ...]:
+    from dflint.generator.translator import Platform
+
+    found: list[Platform] = []
+    for item in _split(values):
+        try:
+            platform = Platform.parse(item)
+        except ValueError as exc:
+            raise _fail(f"--platforms: {exc}") from None
+        if platform.os == "windows" and platform.arch != "amd64":
+            raise _fail(f"--platforms: {item}: Windows container images are amd64 only")
+        if platform not in found:
+            found.append(platform)
+    return tuple(found)
+
+
+def _echo(text: str) -> None:
+    typer.echo(text)
+
+
+def _echo_err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``fix`` and ``render`` to ``app``."""
+
+    @app.command()
+    def fix(
+        files: Annotated[list[Path], typer.Argument(help="The Dockerfiles to fix.")],
+        os_name: Annotated[
+            Optional[TargetOSChoice],  # noqa: UP045 - typer needs Optional on 3.11
+            typer.Option("--os", help="Write the variant for this OS: Dockerfile.windows/.linux."),
+        ] = None,
+        platforms: Annotated[
+            Optional[list[str]],  # noqa: UP045
+            typer.Option(
+                "--platforms",
+                help="Write one file per platform (Dockerfile.linux-amd64, ...) with "
+                "docker-bake.hcl and manifest.sh; with --multiarch, the target platforms.",
+            ),
+        ] = None,
+        multiarch: Annotated[
+            bool,
+            typer.Option("--multiarch", help="Apply the findings' fixes to the file itself."),
+        ] = False,
+        shell: Annotated[
+            Optional[ShellOption],  # noqa: UP045
+            typer.Option("--shell", help="The Windows shell to translate commands to."),
+        ] = None,
+        template: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--template", help="Render variants through this Jinja2 template."),
+        ] = None,
+        output_dir: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--output-dir", help="Write variants here (default: next to FILE)."),
+        ] = None,
+        image: Annotated[
+            Optional[str],  # noqa: UP045
+            typer.Option("--image", help="Image name in docker-bake.hcl and manifest.sh."),
+        ] = None,
+        diff: Annotated[
+            bool, typer.Option("--diff", help="Show what would change; write nothing.")
+        ] = False,
+        write: Annotated[
+            bool,
+            typer.Option("--write", help="Overwrite the file being fixed and earlier variants."),
+        ] = False,
+        force: Annotated[
+            bool,
+            typer.Option("--force", help="Also overwrite files dflint did not generate."),
+        ] = False,
+        unsafe_fixes: Annotated[
+            bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")
+        ] = False,
+        select: Annotated[
+            Optional[list[str]],  # noqa: UP045
+            typer.Option("--select", help="Only these rule codes or prefixes."),
+        ] = None,
+        ignore: Annotated[
+            Optional[list[str]],  # noqa: UP045
+            typer.Option("--ignore", help="Skip these rule codes or prefixes."),
+        ] = None,
+        config: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--config", help="Use this config file instead of searching for one."),
+        ] = None,
+        no_config: Annotated[
+            bool, typer.Option("--no-config", help="Ignore config files.")
+        ] = False,
+        offline: Annotated[
+            bool,
+            typer.Option(
+                "--offline", help="Never ask a registry; use the cache and offline tables."
+            ),
+        ] = False,
+    ) -> None:
+        """Write per-OS or per-platform variants, or fix one file for every architecture.
+
+        Exit 0: nothing to change; 1: a file changed or would change, or something could not
+        be translated; 2: an error. Prints `Fixing <path>` for every file written.
+        """
+        from dflint.discovery import display_path
+        from dflint.engine import Options
+        from dflint.generator.publish import valid_image_name
+        from dflint.generator.run import Request, run_fix
+
+        modes = [bool(os_name), bool(platforms) and not multiarch, multiarch]
+        if sum(modes) != 1:
+            raise _fail("choose one of --os, --platforms and --multiarch")
+        if multiarch and (template or shell or output_dir):
+            raise _fail("--template, --shell and --output-dir make variants, not --multiarch")
+        if image is not None and not valid_image_name(image):
+            raise _fail(f"--image: {image!r} is not a repository name (lower case, no tag)")
+        if template is not None and not template.is_file():
+            raise _fail(f"--template: {template}: no such file")
+        targets = _platforms(platforms)
+        options = Options(
+            platforms=tuple(p.text for p in targets) if multiarch else (),
+            select=tuple(code.upper() for code in _split(select)),
+            ignore=tuple(code.upper() for code in _split(ignore)),
+            config_path=config,
+            no_config=no_config,
+            offline=offline,
+        )
+        request = Request(
+            paths=[(path, display_path(path)) for path in files],
+            os=os_name.value if os_name else None,
+            platforms=() if multiarch else targets,
+            multiarch=multiarch,
+            shell=shell.value if shell else None,
+            template=template,
+            output_dir=output_dir,
+            image=image,
+            diff=diff,
+            write=write,
+            force=force,
+            unsafe=unsafe_fixes,
+            options=options,
+        )
+        sys.stdout.flush()
+        raise typer.Exit(run_fix(request, _echo, _echo_err))
+
+    @app.command()
+    def render(
+        template: Annotated[Path, typer.Argument(help="A Jinja2 template of a Dockerfile.")],
+        platforms: Annotated[
+            list[str],
+            typer.Option("--platforms", help="Render for these, e.g. linux/amd64,windows/amd64."),
+        ],
+        shell: Annotated[
+            Optional[ShellOption],  # noqa: UP045
+            typer.Option("--shell", help="The Windows shell the command filter writes for."),
+        ] = None,
+        output_dir: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--output-dir", help="Write the files here (default: the template's)."),
+        ] = None,
+        diff: Annotated[
+            bool, typer.Option("--diff", help="Show what would change; write nothing.")
+        ] = False,
+        write: Annotated[
+            bool, typer.Option("--write", help="Overwrite files rendered before.")
+        ] = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="Also overwrite files dflint did not render.")
+        ] = False,
+        config: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--config", help="Use this config file instead of searching for one."),
+        ] = None,
+        no_config: Annotated[
+            bool, typer.Option("--no-config", help="Ignore config files.")
+        ] = False,
+        offline: Annotated[
+            bool,
+            typer.Option(
+                "--offline", help="Never ask a registry; use the cache and offline tables."
+            ),
+        ] = False,
+    ) -> None:
+        """Render a Dockerfile template for each platform and lint each result.
+
+        The template sees os, arch, variant, platform, tag, escape and shell, and the filters
+        path, var, command and exec_form. Exit codes as for `dflint fix`.
+        """
+        from dflint.discovery import display_path
+        from dflint.engine import Options
+        from dflint.generator.run import RenderRequest, run_render
+
+        targets = _platforms(platforms)
+        if not targets:
+            raise _fail("--platforms: name at least one platform")
+        request = RenderRequest(
+            template=template,
+            shown=display_path(template),
+            platforms=targets,
+            shell=shell.value if shell else None,
+            output_dir=output_dir,
+            diff=diff,
+            write=write,
+            force=force,
+            options=Options(config_path=config, no_config=no_config, offline=offline),
+        )
+        raise typer.Exit(run_render(request, _echo, _echo_err))

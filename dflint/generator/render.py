@@ -1,0 +1,196 @@
+"""Jinja2 rendering: the built-in variant templates and users' own templates.
+
+Templates are package data (``dflint/generator/templates``), one per OS family. The
+environment uses ``StrictUndefined`` (a misspelt variable is an error, never an empty
+string), keeps the trailing newline and does no HTML escaping. Jinja2 is imported here only,
+so commands that render nothing never pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dflint.generator import commands, paths
+from dflint.generator.paths import Untranslatable
+from dflint.generator.shellsyntax import Dialect
+from dflint.generator.translator import POWERSHELL_SHELL, Plan, Platform, ShellChoice
+
+if TYPE_CHECKING:
+    import jinja2
+
+_DIRECTIVE_LINE = re.compile(r"#\s*(syntax|escape|check)\s*=", re.I)
+DEFAULT_SHELLS: dict[Dialect, tuple[str, ...]] = {
+    "sh": ("/bin/sh", "-c"),
+    "cmd": ("cmd", "/S", "/C"),
+    "powershell": POWERSHELL_SHELL,
+}
+
+
+class TemplateError(Exception):
+    """A template that cannot be loaded or rendered: the message says where and why."""
+
+
+def exec_form(values: list[str] | tuple[str, ...]) -> str:
+    """A JSON array as Dockerfiles write it (Jinja's tojson would escape ' and <)."""
+    return "[" + ", ".join(json.dumps(value, ensure_ascii=False) for value in values) + "]"
+
+
+def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["exec_form"] = exec_form
+    return environment
+
+
+def builtin_template(os_name: str) -> str:
+    return f"{os_name}.Dockerfile.j2"
+
+
+def render_plan(plan: Plan, header: str, template: Path | None = None) -> str:
+    """The variant's text from its plan, through the built-in template or the user's."""
+    import jinja2
+
+    try:
+        if template is None:
+            environment = _environment(jinja2.PackageLoader("dflint.generator", "templates"))
+            compiled = environment.get_template(builtin_template(plan.platform.os))
+        else:
+            environment = _environment(jinja2.FileSystemLoader(str(template.parent)))
+            compiled = environment.get_template(template.name)
+        text = compiled.render(
+            header=header,
+            directives=plan.directives,
+            escape=plan.escape,
+            shell=list(plan.shell) if plan.shell else None,
+            items=plan.items,
+            source=plan.source,
+            os=plan.platform.os,
+            arch=plan.platform.arch,
+            variant=plan.platform.variant,
+            platform=plan.platform.text,
+        )
+    except jinja2.TemplateError as exc:
+        raise TemplateError(_describe(exc, template)) from None
+    return ensure_header(text, header)
+
+
+def ensure_header(text: str, header: str) -> str:
+    """The text with the generated-file header after its parser directives (once)."""
+    if header in text:
+        return text
+    lines = text.splitlines(keepends=True)
+    index = 0
+    while index < len(lines) and _DIRECTIVE_LINE.match(lines[index].strip()):
+        index += 1
+    return "".join([*lines[:index], header + "\n", *lines[index:]])
+
+
+def _describe(exc: Exception, template: Path | None) -> str:
+    import jinja2
+
+    where = str(template) if template is not None else "built-in template"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{exc.filename or where}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"{where}: template not found"
+    return f"{where}: {exc}"
+
+
+# --- dflint render: the user's own template, per platform ---------------------------------
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """What one platform's rendering of a user template sees, and what went wrong in it."""
+
+    platform: Platform
+    shell: ShellChoice | None
+    path_map: dict[str, str] = field(default_factory=dict)
+    programs: frozenset[str] = frozenset()
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def dialect(self) -> Dialect:
+        if self.platform.os == "linux":
+            return "sh"
+        return "powershell" if self.shell == "powershell" else "cmd"
+
+    def variables(self) -> dict[str, Any]:
+        return {
+            "os": self.platform.os,
+            "arch": self.platform.arch,
+            "variant": self.platform.variant,
+            "platform": self.platform.text,
+            "tag": self.platform.suffix,
+            "escape": "`" if self.platform.os == "windows" else "\\",
+            "shell": list(DEFAULT_SHELLS[self.dialect]),
+        }
+
+    def filters(self) -> dict[str, Callable[..., str]]:
+        return {
+            "path": self.path,
+            "var": self.var,
+            "command": self.command,
+            "exec_form": exec_form,
+        }
+
+    def path(self, value: str) -> str:
+        """A Linux path (``/app``) as this platform writes it (``C:\\app``)."""
+        try:
+            return paths.translate(str(value), self.platform.os, self.path_map)
+        except Untranslatable as exc:
+            self.problems.append(exc.reason)
+            return str(value)
+
+    def var(self, name: str) -> str:
+        """A reference to an environment variable in this platform's shell."""
+        text = str(name)
+        try:
+            renamed = paths.variable_name(text, self.platform.os)
+        except Untranslatable as exc:
+            self.problems.append(exc.reason)
+            renamed = text
+        if self.dialect == "cmd":
+            return f"%{renamed}%"
+        if self.dialect == "powershell":
+            return f"$env:{renamed}"
+        return "${" + renamed + "}"
+
+    def command(self, line: str) -> str:
+        """A sh command line (``ls /app && uname -a``) in this platform's shell."""
+        text = str(line)
+        if self.dialect == "sh":
+            return text
+        context = commands.Context(
+            "linux", "sh", self.platform.os, self.dialect, self.path_map, self.programs
+        )
+        try:
+            return "".join(commands.translate_line(text, context))
+        except Untranslatable as exc:
+            self.problems.append(f"{text}: {exc.reason}")
+            return text
+
+
+def render_user_template(template: Path, context: RenderContext, header: str) -> str:
+    import jinja2
+
+    environment = _environment(jinja2.FileSystemLoader(str(template.parent)))
+    environment.filters.update(context.filters())
+    try:
+        text = environment.get_template(template.name).render(header=header, **context.variables())
+    except jinja2.TemplateError as exc:
+        raise TemplateError(_describe(exc, template)) from None
+    return ensure_header(text, header)

@@ -1,0 +1,192 @@
+"""The seed's whole workflow, for real: per-platform files → images → one multi-arch tag.
+
+1. `dflint fix Dockerfile --platforms linux/amd64,linux/arm64` writes the seed's files;
+2. buildah builds each (chroot isolation, private storage; arm64 runs under qemu-user-static
+   through binfmt_misc) on a local busybox image standing in for the seed's `diamol/base`;
+3. each image's CMD runs and prints its platform, the machine `uname` reports and the app
+   folder;
+4. `buildah manifest create/add` joins them under one tag, pushed with `manifest push --all`
+   to the test registry;
+5. `dflint platforms` resolves that tag as linux/amd64 + linux/arm64.
+
+Needs root, buildah, qemu-user-static and Debian's apt (for busybox-static of each
+architecture, cached between runs). Without them the test skips, except under CI, where
+`.ci/run` installs them and a skip would hide a broken workflow, so it fails. Windows variants
+cannot be built on Linux; they are checked by parsing and linting elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from registry_fixture import Registries
+
+ARCHES = {"amd64": "x86_64", "arm64": "aarch64"}
+APPLETS = ("sh", "ls", "uname", "cat", "echo", "env")
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dflint-test-build"
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so the build test must run)")
+    pytest.skip(reason)
+
+
+def run(*args: str, check: bool = True, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)  # type: ignore[call-overload]
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
+    return result  # type: ignore[no-any-return]
+
+
+def ensure_binfmt() -> None:
+    """qemu's aarch64 handler registered (mounting binfmt_misc when it is not)."""
+    folder = Path("/proc/sys/fs/binfmt_misc")
+    if not (folder / "status").exists():
+        run("mount", "-t", "binfmt_misc", "binfmt_misc", str(folder), check=False)
+    handler = folder / "qemu-aarch64"
+    if not handler.exists() or "enabled" not in handler.read_text():
+        run("update-binfmts", "--enable", "qemu-aarch64", check=False)
+    if not handler.exists() or "enabled" not in handler.read_text():
+        unavailable("the binfmt_misc handler qemu-aarch64 is not registered")
+
+
+def busybox_deb(arch: str) -> Path:
+    """Debian's busybox-static for ``arch``, downloaded once with private apt lists."""
+    debs = CACHE / "debs"
+    found = sorted(debs.glob(f"busybox-static_*_{arch}.deb"))
+    if found:
+        return found[-1]
+    debs.mkdir(parents=True, exist_ok=True)
+    lists = CACHE / "apt" / arch / "lists"
+    (lists / "partial").mkdir(parents=True, exist_ok=True)
+    (CACHE / "apt" / arch / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
+    options = [
+        "-q",
+        "-o", f"APT::Architectures::={arch}",
+        "-o", f"Dir::State::Lists={lists}",
+        "-o", f"Dir::Cache={CACHE / 'apt' / arch / 'cache'}",
+        "-o", "Dir::State::status=/dev/null",
+        "-o", "APT::Sandbox::User=root",
+    ]  # fmt: skip
+    run("apt-get", *options, "update")
+    run("apt-get", *options, "download", f"busybox-static:{arch}", cwd=debs)
+    found = sorted(debs.glob(f"busybox-static_*_{arch}.deb"))
+    assert found, f"no busybox-static .deb for {arch} after download"
+    return found[-1]
+
+
+@pytest.fixture(scope="module")
+def buildah(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    if sys.platform != "linux" or os.geteuid() != 0:
+        unavailable("the build test needs root on Linux (buildah chroot isolation)")
+    for tool in ("buildah", "qemu-aarch64-static", "apt-get", "dpkg-deb"):
+        if shutil.which(tool) is None:
+            unavailable(f"{tool} is not installed: apt-get install buildah qemu-user-static")
+    ensure_binfmt()
+    storage = tmp_path_factory.mktemp("buildah-storage")
+    # vfs works on any file system; the images here are a few MB, so its copies cost nothing
+    command = ["buildah", "--storage-driver", "vfs", "--root", str(storage / "root")]
+    command += ["--runroot", str(storage / "run")]
+    yield command
+    run(*command, "rm", "--all", check=False)
+    run(*command, "rmi", "--all", "--force", check=False)
+
+
+def make_base(buildah: list[str], arch: str, work: Path) -> None:
+    """A busybox image tagged as the seed's base for ``arch`` (diamol/base:linux-ARCH)."""
+    unpacked, rootfs = work / f"deb-{arch}", work / f"rootfs-{arch}"
+    unpacked.mkdir()
+    for folder in ("bin", "tmp", "etc", "proc", "sys", "dev"):
+        (rootfs / folder).mkdir(parents=True)
+    run("dpkg-deb", "-x", str(busybox_deb(arch)), str(unpacked))
+    shutil.copy(unpacked / "bin" / "busybox", rootfs / "bin" / "busybox")
+    for applet in APPLETS:  # links made here: running busybox --list would need qemu already
+        (rootfs / "bin" / applet).symlink_to("busybox")
+    (rootfs / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    container = run(*buildah, "from", "--arch", arch, "--os", "linux", "scratch").stdout.strip()
+    run(*buildah, "copy", container, f"{rootfs}/", "/")
+    run(*buildah, "config", "--os", "linux", "--arch", arch, "--env", "PATH=/bin",
+        "--cmd", '["/bin/sh"]', container)  # fmt: skip
+    run(*buildah, "commit", "-q", "--rm", container, f"docker.io/diamol/base:linux-{arch}")
+
+
+def test_the_seeds_workflow_builds_runs_and_publishes(
+    buildah: list[str], registries: Registries, tmp_path: Path
+) -> None:
+    environment = {**os.environ, "BUILDAH_ISOLATION": "chroot"}
+    app = tmp_path / "app"
+    app.mkdir()
+    seed = (ROOT / "sample_dockerfiles" / "Dockerfile.linux-arm64").read_text()
+    (app / "Dockerfile").write_text(seed)
+    (app / "file.txt").write_text("the app's data\n")
+
+    fix = run(
+        sys.executable, "-m", "dflint", "fix", "Dockerfile",
+        "--platforms", "linux/amd64,linux/arm64", "--image", "folder-list",
+        check=False, cwd=app,
+    )  # fmt: skip
+    assert fix.returncode == 1, fix.stderr
+    assert "Fixing Dockerfile.linux-amd64\nFixing Dockerfile.linux-arm64\n" in fix.stdout
+    bake = (app / "docker-bake.hcl").read_text()
+    assert 'dockerfile = "Dockerfile.linux-arm64"' in bake
+
+    images = {}
+    for arch, machine in ARCHES.items():
+        make_base(buildah, arch, tmp_path)
+        tag = f"localhost/folder-list:linux-{arch}"
+        run(*buildah, "bud", "--isolation", "chroot", "--pull=never", "--format", "docker",
+            "--platform", f"linux/{arch}", "-f", f"Dockerfile.linux-{arch}", "-t", tag, ".",
+            cwd=app, env=environment)  # fmt: skip
+        config = json.loads(run(*buildah, "inspect", "--type", "image", tag).stdout)["OCIv1"]
+        assert config["architecture"] == arch
+        command = config["config"]["Cmd"]
+        assert command[:2] == ["/bin/sh", "-c"]
+        container = run(*buildah, "from", "--pull=never", "--arch", arch, tag).stdout.strip()
+        try:
+            output = run(*buildah, "run", "--isolation", "chroot", container, "--", *command,
+                         env=environment).stdout  # fmt: skip
+        finally:
+            run(*buildah, "rm", container, check=False)
+        lines = output.splitlines()
+        assert lines[0] == f"Built as: linux/{arch}"
+        assert lines[1].startswith("Linux ") and f" {machine} " in lines[1], lines[1]
+        assert lines[2:] == ["file.txt"]
+        images[arch] = tag
+
+    registry = registries.open
+    published = registry.ref("folder-list:latest")
+    run(*buildah, "manifest", "create", "localhost/folder-list:latest")
+    for tag in images.values():
+        run(
+            *buildah, "manifest", "add", "localhost/folder-list:latest", f"containers-storage:{tag}"
+        )
+    run(*buildah, "manifest", "push", "--all", "--tls-verify=false",
+        "localhost/folder-list:latest", f"docker://{published}")  # fmt: skip
+
+    (tmp_path / "Dockerfile.check").write_text(f"FROM {published}\n")
+    environment = {k: v for k, v in os.environ.items() if k != "DFLINT_OFFLINE"}
+    environment["DFLINT_CACHE_DIR"] = str(tmp_path / "cache")
+    matrix = run(
+        sys.executable, "-m", "dflint", "platforms", str(tmp_path / "Dockerfile.check"),
+        "--platform", "linux/amd64,linux/arm64", "--format", "json",
+        env=environment,
+    )  # fmt: skip
+    [report] = json.loads(matrix.stdout)["files"]
+    [base] = report["bases"]
+    assert (base["source"], base["complete"]) == ("registry", True)
+    assert sorted(base["platforms"]) == ["linux/amd64", "linux/arm64"]
+    assert [(row["platform"], row["buildable"]) for row in report["platforms"]] == [
+        ("linux/amd64", True),
+        ("linux/arm64", True),
+    ]
