@@ -1,0 +1,215 @@
+"""The pre-commit hooks, run by the real pre-commit in temporary git repositories.
+
+pre-commit installs the hook from a git repository: it clones it at a commit and pip-installs
+it into a fresh virtualenv (from the package registry, or pip's cache). `try-repo` on a checkout
+with uncommitted changes commits only what git already tracks (`git add -u`), so a new file, such
+as a new rule module, would be silently missing. The hook repository here is therefore a snapshot
+of the working tree, committed whole: the test installs exactly the code under test, with or
+without a .git folder in the checkout.
+
+Only the `dflint` hook is run: the `dflint-fix` hook needs `dflint fix`, which does not exist yet
+(its manifest entry is checked below).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+import dflint
+
+BAD = "FROM alpine:3.20\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
+GOOD = "FROM alpine:3.20\nARG TARGETARCH\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
+# Left out of the snapshot: caches, build output, virtualenvs and the tests themselves.
+_IGNORED = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "tests"
+)
+
+
+@pytest.fixture(scope="module")
+def pre_commit() -> list[str]:
+    if importlib.util.find_spec("pre_commit") is None:
+        message = "pre-commit is not installed (it is in the `test` extra)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI is set, so this test must run")
+        pytest.skip(message)
+    return [sys.executable, "-m", "pre_commit"]
+
+
+@pytest.fixture(scope="module")
+def git_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An environment where git commits work and the user's own git config cannot interfere."""
+    folder = tmp_path_factory.mktemp("git-config")
+    env = dict(os.environ)
+    env.pop("GITHUB_ACTIONS", None)  # the hook's output format would change to annotations
+    env.update(
+        {
+            "GIT_CONFIG_GLOBAL": str(folder / "gitconfig"),  # e.g. no commit signing
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "dflint tests",
+            "GIT_AUTHOR_EMAIL": "tests@dflint.invalid",
+            "GIT_COMMITTER_NAME": "dflint tests",
+            "GIT_COMMITTER_EMAIL": "tests@dflint.invalid",
+            "PRE_COMMIT_HOME": str(folder / "pre-commit-cache"),
+            "PRE_COMMIT_COLOR": "never",
+            "NO_COLOR": "1",
+            "DFLINT_OFFLINE": "1",  # the base-image rules would ask registries
+        }
+    )
+    return env
+
+
+def git(env: dict[str, str], cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory, git_env: dict[str, str]) -> Path:
+    """The working tree, committed as it is, and tagged as the README's snippet expects."""
+    repo = tmp_path_factory.mktemp("hook-repo") / "dflint"
+    shutil.copytree(ROOT, repo, ignore=_IGNORED)
+    git(git_env, repo, "init", "-q")
+    git(git_env, repo, "add", "-A")
+    git(git_env, repo, "commit", "-q", "-m", "snapshot of the working tree")
+    git(git_env, repo, "tag", f"v{dflint.__version__}")
+    return repo
+
+
+@pytest.fixture
+def project(tmp_path: Path, git_env: dict[str, str]) -> Path:
+    """A user's repository with a Dockerfile, a template and a text file, all staged."""
+    git(git_env, tmp_path, "init", "-q")
+    (tmp_path / "notes.txt").write_text(BAD)  # not a Dockerfile: never passed to the hook
+    # a Jinja template, excluded by `exclude_types: [jinja]`; it would fail if it were linted
+    (tmp_path / "Dockerfile.j2").write_text(BAD)
+    return tmp_path
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    return result
+
+
+def try_repo(
+    pre_commit: list[str],
+    hook_repo: Path,
+    project: Path,
+    env: dict[str, str],
+    *files: str,
+    hook: str = "dflint",
+) -> subprocess.CompletedProcess[str]:
+    git(env, project, "add", "-A")
+    command = [*pre_commit, "try-repo", str(hook_repo), hook, "--files", *files]
+    return run(command, project, env)
+
+
+def test_hook_fails_on_a_bad_dockerfile_and_shows_the_finding(
+    pre_commit: list[str], hook_repo: Path, project: Path, git_env: dict[str, str]
+) -> None:
+    (project / "Dockerfile").write_text(BAD)
+    result = try_repo(pre_commit, hook_repo, project, git_env, "Dockerfile", "Dockerfile.j2")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert re.search(r"^dflint\.+Failed$", output, re.M), output
+    assert "Dockerfile:2:35: DF308 [any] `$TARGETARCH`" in output
+    assert "^^^^^^^^^^^" in output  # the code frame
+    assert "1 file linted; 1 finding (1 error)" in output  # the template was not passed
+
+
+def test_hook_passes_on_a_clean_dockerfile(
+    pre_commit: list[str], hook_repo: Path, project: Path, git_env: dict[str, str]
+) -> None:
+    (project / "Dockerfile").write_text(GOOD)
+    result = try_repo(pre_commit, hook_repo, project, git_env, "Dockerfile", "notes.txt")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert re.search(r"^dflint\.+Passed$", output, re.M), output
+
+
+def test_fix_hook_applies_the_safe_fix_and_fails_the_commit(
+    pre_commit: list[str], hook_repo: Path, project: Path, git_env: dict[str, str]
+) -> None:
+    (project / "Dockerfile").write_text(BAD)
+    result = try_repo(
+        pre_commit, hook_repo, project, git_env, "Dockerfile", "Dockerfile.j2", hook="dflint-fix"
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert re.search(r"^dflint fix\.+Failed$", output, re.M), output
+    assert "Fixing Dockerfile" in output
+    fixed = (project / "Dockerfile").read_text()
+    assert "ARG TARGETARCH" in fixed  # DF308's safe fix
+    assert (project / "Dockerfile.j2").read_text() == BAD  # templates are left alone
+    again = try_repo(pre_commit, hook_repo, project, git_env, "Dockerfile", hook="dflint-fix")
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_readme_snippet_with_pre_commit_run(
+    pre_commit: list[str], hook_repo: Path, project: Path, git_env: dict[str, str]
+) -> None:
+    """The README's .pre-commit-config.yaml, pointed at the snapshot instead of GitHub."""
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"^## pre-commit\n.*?^```yaml\n(.*?)^```$", readme, re.S | re.M)
+    assert match, "README.md has no pre-commit snippet"
+    snippet = match.group(1)
+    config = yaml.safe_load(snippet)
+    [repo] = config["repos"]
+    assert repo["rev"] == f"v{dflint.__version__}", "the snippet should name this release"
+    assert [hook["id"] for hook in repo["hooks"]] == ["dflint"]
+    local = snippet.replace(repo["repo"], str(hook_repo))
+    (project / ".pre-commit-config.yaml").write_text(local)
+    (project / "Dockerfile").write_text(BAD)
+    (project / "api.Dockerfile").write_text(GOOD)
+    git(git_env, project, "add", "-A")
+    result = run([*pre_commit, "run", "--all-files"], project, git_env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Dockerfile:2:35: DF308" in output
+    assert "2 files linted; 1 finding (1 error)" in output  # Dockerfile and api.Dockerfile
+
+
+def test_hook_manifest() -> None:
+    """Both hooks are valid for pre-commit; `dflint-fix` runs the command `dflint fix` will be."""
+    from pre_commit.clientlib import load_manifest
+
+    hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    assert sorted(hooks) == ["dflint", "dflint-fix"]
+    assert hooks["dflint"]["entry"] == "dflint lint"
+    assert hooks["dflint-fix"]["entry"] == "dflint fix --multiarch --write"
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        assert hook["types"] == ["dockerfile"]
+        assert hook["exclude_types"] == ["jinja"]
+
+
+def test_identify_types_match_the_files_dflint_lints() -> None:
+    """`types: [dockerfile]` and `exclude_types: [jinja]` select what dflint treats as input."""
+    from identify.identify import tags_from_filename
+
+    from dflint.discovery import is_dockerfile_name
+
+    for name in ("Dockerfile", "Dockerfile.windows", "api.Dockerfile", "Dockerfile.linux-arm64"):
+        tags = tags_from_filename(name)
+        assert "dockerfile" in tags and "jinja" not in tags, name
+        assert is_dockerfile_name(name)
+    assert "dockerfile" in tags_from_filename("Containerfile")  # linted as a named file
+    assert "jinja" in tags_from_filename("Dockerfile.j2")
+    assert "dockerfile" not in tags_from_filename("notes.txt")

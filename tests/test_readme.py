@@ -1,0 +1,205 @@
+"""Every snippet in README.md is run or loaded here, so the README cannot drift from the tool.
+
+The pre-commit snippet is run by tests/test_precommit.py with the real pre-commit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT, lint
+from test_formatters import assert_valid_sarif
+
+from dflint.config import KEYS, load_file
+from dflint.docs import EXAMPLE_RULES
+from dflint.report import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+NEWCOMER_RUN = (
+    "python3 -m venv .venv && . .venv/bin/activate && pip install . "
+    "&& dflint lint sample_dockerfiles/\n"
+)
+NEWCOMER_TEST = (
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest\n"
+)
+
+
+def section(title: str) -> str:
+    """The text of the `## title` section."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.S | re.M)
+    assert match, f"README.md has no '## {title}' section"
+    return match.group(1)
+
+
+def blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.S | re.M)
+
+
+def example_dockerfile() -> str:
+    [dockerfile] = blocks(section("Usage"), "dockerfile")
+    return dockerfile
+
+
+def dflint(
+    command: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a `dflint ...` line from the README as a shell would split it."""
+    words = shlex.split(command, comments=True)
+    assert words[0] == "dflint", command
+    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    environment["DFLINT_OFFLINE"] = "1"  # the base-image rules would ask registries
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "dflint", *words[1:]],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_the_newcomer_commands_come_first_and_ci_runs_the_second() -> None:
+    assert blocks(README, "sh")[:2] == [NEWCOMER_RUN, NEWCOMER_TEST]
+    # .ci/run takes its test command from the README with this awk program
+    awk = re.search(r"awk '([^']+)' README\.md", (ROOT / ".ci" / "run").read_text())
+    assert awk, ".ci/run no longer extracts the README's test command"
+    extracted = subprocess.run(
+        ["awk", awk.group(1), "README.md"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert extracted.stdout == NEWCOMER_TEST
+
+
+def test_usage_commands_run(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(example_dockerfile())
+    [usage] = blocks(section("Usage"), "sh")
+    commands = [line for line in usage.splitlines() if line.strip()]
+    assert len(commands) >= 8
+    for command in commands:
+        result = dflint(command, tmp_path)
+        assert result.returncode in (EXIT_CLEAN, EXIT_FINDINGS), (command, result.stderr)
+        assert "Traceback" not in result.stderr and "error:" not in result.stderr, command
+    assert json.loads((tmp_path / "dflint.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_example_output_is_what_the_command_prints(tmp_path: Path) -> None:
+    usage = section("Usage")
+    match = re.search(r"^`(dflint lint [^`]+)` prints:$", usage, re.M)
+    assert match, "the Usage section no longer shows a command with its output"
+    command = match.group(1)
+    assert f"--select {','.join(EXAMPLE_RULES)}" in command  # the rules the generator uses
+    (tmp_path / "Dockerfile").write_text(example_dockerfile())
+    result = dflint(command + " --no-config", tmp_path)
+    [shown] = blocks(usage, "text")
+    assert result.stdout == shown
+    assert result.returncode == EXIT_FINDINGS
+
+
+def test_configuration_snippet_loads(tmp_path: Path) -> None:
+    text = section("Configuration")
+    [snippet] = blocks(text, "toml")
+    (tmp_path / "pyproject.toml").write_text(snippet)
+    config = load_file(tmp_path / "pyproject.toml")
+    assert config is not None
+    assert config.platforms == ("linux/amd64", "linux/arm64")
+    assert config.ignore == ("DF204",)
+    assert dict(config.severity)["DF203"].value == "error"
+    assert len(config.per_file_ignores) == 2
+
+
+def test_configuration_table_documents_every_key() -> None:
+    text = section("Configuration")
+    documented = re.findall(r"^\| `([a-z-]+)` \|", text, re.M)
+    missing = [key for key in KEYS if key not in documented]
+    assert not missing, f"add {missing} to the Configuration table in README.md"
+    unknown = [key for key in documented if key not in KEYS]
+    assert not unknown, f"README.md documents keys dflint does not have: {unknown}"
+
+
+def test_configuration_error_example_is_real(tmp_path: Path) -> None:
+    text = " ".join(section("Configuration").split())
+    match = re.search(r"`(\.dflint\.toml: unknown key [^`]+)`", text)
+    assert match
+    key = re.search(r"unknown key '(\w+)'", match.group(1))
+    assert key
+    (tmp_path / ".dflint.toml").write_text(f'{key.group(1)} = ["DF204"]\n')
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\n")
+    result = dflint("dflint lint Dockerfile", tmp_path)
+    assert result.returncode == EXIT_ERROR
+    assert result.stderr.strip().endswith(match.group(1))
+
+
+def test_suppression_snippet_suppresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFLINT_OFFLINE", "1")  # the base-image rules would ask registries
+    [snippet] = blocks(section("Suppressing a finding"), "dockerfile")
+    assert lint(snippet) == [], "the suppression (and its reason) must leave no finding"
+    without = "\n".join(line for line in snippet.splitlines() if "# dflint:" not in line)
+    suppressed = re.search(r"ignore=(DF\d{3})", snippet)
+    assert suppressed
+    assert suppressed.group(1) in [f.code for f in lint(without)]
+
+
+def workflow_steps() -> list[dict[str, Any]]:
+    [snippet] = blocks(section("GitHub Actions"), "yaml")
+    workflow = yaml.safe_load(snippet)
+    [job] = workflow["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"  # upload-sarif needs it
+    steps: list[dict[str, Any]] = job["steps"]
+    return steps
+
+
+def test_github_actions_workflow(tmp_path: Path) -> None:
+    steps = workflow_steps()
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert uses.count("actions/checkout") == 1
+    upload = uses.index("github/codeql-action/upload-sarif")
+    runs = [(i, step["run"]) for i, step in enumerate(steps) if "run" in step]
+    dflint_runs = [(i, command) for i, command in runs if command.startswith("dflint ")]
+    assert len(dflint_runs) == 2
+    (sarif_index, sarif_command), (lint_index, lint_command) = dflint_runs
+    # the SARIF step never fails on findings, so the upload after it always runs, and the
+    # failing lint step comes last
+    assert sarif_index < upload < lint_index
+    sarif_file = steps[upload]["with"]["sarif_file"]
+    (tmp_path / "Dockerfile").write_text(example_dockerfile())
+    env = {"GITHUB_ACTIONS": "true"}
+    sarif_run = dflint(sarif_command, tmp_path, env)
+    assert sarif_run.returncode == EXIT_CLEAN, sarif_run.stderr
+    assert_valid_sarif(json.loads((tmp_path / sarif_file).read_text()))
+    lint_run = dflint(lint_command, tmp_path, env)
+    assert lint_run.returncode == EXIT_FINDINGS
+    annotations = [line for line in lint_run.stdout.splitlines() if line.startswith("::")]
+    assert any(
+        line.startswith("::warning file=Dockerfile,line=1,") and "title=DF203 " in line
+        for line in annotations
+    ), annotations
+
+
+def test_gitlab_ci_job(tmp_path: Path) -> None:
+    [snippet] = blocks(section("GitLab CI"), "yaml")
+    [job] = yaml.safe_load(snippet).values()
+    commands = [line for line in job["script"] if line.startswith("dflint ")]
+    assert len(commands) == 2
+    (tmp_path / "Dockerfile").write_text(example_dockerfile())
+    results = [dflint(command, tmp_path) for command in commands]
+    assert [r.returncode for r in results] == [EXIT_CLEAN, EXIT_FINDINGS]
+    assert "Dockerfile:1:1: DF203" in results[1].stdout
+    [artifact] = job["artifacts"]["paths"]
+    root = ET.parse(tmp_path / artifact).getroot()
+    assert root.tag == "checkstyle" and root.find("file/error") is not None
+
+
+def test_exit_codes_table() -> None:
+    rows = dict(re.findall(r"^\| (\d) \| (.+) \|$", section("Exit codes"), re.M))
+    assert sorted(int(code) for code in rows) == sorted({EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR})
+    assert "failure threshold" in rows[str(EXIT_FINDINGS)]
