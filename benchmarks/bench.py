@@ -1,0 +1,227 @@
+"""dflint against hadolint (and dockerfile-utils where Node is present), same files, same run.
+
+    python benchmarks/bench.py                 # full run, prints a Markdown table
+    python benchmarks/bench.py --smoke         # tiny inputs, seconds; used by the test suite
+
+(a) throughput: one invocation over the real corpus; (b) cold start: median of N runs on one
+small file; (c) scale: a generated 100,000-line Dockerfile, time and peak memory, with smaller
+sizes to show growth is linear; (d) many files: one process against several.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+SMALL = ROOT / "sample_dockerfiles" / "Dockerfile.go-multistage"
+
+
+@dataclass
+class Timing:
+    seconds: float
+    peak_kib: int
+    returncode: int
+
+
+def run(command: list[str], cwd: Path | None = None) -> Timing:
+    """Wall time and the child's peak resident memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Timing(elapsed, max(after, before), done.returncode)
+
+
+def peak_of(command: list[str]) -> Timing:
+    """Run in a fresh Python so RUSAGE_CHILDREN holds this child alone."""
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "s = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "e = time.perf_counter() - s\n"
+        "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *command], capture_output=True, text=True, check=True
+    )
+    seconds, peak, returncode = out.stdout.split()
+    return Timing(float(seconds), int(peak), int(returncode))
+
+
+def corpus_files(limit: int | None) -> list[Path]:
+    with (CORPUS / "MANIFEST.tsv").open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle, delimiter="\t") if row["template"] == "no"]
+    files = [CORPUS / row["file"] for row in rows]
+    return files[:limit] if limit else files
+
+
+def tool(name: str) -> str | None:
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    return found
+
+
+def dflint_command() -> list[str]:
+    return [sys.executable, "-m", "dflint"]
+
+
+def generated_dockerfile(lines: int) -> str:
+    """A valid multi-stage file: stages of ARG/ENV/RUN/COPY with continuations."""
+    out: list[str] = ["# syntax=docker/dockerfile:1", "ARG BASE=alpine:3.20"]
+    stage = 0
+    while len(out) < lines:
+        out += [
+            f"FROM ${{BASE}} AS s{stage}",
+            "ARG TARGETARCH",
+            f"ENV APP_HOME=/opt/app{stage} PATH=/opt/app{stage}/bin:$PATH",
+            "RUN apk add --no-cache curl \\",
+            "    && echo building for $TARGETARCH \\",
+            "    && mkdir -p $APP_HOME",
+            f"COPY --from=s{max(stage - 1, 0)} /opt /opt" if stage else "COPY . /opt",
+            "WORKDIR $APP_HOME",
+            "# a comment between instructions",
+            'CMD ["sh", "-c", "echo done"]',
+        ]
+        stage += 1
+    return "\n".join(out[:lines]) + "\n"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}×" if b else "n/a"
+
+
+def bench_throughput(files: list[Path], rows: list[str]) -> None:
+    names = [str(f) for f in files]
+    ours = run([*dflint_command(), "lint", "--no-config", "--failure-threshold", "none", *names])
+    line = f"| (a) throughput, {len(files)} files, one invocation | dflint {ours.seconds:.2f} s "
+    line += f"({len(files) / ours.seconds:.0f} files/s)"
+    hadolint = tool("hadolint")
+    if hadolint:
+        theirs = run([hadolint, "--no-fail", *names])
+        line += f" | hadolint {theirs.seconds:.2f} s ({len(files) / theirs.seconds:.0f} files/s)"
+        line += f" | **{ratio(theirs.seconds, ours.seconds)}** faster |"
+    else:
+        line += " | hadolint not installed | |"
+    rows.append(line)
+    utils = dockerfile_utils()
+    if utils:
+        sample = names[: min(len(names), 50)]
+        start = time.perf_counter()
+        for name in sample:
+            subprocess.run([*utils, "lint", name], capture_output=True)
+        per_file = (time.perf_counter() - start) / len(sample)
+        rows.append(
+            f"| (a) dockerfile-utils, per file ({len(sample)} files, one process each) | "
+            f"{per_file * 1000:.0f} ms/file | | |"
+        )
+
+
+def dockerfile_utils() -> list[str] | None:
+    local = ROOT / "benchmarks" / "node_modules" / ".bin" / "dockerfile-utils"
+    if local.exists():
+        return [str(local)]
+    return None
+
+
+def bench_cold_start(runs: int, rows: list[str]) -> None:
+    ours = sorted(
+        run([*dflint_command(), "lint", "--no-config", str(SMALL)]).seconds for _ in range(runs)
+    )
+    line = f"| (b) cold start, median of {runs} | dflint {statistics.median(ours) * 1000:.0f} ms"
+    hadolint = tool("hadolint")
+    if hadolint:
+        theirs = [run([hadolint, "--no-fail", str(SMALL)]).seconds for _ in range(runs)]
+        line += f" | hadolint {statistics.median(theirs) * 1000:.0f} ms"
+        line += f" | {ratio(statistics.median(theirs), statistics.median(ours))} |"
+    else:
+        line += " | | |"
+    rows.append(line)
+
+
+def bench_scale(sizes: list[int], rows: list[str], folder: Path) -> None:
+    for size in sizes:
+        path = folder / f"Dockerfile.{size}"
+        path.write_text(generated_dockerfile(size))
+        ours = peak_of(
+            [*dflint_command(), "lint", "--no-config", "--failure-threshold", "none", str(path)]
+        )
+        line = (
+            f"| (c) scale, {size:,} lines | dflint {ours.seconds:.2f} s, "
+            f"peak {ours.peak_kib / 1024:.0f} MiB"
+        )
+        hadolint = tool("hadolint")
+        if hadolint and size <= 100_000:
+            theirs = peak_of([hadolint, "--no-fail", str(path)])
+            line += f" | hadolint {theirs.seconds:.2f} s, peak {theirs.peak_kib / 1024:.0f} MiB"
+            line += f" | {ratio(theirs.seconds, ours.seconds)} |"
+        else:
+            line += " | | |"
+        rows.append(line)
+
+
+def bench_parallel(files: list[Path], copies: int, rows: list[str], folder: Path) -> None:
+    tree = folder / "many"
+    for index in range(copies):
+        for source in files:
+            target = tree / str(index) / source.parent.name / source.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+    count = copies * len(files)
+    args = ["lint", "--no-config", "--failure-threshold", "none", str(tree)]
+    # directory search only picks Dockerfile names; pass the files themselves
+    names = [str(p) for p in sorted(tree.rglob("*")) if p.is_file()]
+    args = ["lint", "--no-config", "--failure-threshold", "none", *names]
+    one = run([*dflint_command(), *args, "--jobs", "1"])
+    many = run([*dflint_command(), *args])
+    rows.append(
+        f"| (d) {count} files, --jobs 1 vs default ({os.cpu_count()} CPUs) | "
+        f"{one.seconds:.2f} s vs {many.seconds:.2f} s | | {ratio(one.seconds, many.seconds)} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, for the test suite")
+    args = parser.parse_args()
+    if not CORPUS.exists():
+        print(f"the corpus is not at {CORPUS}", file=sys.stderr)
+        return 2
+    rows = [
+        f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"{time.strftime('%Y-%m-%d')}",
+        "",
+        "| measurement | dflint | hadolint | ratio |",
+        "|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.smoke:
+            files = corpus_files(5)
+            bench_throughput(files, rows)
+            bench_cold_start(2, rows)
+            bench_scale([500], rows, folder)
+            bench_parallel(files, 14, rows, folder)
+        else:
+            files = corpus_files(None)
+            bench_throughput(files, rows)
+            bench_cold_start(15, rows)
+            bench_scale([25_000, 50_000, 100_000], rows, folder)
+            bench_parallel(files, 4, rows, folder)
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
