@@ -28,10 +28,13 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dflint.model import Dockerfile, Instruction, Stage
 from dflint.platformdata import ARCH_TOKENS
+
+if TYPE_CHECKING:
+    from dflint.shell.model import ShellView
 
 OS = Literal["linux", "windows", "unknown"]
 BindingKind = Literal["ARG", "ENV", "platform"]
@@ -693,7 +696,12 @@ def _shell_pattern(pattern: str, escape: str) -> re.Pattern[str]:
             index = end + 1
         else:
             out.append(re.escape(char))
-    return re.compile("".join(out), re.S)
+    try:
+        return re.compile("".join(out), re.S)
+    except re.error:
+        # a bracket expression Python cannot read (a reversed range such as [z-a], a POSIX
+        # class): match the pattern as literal text rather than fail the whole analysis
+        return re.compile(re.escape(pattern), re.S)
 
 
 def _trim(value: str, word: str, op: str, escape: str) -> str:
@@ -902,6 +910,8 @@ class Analysis:
     stages: list[StageFacts]
     _where: dict[Instruction, _Where] = field(default_factory=dict, repr=False)
     _names: dict[str, StageFacts] = field(default_factory=dict, repr=False)
+    # dflint.shell.shell_view's cache: one parse per instruction, only when a rule asks
+    _shell_views: dict[Instruction, ShellView] = field(default_factory=dict, repr=False)
 
     def facts(self, instruction: Instruction) -> StageFacts | None:
         """The stage an instruction belongs to; None before the first FROM."""

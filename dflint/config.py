@@ -16,6 +16,10 @@ from typing import Any
 
 from dflint.errors import ConfigError
 from dflint.findings import THRESHOLDS, Severity
+from dflint.generator.settings import Settings as FixSettings
+from dflint.generator.settings import parse as parse_fix_settings
+from dflint.platforms import settings as registry_settings
+from dflint.platforms.settings import RegistrySettings
 
 KEYS = (
     "platforms",
@@ -24,6 +28,14 @@ KEYS = (
     "per-file-ignores",
     "severity",
     "failure-threshold",
+    # where FROM images' platforms come from (dflint.platforms)
+    "offline",
+    "registry-mirrors",
+    "insecure-registries",
+    "cache-ttl",
+    "registry-timeout",
+    # the user's own mappings for dflint fix and render (dflint.generator.settings)
+    "fix",
 )
 
 
@@ -36,6 +48,9 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     failure_threshold: str = "warning"
+    offline: bool = False  # never ask a registry; the cache and offline tables still answer
+    registry: RegistrySettings = field(default_factory=RegistrySettings)
+    fix: FixSettings = field(default_factory=FixSettings)
     # where each value came from, for --show-config
     sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -50,6 +65,8 @@ class Config:
         return default
 
     def per_file_ignored(self, code: str, path: str) -> bool:
+        if not self.per_file_ignores:
+            return False
         relative = _relative(path, self.root)
         return any(
             _glob(relative, pattern) and matches(code, codes)
@@ -102,8 +119,23 @@ def _platforms(value: Any, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{where}: platforms must be a list such as ['linux/amd64']")
     for item in value:
         if not valid_platform(item.strip().lower()):
-            raise ConfigError(f"{where}: platforms: {item!r} is not an os/arch[/variant] platform")
+            raise ConfigError(
+                f"{where}: platforms: {item!r} is not an os/arch[/variant] platform"
+                + _platform_hint(item)
+            )
     return tuple(normalise_platform(item) for item in value)
+
+
+def _platform_hint(item: str) -> str:
+    """A did-you-mean for the usual slip: an architecture without its OS (``arm64``, ``x86_64``)."""
+    from dflint.platformdata import ARCH_TOKENS
+
+    arch = ARCH_TOKENS.get(item.strip().lower())
+    if arch is None and "/" in item:  # linux/x86_64: an OS with the machine's name for the arch
+        os_name, _, rest = item.strip().lower().partition("/")
+        arch = ARCH_TOKENS.get(rest)
+        return f" (did you mean '{os_name}/{arch}'?)" if arch else ""
+    return f" (did you mean 'linux/{arch}'?)" if arch else ""
 
 
 def _threshold(value: Any, where: str) -> str:
@@ -113,6 +145,27 @@ def _threshold(value: Any, where: str) -> str:
             + (_suggest(str(value).lower(), THRESHOLDS) if isinstance(value, str) else "")
         )
     return value.lower()
+
+
+def _offline(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: offline must be true or false")
+    return value
+
+
+def _registry(data: dict[str, Any], where: str) -> RegistrySettings:
+    insecure = registry_settings.parse_insecure(data.get("insecure-registries", []), where)
+    defaults = RegistrySettings()
+    return RegistrySettings(
+        mirrors=registry_settings.parse_mirrors(data.get("registry-mirrors", {}), where, insecure),
+        insecure=insecure,
+        cache_ttl=registry_settings.parse_duration(
+            data.get("cache-ttl", defaults.cache_ttl), where, "cache-ttl"
+        ),
+        timeout=registry_settings.parse_timeout(
+            data.get("registry-timeout", defaults.timeout), where
+        ),
+    )
 
 
 def from_mapping(data: dict[str, Any], where: str, path: Path | None) -> Config:
@@ -136,8 +189,12 @@ def from_mapping(data: dict[str, Any], where: str, path: Path | None) -> Config:
         raise ConfigError(f"{where}: severity must be a table of CODE = 'error'|'warning'|'info'")
     for code, level in raw_severity.items():
         _codes([code], "severity", where, known)
-        if not isinstance(level, str) or level.lower() not in ("error", "warning", "info"):
-            raise ConfigError(f"{where}: severity.{code} must be 'error', 'warning' or 'info'")
+        levels = ("error", "warning", "info")
+        if not isinstance(level, str) or level.lower() not in levels:
+            hint = _suggest(level.lower(), levels) if isinstance(level, str) else ""
+            raise ConfigError(
+                f"{where}: severity.{code} must be 'error', 'warning' or 'info'{hint}"
+            )
         severity.append((code.upper(), Severity.parse(level)))
     return Config(
         path=path,
@@ -147,6 +204,9 @@ def from_mapping(data: dict[str, Any], where: str, path: Path | None) -> Config:
         per_file_ignores=tuple(per_file),
         severity=tuple(severity),
         failure_threshold=_threshold(data.get("failure-threshold", "warning"), where),
+        offline=_offline(data.get("offline", False), where),
+        registry=_registry(data, where),
+        fix=parse_fix_settings(data.get("fix", {}), where),
         sources=sources,
     )
 

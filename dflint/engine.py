@@ -6,8 +6,11 @@ Order: read → parse → analyse → rules → suppressions and selection → f
 from __future__ import annotations
 
 import re
+import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dflint import config as config_module
 from dflint.analysis import analyze
@@ -16,10 +19,14 @@ from dflint.errors import InputError
 from dflint.findings import Finding, Severity
 from dflint.model import Dockerfile, Span
 from dflint.parser import parse_bytes
+from dflint.reader import split_physical_lines
 from dflint.registry import ENGINE_RULES, all_rules, rule_codes
 from dflint.rule import Rule, RuleContext, Violation
 from dflint.suppressions import read_pragmas
 from dflint.targets import resolve_targets
+
+if TYPE_CHECKING:
+    from dflint.platforms.resolver import Resolution
 
 # Template languages whose markup means the file is not yet a Dockerfile: Jinja2 / Go
 # templates ({{ }}, {% %}) and ERB/EJS (<% %>). A Go template inside a quoted argument
@@ -29,6 +36,11 @@ _TEMPLATE = re.compile(
     r"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
     re.M | re.I,
 )
+# Names that say "render me first" (Dockerfile-linux.template, Dockerfile.j2, *.tmpl): their
+# placeholders need not look like markup (docker-node's templates hold bare "${DEB_ARCH[@]}"
+# lines that its generator replaces).
+_TEMPLATE_NAME = re.compile(r"\.(?:template|tmpl|tpl|j2|jinja2?|erb)\Z", re.I)
+_TEMPLATE_NAME_NOTE = "a template's file name (render it first)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,10 @@ class Options:
     failure_threshold: str | None = None
     config_path: Path | None = None
     no_config: bool = False
+    offline: bool = False  # never ask a registry for FROM images' platforms
+    # FROM images already resolved for this run, by normalised reference (see
+    # dflint.platforms.lint.prefetch); the engine resolves whatever is missing
+    base_images: Mapping[str, Resolution] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
@@ -50,6 +66,8 @@ class FileResult:
     failed: bool = False  # the input could not be read or parsed
     skipped: str | None = None  # why the file was not linted
     internal_errors: list[str] = field(default_factory=list)
+    # the physical lines the findings point into (only when there are findings), for code frames
+    lines: tuple[str, ...] = ()
 
 
 def has_template_markup(text: str) -> bool:
@@ -76,6 +94,9 @@ def _explicit_config(path: Path) -> Config:
 def lint_file(path: Path, display: str, options: Options) -> FileResult:
     config = config_for(path, options)
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # a FIFO or device would block or never end
+            return _failed(display, InputError("not a regular file"), config)
         with path.open("rb") as handle:
             data = handle.read()
     except IsADirectoryError:
@@ -98,11 +119,29 @@ def lint_bytes(
         text = data.decode("utf-8", errors="replace")
         if has_template_markup(text):
             return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
-        return _failed(display, exc, config)
+        if _TEMPLATE_NAME.search(display):
+            return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
+        failed = _failed(display, exc, config)
+        failed.lines = _readable_lines(data)
+        return failed
     text = "\n".join(dockerfile.lines)
     if has_template_markup(text):
         return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
+    if _TEMPLATE_NAME.search(display):
+        return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
     return lint_dockerfile(dockerfile, options, config)
+
+
+def _readable_lines(data: bytes) -> tuple[str, ...]:
+    """The text of a file that failed to parse, when it is text at all (for a code frame)."""
+    if b"\x00" in data:
+        return ()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ()
+    # split exactly as the parser numbers lines, so the frame shows the line the error names
+    return tuple(line.rstrip("\r\n") for line in split_physical_lines(text))
 
 
 def _failed(display: str, error: InputError, config: Config) -> FileResult:
@@ -142,6 +181,10 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
     ctx = RuleContext(dockerfile, analysis, targets)
     raw: list[tuple[str, str, Severity, Violation]] = []
     rules = enabled_rules(config, options, dockerfile.path)
+    if any(rule.needs_base_images for rule in rules):
+        from dflint.platforms.lint import bases_for
+
+        ctx.base_images = bases_for(analysis, config, options.offline, options.base_images)
     by_keyword: dict[str, list[Rule]] = {}
     instances: list[Rule] = []
     for rule_class in rules:
@@ -204,6 +247,8 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
                     _engine_finding(dockerfile.path, "DF003", span, message, config)
                 )
     result.findings.sort(key=Finding.sort_key)
+    if result.findings:  # only then: results cross process boundaries, so keep them small
+        result.lines = tuple(dockerfile.lines)
     return result
 
 

@@ -18,6 +18,8 @@ class Report:
     files: list[FileResult] = field(default_factory=list)
     failure_threshold: str = "warning"
     input_errors: list[str] = field(default_factory=list)  # paths that could not be opened
+    # codes that fail the run whatever their severity and the threshold (DF207 with --strict)
+    fail_codes: tuple[str, ...] = ()
 
     @property
     def findings(self) -> list[Finding]:
@@ -28,7 +30,11 @@ class Report:
 
     @property
     def linted(self) -> int:
-        return sum(1 for item in self.files if item.skipped is None)
+        return sum(1 for item in self.files if item.skipped is None and not item.failed)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for item in self.files if item.failed) + len(self.input_errors)
 
     @property
     def fixable(self) -> int:
@@ -37,6 +43,8 @@ class Report:
     def exit_code(self) -> int:
         if self.input_errors or any(item.failed or item.internal_errors for item in self.files):
             return EXIT_ERROR
+        if any(finding.code in self.fail_codes for finding in self.findings):
+            return EXIT_FINDINGS
         if self.failure_threshold == "none":
             return EXIT_CLEAN
         threshold = Severity(self.failure_threshold).rank

@@ -18,6 +18,7 @@ from dflint.model import Instruction, Span
 if TYPE_CHECKING:
     from dflint.analysis import Analysis
     from dflint.model import Dockerfile
+    from dflint.platforms.stages import BaseImages
     from dflint.targets import Targets
 
 
@@ -35,6 +36,9 @@ class RuleContext:
     analysis: Analysis
     targets: Targets
     options: dict[str, object] = field(default_factory=dict)
+    # Each stage's base image with its platforms: filled by the engine before the rules run,
+    # only when an enabled rule sets ``needs_base_images`` (it may cost registry requests).
+    base_images: BaseImages | None = None
 
     def line_text(self, line: int) -> str:
         return self.dockerfile.lines[line - 1] if 0 < line <= len(self.dockerfile.lines) else ""
@@ -51,6 +55,8 @@ class Rule:
     # instruction keywords passed to check_instruction; empty means the rule only checks files
     nodes: ClassVar[frozenset[str]] = frozenset()
     fixable: ClassVar[bool] = False
+    # True: the rule reads ctx.base_images, so the engine resolves the FROM images' platforms
+    needs_base_images: ClassVar[bool] = False
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
         return iter(())

@@ -62,6 +62,8 @@ def read_pragmas(dockerfile: Dockerfile, known_codes: set[str]) -> Pragmas:
         raw_line = dockerfile.lines[comment.line - 1]
         span = Span(comment.line, comment.column, comment.line, len(raw_line.rstrip()) + 1)
         body = match.group(1).strip()
+        if body.startswith("untranslated"):
+            continue  # the marker `dflint fix` leaves above a line it could not translate
         directive = _DIRECTIVE.match(body)
         if directive is None:
             problems.append(Problem(span, f"cannot read the pragma {body!r}: expected ignore=CODE"))

@@ -55,7 +55,8 @@ class BacktickEscapeInLinuxStage(Rule):
                 evidence = stages[-1].os_evidence
                 yield Violation(
                     line_span(ctx, directive.line),
-                    f"the directive # escape=` in a Linux-only Dockerfile ({evidence}): the backtick "
+                    f"the directive # escape=` in a Linux-only Dockerfile ({evidence}): the "
+                    "backtick "
                     "escape is for Windows paths; use the default `\\`",
                     platform="linux",
                 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from dflint.findings import Severity
+from dflint.analysis import StageFacts
+from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction
 from dflint.platformdata import ARCH_TOKENS
 from dflint.rule import Rule, RuleContext, Violation
@@ -44,8 +46,10 @@ class ConstantPlatformFlag(Rule):
     ```
 
     Fix safety
-    No automatic fix yet: switching to `$BUILDPLATFORM` is only right when the stage
-    cross-compiles for the target.
+    On a build stage the fix writes `--platform=$BUILDPLATFORM`. That is only right when the
+    stage cross-compiles for the target, so the fix is safe when the stage already reads
+    `TARGETARCH`, `TARGETOS` or `TARGETPLATFORM`, and unsafe otherwise. On the final stage the
+    fix removes the flag, so that the stage follows the target platform; that is safe.
 
     References
     - https://docs.docker.com/reference/build-checks/from-platform-flag-const-disallowed/
@@ -55,6 +59,7 @@ class ConstantPlatformFlag(Rule):
     name = "constant-platform-flag"
     severity = Severity.WARNING
     nodes = frozenset({"FROM"})
+    fixable = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         facts = ctx.analysis.facts(instruction)
@@ -86,7 +91,42 @@ class ConstantPlatformFlag(Rule):
             f"`--platform={platform}` pins this stage to {value} but the targets include "
             f"{', '.join(others)}: {advice}",
             platform=",".join(others),
+            fix=_fix(ctx, instruction, facts, is_final),
         )
+
+
+_FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
+_TARGET_ARGS = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
+
+
+def _fix(ctx: RuleContext, instruction: Instruction, facts: StageFacts, final: bool) -> Fix | None:
+    line = instruction.start_line
+    text = ctx.line_text(line)
+    flags = list(_FLAG.finditer(text))
+    if len(flags) != 1:
+        return None  # on a continuation line, or given twice: leave it to the author
+    match = flags[0]
+    start, end = match.start(), match.end()
+    if final:
+        while end < len(text) and text[end] in " \t":
+            end += 1  # the blank after the flag goes with it
+        edit = Edit(line, start + 1, line, end + 1, "")
+        return Fix("remove the constant --platform", (edit,), safe=True)
+    edit = Edit(line, start + 1, line, end + 1, "--platform=$BUILDPLATFORM")
+    return Fix(
+        "build on $BUILDPLATFORM and cross-compile",
+        (edit,),
+        safe=_cross_compiles(facts),
+    )
+
+
+def _cross_compiles(facts: StageFacts) -> bool:
+    """The stage builds for the target whatever it runs on: it reads the TARGET* arguments."""
+    return any(
+        _TARGET_ARGS.search(item.original)
+        for item in facts.stage.instructions
+        if item.keyword != "ARG"
+    )
 
 
 def _tokens_of(platform: str) -> list[str]:

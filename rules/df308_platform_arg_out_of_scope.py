@@ -5,22 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Severity
+from dflint.analysis import PLATFORM_ARGS
+from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction
 from dflint.rule import Rule, RuleContext, Violation, line_span
 
-AUTOMATIC_PLATFORM_ARGS = frozenset(
-    {
-        "TARGETPLATFORM",
-        "TARGETOS",
-        "TARGETARCH",
-        "TARGETVARIANT",
-        "BUILDPLATFORM",
-        "BUILDOS",
-        "BUILDARCH",
-        "BUILDVARIANT",
-    }
-)
+AUTOMATIC_PLATFORM_ARGS = frozenset(PLATFORM_ARGS)
 # Instructions whose arguments the builder expands, or whose shell sees the build args.
 _CHECKED = frozenset(
     {"RUN", "ENV", "ARG", "COPY", "ADD", "WORKDIR", "LABEL", "USER", "EXPOSE", "VOLUME"}
@@ -55,7 +45,8 @@ class PlatformArgOutOfScope(Rule):
     ```
 
     Fix safety
-    No automatic fix yet.
+    The fix adds `ARG NAME` on the line after the stage's FROM. It is safe: without it the
+    reference is always empty, which is never what the line means.
 
     References
     - https://docs.docker.com/reference/dockerfile/#understand-how-arg-and-from-interact
@@ -66,6 +57,7 @@ class PlatformArgOutOfScope(Rule):
     name = "platform-arg-out-of-scope"
     severity = Severity.ERROR
     nodes = _CHECKED
+    fixable = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         if ctx.analysis.facts(instruction) is None:
@@ -89,7 +81,18 @@ class PlatformArgOutOfScope(Rule):
                 line_span(ctx, line, offset, offset + len(name) + 1),
                 f"`${name}` is {kind} but this stage does not declare it, so it is empty here: "
                 f"add `ARG {name}` after the stage's FROM",
+                fix=_declare(ctx, instruction, name),
             )
+
+
+def _declare(ctx: RuleContext, instruction: Instruction, name: str) -> Fix | None:
+    """`ARG NAME` on a new line after the stage's FROM (as DF306's fix adds TARGETARCH)."""
+    facts = ctx.analysis.facts(instruction)
+    if facts is None:
+        return None
+    line = facts.stage.from_instruction.end_line
+    end = len(ctx.line_text(line)) + 1
+    return Fix(f"declare `ARG {name}` in the stage", (Edit(line, end, line, end, f"\nARG {name}"),))
 
 
 def _arg_name(word: str) -> str:

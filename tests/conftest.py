@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from registry_fixture import registries  # noqa: F401 - one seeded registry per session
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+# No test reaches the internet or sees the user's cache or imported tables: base images are
+# resolved offline, in throw-away folders (also for the dflint processes tests start), unless
+# a test says otherwise (the registry tests, against 127.0.0.1).
+_HERMETIC = Path(tempfile.mkdtemp(prefix="dflint-tests-"))
+os.environ["DFLINT_OFFLINE"] = "1"
+os.environ["DFLINT_CACHE_DIR"] = str(_HERMETIC / "cache")
+os.environ["DFLINT_DATA_DIR"] = str(_HERMETIC / "data")
+atexit.register(shutil.rmtree, _HERMETIC, ignore_errors=True)
 
 
 def shared_path(*parts: str) -> Path:

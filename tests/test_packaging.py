@@ -24,7 +24,15 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parent.parent
 
 REQUIRED_DEPENDENCIES = frozenset(
-    {"typer", "jinja2", "tree-sitter", "tree-sitter-bash", "tree-sitter-powershell", "httpx"}
+    {
+        "typer",
+        "jinja2",
+        "tree-sitter",
+        "tree-sitter-bash",
+        "tree-sitter-powershell",
+        "httpx",
+        "platformdirs",
+    }
 )
 
 # Build artefacts and caches that must not leak into (or come from) the copied source tree.
@@ -102,6 +110,19 @@ def test_no_top_level_rules_package(wheel: zipfile.ZipFile) -> None:
 
 def test_py_typed_is_shipped(wheel: zipfile.ZipFile) -> None:
     assert "dflint/py.typed" in wheel.namelist()
+
+
+def test_platform_package_and_its_offline_table_are_shipped(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    modules = sorted(p.name for p in (ROOT / "dflint" / "platforms").glob("*.py"))
+    assert all(f"dflint/platforms/{name}" in names for name in modules)
+    assert "dflint/platforms/wellknown.json" in names
+
+
+def test_generator_and_its_templates_are_shipped(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    for name in ("run.py", "templates/linux.Dockerfile.j2", "templates/windows.Dockerfile.j2"):
+        assert f"dflint/generator/{name}" in names, name
 
 
 def test_console_script_entry_point(wheel: zipfile.ZipFile) -> None:

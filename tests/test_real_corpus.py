@@ -29,7 +29,9 @@ def manifest(real: Path) -> list[dict[str, str]]:
 
 def test_findings_on_the_real_corpus_are_the_reviewed_ones() -> None:
     real = shared_path("corpus", "real")
-    options = Options(no_config=True)
+    # DF207 (a base image whose platforms are unknown) depends on what the cache and offline
+    # tables hold, not on the file: it is tested on its own, not reviewed here.
+    options = Options(no_config=True, ignore=("DF207",))
     found: set[tuple[str, int, str]] = set()
     failures = []
     for row in manifest(real):
