@@ -203,3 +203,28 @@ def test_exit_codes_table() -> None:
     rows = dict(re.findall(r"^\| (\d) \| (.+) \|$", section("Exit codes"), re.M))
     assert sorted(int(code) for code in rows) == sorted({EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR})
     assert "failure threshold" in rows[str(EXIT_FINDINGS)]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Which platforms can this Dockerfile be built for?",
+        "Variants for other platforms: `dflint fix` and `dflint render`",
+    ],
+)
+def test_platform_and_variant_commands_run(tmp_path: Path, title: str) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        (ROOT / "sample_dockerfiles" / "Dockerfile.linux-amd64")
+        .read_text()
+        .replace("diamol/base:linux-amd64", "alpine:3.20")
+        + "RUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
+    )
+    [commands] = blocks(section(title), "sh")
+    for command in (line for line in commands.splitlines() if line.strip()):
+        result = dflint(command, tmp_path)
+        assert result.returncode in (EXIT_CLEAN, EXIT_FINDINGS), (command, result.stderr)
+        assert "Traceback" not in result.stderr, command
+    if "fix" in title:
+        assert (tmp_path / "Dockerfile.windows").is_file()
+        assert (tmp_path / "docker-bake.hcl").is_file() and (tmp_path / "manifest.sh").is_file()
+        assert "ARG TARGETARCH" in (tmp_path / "Dockerfile").read_text()
