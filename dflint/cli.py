@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from dflint import __version__
+from dflint.cli_options import (
+    ConfigOption,
+    IgnoreOption,
+    NoConfigOption,
+    OfflineOption,
+    SelectOption,
+)
 
 if TYPE_CHECKING:
     from dflint.engine import Options
@@ -104,23 +111,14 @@ def lint(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--platform", help="Target platforms, e.g. linux/amd64,linux/arm64."),
     ] = None,
-    select: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--select", help="Only these rule codes or prefixes."),
-    ] = None,
-    ignore: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--ignore", help="Skip these rule codes or prefixes."),
-    ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
     failure_threshold: Annotated[
         Optional[Threshold],  # noqa: UP045
         typer.Option("--failure-threshold", help="Lowest severity that fails the run."),
     ] = None,
-    config: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--config", help="Use this config file instead of searching for one."),
-    ] = None,
-    no_config: Annotated[bool, typer.Option("--no-config", help="Ignore config files.")] = False,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
     show_config: Annotated[
         bool,
         typer.Option(
@@ -134,10 +132,7 @@ def lint(
             "--jobs", "-j", min=1, help="Processes to use for many files (default: CPUs)."
         ),
     ] = None,
-    offline: Annotated[
-        bool,
-        typer.Option("--offline", help="Never ask a registry; use the cache and offline tables."),
-    ] = False,
+    offline: OfflineOption = False,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Fail the run when a base image cannot be resolved (DF207)."),
@@ -318,19 +313,13 @@ def platforms_command(
     format: Annotated[
         PlatformsFormat, typer.Option("--format", "-f", help="Output format.")
     ] = PlatformsFormat.text,
-    offline: Annotated[
-        bool,
-        typer.Option("--offline", help="Never ask a registry; use the cache and offline tables."),
-    ] = False,
+    offline: OfflineOption = False,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Exit 1 also when a target's buildability is unknown."),
     ] = False,
-    config: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--config", help="Use this config file instead of searching for one."),
-    ] = None,
-    no_config: Annotated[bool, typer.Option("--no-config", help="Ignore config files.")] = False,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
 ) -> None:
     """Show which target platforms each Dockerfile can be built for, and why not.
 

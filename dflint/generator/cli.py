@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from dflint.cli_options import (
+    ConfigOption,
+    IgnoreOption,
+    NoConfigOption,
+    OfflineOption,
+    SelectOption,
+)
+
 if TYPE_CHECKING:
     from dflint.generator.translator import Platform
 
@@ -116,27 +124,11 @@ def register(app: typer.Typer) -> None:
         unsafe_fixes: Annotated[
             bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")
         ] = False,
-        select: Annotated[
-            Optional[list[str]],  # noqa: UP045
-            typer.Option("--select", help="Only these rule codes or prefixes."),
-        ] = None,
-        ignore: Annotated[
-            Optional[list[str]],  # noqa: UP045
-            typer.Option("--ignore", help="Skip these rule codes or prefixes."),
-        ] = None,
-        config: Annotated[
-            Optional[Path],  # noqa: UP045
-            typer.Option("--config", help="Use this config file instead of searching for one."),
-        ] = None,
-        no_config: Annotated[
-            bool, typer.Option("--no-config", help="Ignore config files.")
-        ] = False,
-        offline: Annotated[
-            bool,
-            typer.Option(
-                "--offline", help="Never ask a registry; use the cache and offline tables."
-            ),
-        ] = False,
+        select: SelectOption = None,
+        ignore: IgnoreOption = None,
+        config: ConfigOption = None,
+        no_config: NoConfigOption = False,
+        offline: OfflineOption = False,
     ) -> None:
         """Write per-OS or per-platform variants, or fix one file for every architecture.
 
@@ -208,19 +200,9 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Also overwrite files dflint did not render.")
         ] = False,
-        config: Annotated[
-            Optional[Path],  # noqa: UP045
-            typer.Option("--config", help="Use this config file instead of searching for one."),
-        ] = None,
-        no_config: Annotated[
-            bool, typer.Option("--no-config", help="Ignore config files.")
-        ] = False,
-        offline: Annotated[
-            bool,
-            typer.Option(
-                "--offline", help="Never ask a registry; use the cache and offline tables."
-            ),
-        ] = False,
+        config: ConfigOption = None,
+        no_config: NoConfigOption = False,
+        offline: OfflineOption = False,
     ) -> None:
         """Render a Dockerfile template for each platform and lint each result.
 
