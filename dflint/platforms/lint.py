@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dflint.analysis import Analysis, analyze
 from dflint.errors import DflintError, InputError
 from dflint.platforms.reference import ImageRef
-from dflint.platforms.resolver import Resolution, resolver_for
+from dflint.platforms.resolver import Resolution, offline_from_env, resolver_for
 from dflint.platforms.settings import RegistrySettings
 from dflint.platforms.stages import BaseImages, base_images, image_refs
 
@@ -66,6 +66,10 @@ def prefetch(
             config = config_for(path, options)
             rules = enabled_rules(config, options, shown)
             if not always and not any(rule.needs_base_images for rule in rules):
+                continue
+            if options.offline or config.offline or offline_from_env():
+                # Offline answers come from local tables in microseconds: fetching them
+                # ahead would only parse every file twice.
                 continue
             dockerfile = parse_bytes(read_regular_file(path), shown)
         except (OSError, DflintError):
