@@ -125,3 +125,43 @@ def mutate(rng: random.Random, data: bytes, edits: int) -> bytes:
         else:
             mutated[spot] = rng.randrange(256)
     return bytes(mutated)
+
+
+# Dockerfile lines that carry fixable findings, mixed with ordinary ones, so the generated
+# files exercise the fix engine: constant --platform, out-of-scope TARGETARCH, arch literals.
+FIX_LINES = [
+    "FROM --platform=linux/amd64 golang:1.22 AS build",
+    "FROM --platform=$TARGETPLATFORM alpine:3.20",
+    "FROM alpine:3.20",
+    "FROM build",
+    "ARG TARGETARCH",
+    "ARG VERSION=1.0",
+    "RUN GOARCH=amd64 go build -o /app .",
+    "RUN wget https://example.com/tool-linux-amd64.tar.gz",
+    "RUN echo $TARGETARCH && echo ${TARGETOS}",
+    "RUN curl -fsSLO https://example.com/v${VERSION}/x_linux_amd64.deb",
+    "ENV PATH=/opt/bin:$PATH",
+    "COPY --from=build /app /app",
+    "WORKDIR /src",
+    "# a comment",
+    "",
+    'CMD ["/app"]',
+]
+
+
+@seed(20261128)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FIX_LINES), min_size=1, max_size=14))
+def test_fix_output_reparses_and_fixing_twice_is_fixing_once(lines: list[str]) -> None:
+    from dflint.config import Config
+    from dflint.generator.fixes import fix_text
+
+    text = "\n".join(["FROM alpine:3.20", *lines]) + "\n"
+    options = Options(no_config=True, offline=True)
+    once = fix_text(text, "Dockerfile", options, Config(), unsafe=True, resolve_images=False)
+    if once.error is not None:
+        assert not once.applied  # only input that never parsed may end in an error
+        return
+    parse_text(once.text)
+    twice = fix_text(once.text, "Dockerfile", options, Config(), unsafe=True, resolve_images=False)
+    assert twice.text == once.text
