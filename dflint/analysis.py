@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -697,7 +698,11 @@ def _shell_pattern(pattern: str, escape: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(char))
     try:
-        return re.compile("".join(out), re.S)
+        with warnings.catch_warnings():
+            # a bracket such as [[--x] draws Python's "possible set difference" FutureWarning,
+            # which would otherwise reach the user's terminal
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile("".join(out), re.S)
     except re.error:
         # a bracket expression Python cannot read (a reversed range such as [z-a], a POSIX
         # class): match the pattern as literal text rather than fail the whole analysis
