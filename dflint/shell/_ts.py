@@ -6,8 +6,11 @@ shell script, and the import costs more than linting a small file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+from dflint.shell.model import Script
 
 
 @cache
@@ -48,3 +51,24 @@ class ByteOffsets:
         if self._chars is None:
             return byte
         return self._chars[min(byte, len(self._chars) - 1)]
+
+
+def read_tree(script: Script, grammar: str, walker: Callable[[Script, ByteOffsets], Any]) -> Script:
+    """Parse ``script.text`` with ``grammar`` and let ``walker(script, offsets)`` fill it in.
+
+    ``walker`` returns an object whose ``walk(root, ())`` records what it finds. A broken
+    script never raises: it is marked with ``errors`` and keeps what was read.
+    """
+    try:
+        offsets = ByteOffsets(script.text)
+        tree = parser(grammar).parse(offsets.data)
+    except Exception:  # a grammar or encoding failure must not stop the lint
+        script.errors = True
+        return script
+    try:
+        walker(script, offsets).walk(tree.root_node, ())
+    except RecursionError:  # absurdly deep nesting: keep what was read
+        script.errors = True
+        return script
+    script.errors = script.errors or bool(tree.root_node.has_error)
+    return script

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dflint.shell._ts import ByteOffsets, parser
+from dflint.shell._ts import ByteOffsets, read_tree
 from dflint.shell.model import (
     Assignment,
     Command,
@@ -38,20 +38,7 @@ _BASH_EXPANSION_TOKENS = {
 
 
 def parse_posix(text: str, source: SourceMap, origin: str) -> Script:
-    script = Script("posix", origin, text, source)
-    try:
-        offsets = ByteOffsets(text)
-        tree = parser("bash").parse(offsets.data)
-    except Exception:  # a grammar or encoding failure must not stop the lint
-        script.errors = True
-        return script
-    try:
-        _Walker(script, offsets).walk(tree.root_node, ())
-    except RecursionError:  # absurdly deep nesting: keep what was read
-        script.errors = True
-        return script
-    script.errors = script.errors or bool(tree.root_node.has_error)
-    return script
+    return read_tree(Script("posix", origin, text, source), "bash", _Walker)
 
 
 def unquote_value(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dflint.shell._ts import ByteOffsets, parser
+from dflint.shell._ts import ByteOffsets, read_tree
 from dflint.shell.model import (
     Assignment,
     Command,
@@ -24,20 +24,7 @@ _SCOPES = ("global:", "script:", "local:", "private:", "using:")
 
 
 def parse_powershell(text: str, source: SourceMap, origin: str) -> Script:
-    script = Script("powershell", origin, text, source)
-    try:
-        offsets = ByteOffsets(text)
-        tree = parser("powershell").parse(offsets.data)
-    except Exception:  # a grammar or encoding failure must not stop the lint
-        script.errors = True
-        return script
-    try:
-        _Walker(script, offsets).walk(tree.root_node, ())
-    except RecursionError:  # absurdly deep nesting: keep what was read
-        script.errors = True
-        return script
-    script.errors = script.errors or bool(tree.root_node.has_error)
-    return script
+    return read_tree(Script("powershell", origin, text, source), "powershell", _Walker)
 
 
 def unquote(text: str) -> tuple[str, list[int]]:
