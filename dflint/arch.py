@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dflint.analysis import StageFacts
+from dflint.analysis import Analysis, StageFacts
 from dflint.platformdata import ARCH_TOKENS
 from dflint.shell.model import Condition, Script
 
@@ -177,3 +177,13 @@ def references(text: str) -> Iterator[tuple[str, int, int]]:
     """``$NAME``/``${NAME…}`` references in text: (name, start, end of the name part)."""
     for match in _REFERENCE.finditer(text):
         yield match.group(1), match.start(), match.end()
+
+
+def stages_where_arch_matters(analysis: Analysis) -> Iterator[StageFacts]:
+    """Stages whose architecture literals can be wrong: not Windows stages (Windows images
+    are amd64 only) and not stages of a per-architecture file (the arch is intended)."""
+    if analysis.is_windows_only:
+        return
+    for facts in analysis.stages:
+        if facts.os != "windows" and facts.arch_in_name is None:
+            yield facts

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dflint.analysis import PLATFORM_ARGS, Binding, StageFacts
-from dflint.arch import Dispatches, Literal, has_literal, literals, stage_arch, target_form
+from dflint.arch import (
+    Dispatches,
+    Literal,
+    has_literal,
+    literals,
+    stage_arch,
+    stages_where_arch_matters,
+    target_form,
+)
 from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction, Span
 from dflint.rule import Rule, RuleContext, Violation
@@ -126,13 +134,8 @@ class HardcodedArchDownload(Rule):
     fixable = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
-        analysis = ctx.analysis
-        if analysis.is_windows_only:
-            return
         seen: set[tuple[int, int]] = set()
-        for facts in analysis.stages:
-            if facts.os == "windows" or facts.arch_in_name is not None:
-                continue
+        for facts in stages_where_arch_matters(ctx.analysis):
             for instruction in facts.stage.instructions:
                 keyword = instruction.keyword
                 if keyword == "RUN":

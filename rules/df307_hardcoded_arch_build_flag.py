@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dflint.analysis import PLATFORM_ARGS, StageFacts
-from dflint.arch import DOCKER_ARCH, Dispatches, has_literal, literals
+from dflint.arch import (
+    DOCKER_ARCH,
+    Dispatches,
+    has_literal,
+    literals,
+    stages_where_arch_matters,
+)
 from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction, Span
 from dflint.rule import Rule, RuleContext, Violation
@@ -101,13 +107,8 @@ class HardcodedArchBuildFlag(Rule):
     fixable = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
-        analysis = ctx.analysis
-        if analysis.is_windows_only:
-            return
         seen: set[tuple[int, int]] = set()
-        for facts in analysis.stages:
-            if facts.os == "windows" or facts.arch_in_name is not None:
-                continue
+        for facts in stages_where_arch_matters(ctx.analysis):
             for instruction in facts.stage.instructions:
                 if instruction.keyword == "RUN":
                     sites = _run(ctx, instruction)
