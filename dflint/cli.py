@@ -369,6 +369,71 @@ def platforms_command(
     raise typer.Exit(1 if "no" in statuses or (strict and "unknown" in statuses) else 0)
 
 
+class VerifyFormat(StrEnum):
+    auto = "auto"
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+@app.command("verify")
+def verify_command(
+    references: Annotated[
+        list[str],
+        typer.Argument(
+            help="Images: a registry reference (tag or digest), oci:DIR[:tag], "
+            "oci-archive:FILE, docker-archive:FILE or a `docker save` tarball.",
+            show_default=False,
+        ),
+    ],
+    platform: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--platform", help="Platforms the image must have (default: config's)."),
+    ] = None,
+    format: Annotated[
+        VerifyFormat,
+        typer.Option("--format", "-f", help="Output format; auto is github in GitHub Actions."),
+    ] = VerifyFormat.auto,
+    output_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output-file", "-o", help="Write the report to this file."),
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--exclude", help="Paths in the image not to judge (glob, e.g. '/opt/x/*')."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=32, help="Layers read at once.")
+    ] = 4,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
+) -> None:
+    """Prove that each platform's image holds binaries for that platform.
+
+    Exit 0: every platform verified; 1: a file built for another platform, a config that
+    disagrees with the index, or a missing platform; 2: an image that could not be read.
+    """
+    from dflint.errors import ConfigError
+    from dflint.verify.command import verify
+
+    try:
+        code = verify(
+            references,
+            tuple(p.lower() for p in _split(platform)),
+            format.value,
+            output_file,
+            tuple(exclude or ()),
+            jobs,
+            config,
+            no_config,
+        )
+    except ConfigError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
 data_app = typer.Typer(
     help="Manage dflint's data: the offline table of image platforms.",
     no_args_is_help=True,

@@ -86,6 +86,55 @@ class Fetched:
     media_type: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    base: str  # the endpoint that answered, where the blobs are read from
+    document: dict[str, Any]
+    media_type: str
+    digest: str
+
+
+class BlobStream:
+    """An open blob download read like a file; every failure is a RegistryFailure."""
+
+    def __init__(self, response: httpx.Response, host: str, deadline: float) -> None:
+        self._response = response
+        self._chunks = response.iter_bytes()
+        self._left = b""
+        self._host = host
+        self._deadline = deadline
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._left:
+            if time.monotonic() > self._deadline:
+                raise RegistryFailure(f"{self._host}: the blob is arriving too slowly")
+            try:
+                self._left = next(self._chunks)
+            except StopIteration:
+                return b""
+            except httpx.TimeoutException:
+                raise RegistryFailure(
+                    f"{self._host}: the blob stopped arriving (timed out)"
+                ) from None
+            except httpx.HTTPError as exc:
+                reason = _short(str(exc)) or type(exc).__name__
+                raise RegistryFailure(f"{self._host}: the blob download failed: {reason}") from None
+        if size < 0 or size >= len(self._left):
+            out, self._left = self._left, b""
+        else:
+            out, self._left = self._left[:size], self._left[size:]
+        return out
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> BlobStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 @dataclass(slots=True)
 class _Response:
     status: int
@@ -93,6 +142,7 @@ class _Response:
     body: bytes
     url: str
     token: str | None = None  # the bearer token the request carried
+    stream: httpx.Response | None = None  # a 200 answer whose body is left to the caller
 
 
 @dataclass(slots=True)
@@ -195,6 +245,65 @@ class RegistryClient:
         if len(endpoints) > 1 and not failure.not_found:
             raise RegistryFailure(f"{failure.reason} (mirrors tried first)")
         raise failure
+
+    # --- what verify reads: manifests and blobs ------------------------------------------
+
+    def get_manifest(self, ref: ImageRef, reference: str, budget: float) -> Manifest:
+        """The raw manifest (or index) ``reference`` names, from the first endpoint that has it.
+
+        A digest reference is checked against the bytes received."""
+        deadline = time.monotonic() + budget
+        endpoints = self.endpoints(ref)
+        failure: RegistryFailure | None = None
+        for base in endpoints:
+            try:
+                response = self._manifest_request("GET", base, ref, reference, deadline)
+            except RegistryFailure as exc:
+                failure = exc
+                continue
+            actual = "sha256:" + hashlib.sha256(response.body).hexdigest()
+            if reference.startswith("sha256:") and actual != reference:
+                raise RegistryFailure(f"manifest digest {actual} is not the {reference} asked for")
+            document = _json(response.body, "the manifest")
+            return Manifest(base, document, self._kind(document, response), actual)
+        assert failure is not None
+        raise failure
+
+    def get_blob(self, base: str, ref: ImageRef, digest: str, limit: int, budget: float) -> bytes:
+        """A small blob (an image config, an attestation), checked against its digest."""
+        response = self._request(
+            "GET",
+            f"{base}/v2/{ref.repository}/blobs/{digest}",
+            ref.repository,
+            time.monotonic() + budget,
+            accept="*/*",
+            limit=limit,
+        )
+        if response.status != 200:
+            raise RegistryFailure(self._status_reason(f"blob {digest[:19]}", response))
+        if digest.startswith("sha256:"):
+            actual = "sha256:" + hashlib.sha256(response.body).hexdigest()
+            if actual != digest:
+                raise RegistryFailure(f"blob {digest[:19]} does not match its digest")
+        return response.body
+
+    def open_blob(
+        self, base: str, ref: ImageRef, digest: str, budget: float, body_deadline: float
+    ) -> BlobStream:
+        """A blob's body, streamed: no more than ``budget`` seconds to the first byte or
+        between two reads, and all of it before ``body_deadline`` (a monotonic time)."""
+        response = self._request(
+            "GET",
+            f"{base}/v2/{ref.repository}/blobs/{digest}",
+            ref.repository,
+            time.monotonic() + budget,
+            accept="*/*",
+            limit=64 * 1024,
+            stream=True,
+        )
+        if response.stream is None:
+            raise RegistryFailure(self._status_reason(f"blob {digest[:19]}", response))
+        return BlobStream(response.stream, urlsplit(response.url).netloc, body_deadline)
 
     # --- manifests ----------------------------------------------------------------------
 
@@ -371,13 +480,16 @@ class RegistryClient:
         deadline: float,
         accept: str,
         limit: int,
+        stream: bool = False,
     ) -> _Response:
-        """One logical request: auth, redirects and retries; the final response otherwise."""
+        """One logical request: auth, redirects and retries; the final response otherwise.
+
+        With ``stream``, a 200 answer's body is not read: ``stream`` holds the open response."""
         attempt = 0
         authorisations = 0
         origin = urlsplit(url).netloc
         while True:
-            response = self._send(method, url, repository, deadline, accept, limit, origin)
+            response = self._send(method, url, repository, deadline, accept, limit, origin, stream)
             if response.status == 401:
                 # Twice at most: once for a missing or expired token, once more when another
                 # thread's token replaced the one sent. A third 401 is a refusal, not a race.
@@ -427,12 +539,15 @@ class RegistryClient:
         accept: str,
         limit: int,
         origin: str,
+        stream: bool = False,
     ) -> _Response:
         """Send one request, following redirects by hand; retry transport errors."""
         attempt = 0
         while True:
             try:
-                return self._send_once(method, url, repository, deadline, accept, limit, origin)
+                return self._send_once(
+                    method, url, repository, deadline, accept, limit, origin, stream
+                )
             except _Transient as exc:
                 attempt += 1
                 wait = self.backoff * 2 ** (attempt - 1)
@@ -449,6 +564,7 @@ class RegistryClient:
         accept: str,
         limit: int,
         origin: str,
+        stream: bool = False,
     ) -> _Response:
         headers = {"Accept": accept}
         token = self._cached_token(origin, repository)
@@ -459,7 +575,7 @@ class RegistryClient:
             else:
                 # A CDN behind a redirect gets no credentials meant for the registry.
                 headers.pop("Authorization", None)
-            response = self._exchange(method, url, headers, deadline, limit)
+            response = self._exchange(method, url, headers, deadline, limit, stream)
             response.token = token
             location = response.headers.get("location")
             if response.status not in (301, 302, 303, 307, 308) or not location:
@@ -480,7 +596,13 @@ class RegistryClient:
         raise RegistryFailure(f"more than {MAX_REDIRECTS} redirects from {origin}")
 
     def _exchange(
-        self, method: str, url: str, headers: dict[str, str], deadline: float, limit: int
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        deadline: float,
+        limit: int,
+        stream: bool = False,
     ) -> _Response:
         left = deadline - time.monotonic()
         host = urlsplit(url).netloc
@@ -493,6 +615,18 @@ class RegistryClient:
         with self._lock:
             self.requests += 1
         try:
+            if stream:
+                request = self._client.build_request(method, url, headers=headers, timeout=timeout)
+                opened = self._client.send(request, stream=True)
+                if opened.status_code == 200:
+                    return _Response(200, opened.headers, b"", url, stream=opened)
+                try:
+                    body = b""
+                    if opened.status_code not in (301, 302, 303, 307, 308):
+                        body = self._read(opened, limit, host, deadline)
+                    return _Response(opened.status_code, opened.headers, body, url)
+                finally:
+                    opened.close()
             with self._client.stream(method, url, headers=headers, timeout=timeout) as response:
                 body = b""
                 if method != "HEAD" and response.status_code not in (301, 302, 303, 307, 308):
