@@ -17,13 +17,16 @@ the tests skip, except under ``CI``, where they fail: CI installs it (``.ci/run`
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import io
 import json
 import os
 import secrets
 import shutil
 import socket
 import subprocess
+import tarfile
 import tempfile
 import threading
 import time
@@ -406,6 +409,272 @@ class Seeder:
         self.client.close()
 
 
+# --- images whose layers hold executables, for `dflint verify` --------------------------------
+#
+# Tiny synthetic headers, never run: an ELF header names its class, byte order and machine;
+# a PE file is an MZ stub pointing at a PE header whose Machine and optional-header magic
+# (PE32 / PE32+) name the architecture.
+
+ELF_IDS = {  # arch -> (EI_CLASS, EI_DATA, e_machine)
+    "amd64": (2, 1, 62), "arm64": (2, 1, 183), "arm": (1, 1, 40), "386": (1, 1, 3),
+    "s390x": (2, 2, 22), "ppc64le": (2, 1, 21), "riscv64": (2, 1, 243),
+}  # fmt: skip
+PE_IDS = {"amd64": 0x8664, "arm64": 0xAA64, "386": 0x014C}
+
+
+def elf_file(arch: str, shared: bool = False, size: int = 512) -> bytes:
+    elf_class, data, machine = ELF_IDS[arch]
+    order = "little" if data == 1 else "big"
+    head = b"\x7fELF" + bytes([elf_class, data, 1]) + bytes(9)
+    head += (3 if shared else 2).to_bytes(2, order) + machine.to_bytes(2, order)
+    return head + (1).to_bytes(4, order) + bytes(size - len(head) - 4)
+
+
+def pe_file(arch: str, dll: bool = False) -> bytes:
+    offset = 0x80
+    stub = b"MZ" + bytes(0x3A) + offset.to_bytes(4, "little")
+    stub += bytes(offset - len(stub))
+    wide = arch != "386"
+    optional_size = 0xF0 if wide else 0xE0
+    flags = 0x0022 | (0x2000 if dll else 0)
+    header = b"PE\0\0" + PE_IDS[arch].to_bytes(2, "little") + (1).to_bytes(2, "little")
+    header += bytes(12) + optional_size.to_bytes(2, "little") + flags.to_bytes(2, "little")
+    optional = (0x20B if wide else 0x10B).to_bytes(2, "little") + bytes(optional_size - 2)
+    return stub + header + optional + bytes(128)
+
+
+def files_layer(files: list[tuple[str, bytes, int]]) -> tuple[bytes, str]:
+    """A gzip'd tar of (path, content, mode), folders implied; (blob, diff_id)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        folders: set[str] = set()
+        for path, content, mode in files:
+            parts = path.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth])
+                if folder not in folders:
+                    folders.add(folder)
+                    info = tarfile.TarInfo(folder)
+                    info.type, info.mode = tarfile.DIRTYPE, 0o755
+                    tar.addfile(info)
+            info = tarfile.TarInfo(path)
+            info.size, info.mode = len(content), mode
+            tar.addfile(info, io.BytesIO(content))
+    return gzip.compress(raw.getvalue(), mtime=0), digest_of(raw.getvalue())
+
+
+def linux_app(base: str, app: str) -> list[tuple[str, bytes, int]]:
+    """A small Linux image: a busybox and loader of one arch, an app of another."""
+    return [
+        ("bin/busybox", elf_file(base), 0o755),
+        ("lib/ld-musl.so.1", elf_file(base, shared=True), 0o755),
+        ("usr/local/bin/app", elf_file(app), 0o755),
+        ("usr/local/bin/entrypoint.sh", b"#!/bin/sh\nexec /usr/local/bin/app\n", 0o755),
+        ("etc/app.conf", b"listen=8080\n", 0o644),
+    ]
+
+
+def windows_app(arch: str) -> list[tuple[str, bytes, int]]:
+    return [
+        ("Files/app/app.exe", pe_file(arch), 0o755),
+        ("Files/app/helper.dll", pe_file(arch, dll=True), 0o644),
+        ("Files/app/readme.txt", b"hello\n", 0o644),
+    ]
+
+
+# reference -> (kind, [(index platform, files, config architecture when it lies)])
+VERIFY_SEED: dict[str, tuple[str, list[tuple[dict[str, str], list[Any], str | None]]]] = {
+    "app:honest": ("oci-index", [
+        (_platform("linux", "amd64"), linux_app("amd64", "amd64"), None),
+        (_platform("linux", "arm64"), linux_app("arm64", "arm64"), None),
+        (_platform("linux", "arm", "v7"), linux_app("arm", "arm"), None),
+        (_platform("linux", "s390x"), linux_app("s390x", "s390x"), None),
+    ]),
+    "app:liar": ("oci-index", [
+        (_platform("linux", "amd64"), linux_app("amd64", "amd64"), None),
+        (_platform("linux", "arm64"), linux_app("arm64", "amd64"), None),
+    ]),
+    "app:userland": ("oci-index", [
+        (_platform("linux", "amd64"), linux_app("amd64", "amd64"), None),
+        (_platform("linux", "arm64"), linux_app("amd64", "arm64"), None),
+    ]),
+    "app:mislabeled": ("oci-index", [
+        (_platform("linux", "amd64"), linux_app("amd64", "amd64"), None),
+        (_platform("linux", "arm64"), linux_app("amd64", "amd64"), "amd64"),
+    ]),
+    "app:scripts": ("oci-manifest", [
+        (_platform("linux", "arm64"), linux_app("amd64", "amd64")[3:], None),
+    ]),
+    "app:win": ("docker-list", [
+        (_platform("linux", "amd64"), linux_app("amd64", "amd64"), None),
+        (_platform("windows", "amd64", "", WIN2022), windows_app("amd64"), None),
+    ]),
+    "app:winliar": ("docker-list", [
+        (_platform("linux", "amd64"), linux_app("amd64", "amd64"), None),
+        (_platform("windows", "amd64", "", WIN2022), windows_app("arm64"), None),
+    ]),
+}  # fmt: skip
+# reference -> platform -> the files a verifier must report as built for another platform
+VERIFY_EXPECTED = {
+    "app:honest": {"linux/amd64": [], "linux/arm64": [], "linux/arm/v7": [], "linux/s390x": []},
+    "app:liar": {"linux/amd64": [], "linux/arm64": ["/usr/local/bin/app"]},
+    "app:userland": {"linux/amd64": [], "linux/arm64": ["/bin/busybox", "/lib/ld-musl.so.1"]},
+    "app:mislabeled": {
+        "linux/amd64": [],
+        "linux/arm64": ["/bin/busybox", "/lib/ld-musl.so.1", "/usr/local/bin/app"],
+    },
+    "app:scripts": {"linux/arm64": []},
+    "app:win": {"linux/amd64": [], f"windows/amd64:{WIN2022}": []},
+    "app:winliar": {
+        "linux/amd64": [],
+        f"windows/amd64:{WIN2022}": ["C:/app/app.exe", "C:/app/helper.dll"],
+    },
+}
+
+
+def _files_image(
+    seeder: Seeder,
+    repository: str,
+    platform: dict[str, str],
+    docker: bool,
+    files: list[Any],
+    config_arch: str | None,
+    tag: str | None = None,
+) -> dict[str, Any]:
+    layer, diff_id = files_layer(files)
+    config: dict[str, Any] = {
+        "architecture": config_arch or platform["architecture"],
+        "os": platform["os"],
+        "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "history": [
+            {"created_by": "/bin/sh -c #(nop) ARG VERSION", "empty_layer": True},
+            {"created_by": "COPY rootfs/ / # buildkit"},
+        ],
+    }
+    if config_arch is None:
+        for key in ("variant", "os.version"):
+            if key in platform:
+                config[key] = platform[key]
+    config_raw = compact(config)
+    document = {
+        "schemaVersion": 2,
+        "mediaType": DOCKER_MANIFEST if docker else OCI_MANIFEST,
+        "config": {
+            "mediaType": DOCKER_CONFIG if docker else OCI_CONFIG,
+            "digest": seeder.blob(repository, config_raw),
+            "size": len(config_raw),
+        },
+        "layers": [
+            {
+                "mediaType": DOCKER_LAYER if docker else OCI_LAYER,
+                "digest": seeder.blob(repository, layer),
+                "size": len(layer),
+            }
+        ],
+    }
+    descriptor = seeder.manifest(repository, tag or digest_of(compact(document)), document)
+    descriptor["platform"] = platform
+    return descriptor
+
+
+def seed_verify_images(seeder: Seeder) -> None:
+    for reference, (kind, images) in VERIFY_SEED.items():
+        repository, tag = reference.rsplit(":", 1)
+        docker = kind.startswith("docker")
+        if kind.endswith("-manifest"):
+            platform, files, lie = images[0]
+            _files_image(seeder, repository, platform, docker, files, lie, tag)
+            continue
+        children = [
+            _files_image(seeder, repository, platform, docker, files, lie)
+            for platform, files, lie in images
+        ]
+        media_type = DOCKER_LIST if docker else OCI_INDEX
+        document = {"schemaVersion": 2, "mediaType": media_type, "manifests": children}
+        seeder.manifest(repository, tag, document)
+    seed_provenance(seeder)
+
+
+PROVENANCE_DOCKERFILE = """\
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS build
+RUN make app
+
+FROM alpine:3.20
+COPY --from=build /src/app /usr/local/bin/app
+"""
+
+
+def seed_provenance(seeder: Seeder) -> None:
+    """``app:provenance``: an arm64 image whose second layer (the COPY on line 5) holds an
+    x86-64 app, with a BuildKit-style SLSA v0.2 provenance attestation (mode=max) that maps
+    the build steps to layers and Dockerfile lines."""
+    repository = "app"
+    platform = _platform("linux", "arm64")
+    base, base_id = files_layer(linux_app("arm64", "arm64")[:2])
+    app, app_id = files_layer([("usr/local/bin/app", elf_file("amd64"), 0o755)])
+    config = compact({
+        "architecture": "arm64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [base_id, app_id]},
+    })  # fmt: skip
+    layers = [
+        {"mediaType": OCI_LAYER, "digest": seeder.blob(repository, blob), "size": len(blob)}
+        for blob in (base, app)
+    ]
+    document = {
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "layers": layers,
+        "config": {"mediaType": OCI_CONFIG, "digest": seeder.blob(repository, config),
+                   "size": len(config)},
+    }  # fmt: skip
+    image = seeder.manifest(repository, digest_of(compact(document)), document)
+    image["platform"] = platform
+
+    def at(line: int) -> dict[str, Any]:
+        return {"locations": [{"ranges": [{"start": {"line": line}, "end": {"line": line}}]}]}
+
+    predicate = {
+        "buildType": "https://mobyproject.org/buildkit@v1",
+        "metadata": {
+            "https://mobyproject.org/buildkit@v1#metadata": {
+                "source": {
+                    "locations": {"step0": at(4), "step3": at(5)},
+                    "infos": [{
+                        "filename": "Dockerfile",
+                        "language": "Dockerfile",
+                        "data": base64.b64encode(PROVENANCE_DOCKERFILE.encode()).decode(),
+                    }],
+                },
+                "layers": {"step0:0": [[layers[0]]], "step3:0": [[layers[0], layers[1]]]},
+            }
+        },
+    }  # fmt: skip
+    statement = compact({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{"name": "app", "digest": {"sha256": image["digest"][7:]}}],
+        "predicate": predicate,
+    })  # fmt: skip
+    empty = compact({"architecture": "unknown", "os": "unknown", "rootfs": {"type": "layers"}})
+    attestation = {
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": seeder.blob(repository, empty),
+                   "size": len(empty)},
+        "layers": [{
+            "mediaType": "application/vnd.in-toto+json",
+            "digest": seeder.blob(repository, statement), "size": len(statement),
+            "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"},
+        }],
+    }  # fmt: skip
+    descriptor = seeder.manifest(repository, digest_of(compact(attestation)), attestation)
+    descriptor["platform"] = {"architecture": "unknown", "os": "unknown"}
+    descriptor["annotations"] = {
+        "vnd.docker.reference.type": "attestation-manifest",
+        "vnd.docker.reference.digest": image["digest"],
+    }
+    index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [image, descriptor]}
+    seeder.manifest(repository, "provenance", index)
+
+
 @dataclass
 class Registries:
     open: Registry  # no auth
@@ -436,6 +705,7 @@ def registries() -> Iterator[Registries]:
         seeder = Seeder(open_registry.url)
         try:
             seeder.seed(SEED)
+            seed_verify_images(seeder)
         finally:
             seeder.close()
         token_server = TokenServer(workdir)

@@ -215,6 +215,7 @@ class Verifier:
         self.exclude = exclude
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dflint-verify")
         self.scans: dict[tuple[str, bool], Future[LayerScan]] = {}
+        self.configs: dict[str, bytes] = {}
         self.progress = Progress(progress)
 
     def close(self) -> None:
@@ -328,7 +329,10 @@ class Verifier:
                     f"{digest[:19]} is not a container image ({config_type}): skipped"
                 )
                 return None
-            config = json.loads(source.blob(config_descriptor["digest"], CONFIG_LIMIT))
+            config_digest = config_descriptor["digest"]
+            if config_digest not in self.configs:  # shared by platforms: read once
+                self.configs[config_digest] = source.blob(config_digest, CONFIG_LIMIT)
+            config = json.loads(self.configs[config_digest])
             if not isinstance(config, dict):
                 raise SourceError("the image config is not a JSON object")
         except (SourceError, RegistryFailure, ValueError, RecursionError) as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from dflint.formatters import printable
 from dflint.formatters.github import escape_data, escape_property
@@ -250,7 +251,7 @@ def sarif(run: Run) -> dict[str, Any]:
             else:
                 location = {
                     "artifactLocation": {
-                        "uri": artifact_uri(foreign.path.lstrip("/")),
+                        "uri": quote(_inside(foreign.path), safe="/"),
                         "uriBaseId": "IMAGEROOT",
                     }
                 }
@@ -282,6 +283,11 @@ def sarif(run: Run) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _inside(path: str) -> str:
+    """A path in the image relative to its root: C:/app/x.exe -> app/x.exe."""
+    return path[3:] if path[:3].upper() == "C:/" else path.lstrip("/")
 
 
 def github(run: Run) -> str:
