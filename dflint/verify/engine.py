@@ -411,7 +411,11 @@ class Verifier:
                         foreign_layer_missing += 1
                         continue
                     raise LayerError(f"layer {index + 1} ({_short(descriptor)}): {exc}") from None
-                filesystem.apply(index, scan)
+                try:
+                    filesystem.apply(index, scan)
+                except LayerError as exc:
+                    where = _short(plan.layers[index])
+                    raise LayerError(f"layer {index + 1} ({where}): {exc}") from None
         except LayerError as exc:
             result.status, result.error = "error", str(exc)
             return
