@@ -125,6 +125,8 @@ class HardcodedArchDownload(Rule):
     References
     - https://docs.docker.com/build/building/multi-platform/
     - https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope
+    - `dflint verify` proves, after the push, that each platform's image holds binaries
+      for that platform: https://github.com/dflint/dflint#after-you-push
     """
 
     code = "DF306"

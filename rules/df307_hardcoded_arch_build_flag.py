@@ -98,6 +98,8 @@ class HardcodedArchBuildFlag(Rule):
     References
     - https://docs.docker.com/build/building/multi-platform/#cross-compilation
     - https://go.dev/doc/install/source#environment
+    - `dflint verify` proves, after the push, that each platform's image holds binaries
+      for that platform: https://github.com/dflint/dflint#after-you-push
     """
 
     code = "DF307"

@@ -228,3 +228,80 @@ def test_platform_and_variant_commands_run(tmp_path: Path, title: str) -> None:
         assert (tmp_path / "Dockerfile.windows").is_file()
         assert (tmp_path / "docker-bake.hcl").is_file() and (tmp_path / "manifest.sh").is_file()
         assert "ARG TARGETARCH" in (tmp_path / "Dockerfile").read_text()
+
+
+def test_after_you_push(registries: Any, tmp_path: Path) -> None:
+    """The verify commands, against the test registry: `$dockerId/ch16-folder-list` is seeded
+    there (a list of amd64 and arm64 images), the local files are written here."""
+    from registry_fixture import Seeder, _files_image, linux_app
+    from test_verify_layers import write_layout
+
+    registry = registries.open
+    docker_id = f"{registry.host}/me"
+    seeder = Seeder(registry.url)
+    try:
+        children = [
+            _files_image(
+                seeder, "me/ch16-folder-list", platform, False, linux_app(arch, arch), None
+            )
+            for arch, platform in (
+                ("amd64", {"os": "linux", "architecture": "amd64"}),
+                ("arm64", {"os": "linux", "architecture": "arm64"}),
+            )
+        ]
+        index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                 "manifests": children}  # fmt: skip
+        seeder.manifest("me/ch16-folder-list", "latest", index)
+    finally:
+        seeder.close()
+    write_layout(tmp_path / "folder-list-layout", linux_app("arm64", "arm64"), "latest")
+    write_docker_archive(tmp_path / "folder-list.tar", linux_app("arm64", "arm64"))
+    text = section("After you push")
+    docker_flow, verify_commands = blocks(text, "sh")
+    assert "docker manifest create" in docker_flow and "docker manifest push" in docker_flow
+    commands = [line for line in verify_commands.splitlines() if line.strip()]
+    assert len(commands) == 5
+    for command in commands:
+        result = dflint(command.replace("$dockerId", docker_id), tmp_path)
+        assert result.returncode == EXIT_CLEAN, (command, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert (
+        "linux/arm64  ✓  3 binaries, all linux/arm64"
+        in dflint(commands[0].replace("$dockerId", docker_id), tmp_path).stdout
+    )
+    assert_valid_sarif(json.loads((tmp_path / "verify.sarif").read_text()))
+    # the CI example: buildx pushes, then verify runs on the pushed tag
+    [snippet] = blocks(text, "yaml")
+    [job] = yaml.safe_load(snippet)["jobs"].values()
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert "--push" in runs[0] and runs[-1].startswith("dflint verify ")
+    image = f"{docker_id}/ch16-folder-list:latest"
+    result = dflint(runs[-1].replace('"$IMAGE"', image), tmp_path)
+    assert result.returncode == EXIT_CLEAN, result.stdout
+
+
+def write_docker_archive(path: Path, files: list[tuple[str, bytes, int]]) -> None:
+    """What `docker save` writes: manifest.json, the config and each layer as a plain tar."""
+    import gzip
+    import hashlib
+    import io
+    import tarfile
+
+    from registry_fixture import files_layer
+
+    layer, diff_id = files_layer(files)
+    plain = gzip.decompress(layer)
+    config = json.dumps({"architecture": "arm64", "os": "linux",
+                         "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode()  # fmt: skip
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    manifest = json.dumps([{"Config": config_name, "RepoTags": ["folder-list:linux-arm64"],
+                            "Layers": [f"{diff_id[7:]}/layer.tar"]}]).encode()  # fmt: skip
+    with tarfile.open(path, "w") as tar:
+        for name, data in (
+            ("manifest.json", manifest),
+            (config_name, config),
+            (f"{diff_id[7:]}/layer.tar", plain),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
