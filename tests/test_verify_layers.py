@@ -371,3 +371,18 @@ def test_local_inputs_are_opened_carefully(tmp_path: Path) -> None:
     assert plain.returncode == 2
     assert "neither a docker-archive nor an OCI archive" in plain.stdout
     assert "Traceback" not in fifo.stderr + missing.stderr + plain.stderr
+
+
+def test_zstd_without_a_decompressor_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import zstandard
+
+    blob = zstandard.compress(tar_bytes(("bin/app", elf_file("amd64"), 0o755)))
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "compression", None)  # Python before 3.14
+    with pytest.raises(LayerError) as caught:
+        read_layer(io.BytesIO(blob), None, False)
+    assert str(caught.value) == (
+        "the layer is zstd-compressed and this Python cannot read zstd: pip install 'dflint[zstd]'"
+    )

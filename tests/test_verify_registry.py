@@ -227,3 +227,31 @@ def test_a_blob_shared_by_platforms_and_references_is_read_once(
     layer_requests = [path for path in layers if path.rsplit("/", 1)[-1] in
                       {digest for digest, _ in verifier.scans}]  # fmt: skip
     assert len(layer_requests) == 5
+
+
+def test_a_progress_line_on_a_terminal_only(registries: Registries, tmp_path: Path) -> None:
+    import pty
+
+    ref = registries.open.ref("app:honest")
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "dflint", "verify", ref, "--format", "json"],
+            stdout=subprocess.PIPE, stderr=follower, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(leader)
+    assert result.returncode == 0
+    assert b"\rverifying: 4/4 layers" in shown, shown
+    piped = verify(ref, "--format", "json", cwd=tmp_path)
+    assert piped.stderr == ""
