@@ -17,6 +17,11 @@ Only what the question needs, the way DESIGN.md's measurements say to do it:
   exponential backoff (honouring ``Retry-After``) while the budget lasts. Response bodies are
   read with a size limit. Every failure becomes :class:`RegistryFailure` with a one-line reason.
 
+``dflint verify`` reads through the same client: manifests by tag or digest
+(:meth:`RegistryClient.get_manifest`), small blobs checked against their digest, and layer
+blobs streamed (:meth:`RegistryClient.open_blob`: the body is left open to the caller, which
+reads it through :class:`BlobStream` with an idle timeout and an overall deadline).
+
 This module imports httpx at the top; the resolver imports this module only when it has to
 go to the network, so a warm-cache or offline run never loads httpx.
 """
