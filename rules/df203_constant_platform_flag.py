@@ -125,10 +125,11 @@ class ConstantPlatformFlag(Rule):
 
 
 def _multi_arch_name(facts: StageFacts) -> str:
-    pin = image_pin(facts.image) if facts.image else None
-    if pin is None:
+    image = facts.image
+    pin = image_pin(image) if image else None
+    if image is None or pin is None:
         return facts.stage.image
-    return pin.multi_arch or f"<a multi-arch tag of {repository_of(facts.image)}>"
+    return pin.multi_arch or f"<a multi-arch tag of {repository_of(image)}>"
 
 
 _FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")

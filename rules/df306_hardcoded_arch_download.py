@@ -123,10 +123,3 @@ def _add_arg(ctx: RuleContext, facts: StageFacts) -> Edit:
     line = facts.stage.from_instruction.end_line
     end = len(ctx.line_text(line)) + 1
     return Edit(line, end, line, end, "\nARG TARGETARCH")
-
-
-def _add_arg(ctx: RuleContext, facts: StageFacts) -> Edit:
-    """`ARG TARGETARCH` on a new line after the stage's FROM."""
-    line = facts.stage.from_instruction.end_line
-    end = len(ctx.line_text(line)) + 1
-    return Edit(line, end, line, end, "\nARG TARGETARCH")
