@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dflint.analysis import StageFacts
-from dflint.arch import has_literal, image_pin, per_arch_advice, repository_of
+from dflint.arch import has_literal, image_pin, per_arch_advice, repository_of, same_arch
 from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction
 from dflint.platformdata import ARCH_TOKENS
@@ -96,7 +96,7 @@ class ConstantPlatformFlag(Rule):
         chain = final_chain(ctx.analysis)
         in_final_image = any(item is facts for item in chain)
         own = targets.own
-        if own is not None and own.layout and in_final_image:
+        if own is not None and own.layout and (in_final_image or same_arch(arch, own.arch)):
             image = _multi_arch_name(facts)
             message = (
                 f"{own.describe()} is one of a per-architecture set: `--platform={platform}` "
