@@ -204,3 +204,27 @@ def test_bad_config_values_are_one_line_errors(tmp_path: Path) -> None:
     assert err.strip().endswith(
         "per-arch-files must be 'check' or 'accept' (did you mean 'accept'?)"
     )
+
+
+def test_readme_per_arch_section_runs(tmp_path: Path) -> None:
+    from test_readme import blocks, dflint, section
+
+    text = section("Per-architecture files")
+    [toml] = blocks(text, "toml")
+    [commands] = blocks(text, "sh")
+    write_file(
+        tmp_path,
+        "linux/arm64/Dockerfile",
+        "FROM debian:bookworm-slim\n"
+        "ADD https://github.com/tianon/gosu/releases/download/1.10/gosu-amd64 /usr/sbin/gosu\n",
+    )
+    lines = [line for line in commands.splitlines() if line.strip()]
+    lint, show, platforms = (dflint(line, tmp_path) for line in lines)
+    assert lint.returncode == 1 and "DF311 [linux/arm64] this linux/arm64 file" in lint.stdout
+    assert "# the file says it is for linux/arm64 (folder arm64)" in show.stdout
+    assert "  linux/arm64  ✗   line 2: this linux/arm64 file" in platforms.stdout
+    assert "other platforms" not in platforms.stdout  # a per-arch file: its siblings' business
+    (tmp_path / ".dflint.toml").write_text(toml)
+    accepted = dflint(lines[0], tmp_path)
+    assert "DF311" in accepted.stdout  # the layout is accepted, its contents still checked
+    assert "(from folder arm64 (per-arch-files" in dflint(lines[1], tmp_path).stdout

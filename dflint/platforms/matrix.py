@@ -170,9 +170,12 @@ def matrix_for(
     stages = _StageLines(analysis, bases)
     result.rows = _rows(linted.findings, targets.platforms, stages, "target")
     result.rows += [Row(item, "unknown", [], "other-os") for item in targets.left_out]
+    # a per-architecture file says which platform it is for: the others its base offers are
+    # its siblings' business
+    layout = targets.own is not None and targets.own.layout
     offered = [
         item
-        for item in _offered(bases, analysis)
+        for item in ([] if layout else _offered(bases, analysis))
         if item not in targets.platforms
         and item not in targets.left_out
         and item.split("/", 1)[0] in targets.oses
