@@ -25,8 +25,7 @@ _WORD_END = re.compile(r"[\s\"';|&)]")
 
 
 class WrongArchInPerArchFile(Rule):
-    """A per-architecture file that downloads, builds, copies or starts from another
-    architecture's files.
+    """A per-architecture file that downloads, builds or starts from another architecture.
 
     What it does
     Checks a file that says which one architecture it is for against that architecture: a
