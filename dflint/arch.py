@@ -9,6 +9,7 @@ variable set from one of those. :class:`Dispatches` answers that for one script.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -272,10 +273,40 @@ def references(text: str) -> Iterator[tuple[str, int, int]]:
 
 def stages_where_arch_matters(analysis: Analysis, targets: Targets) -> Iterator[StageFacts]:
     """Stages whose architecture literals pin a multi-architecture file: not Windows stages
-    (Windows images are amd64 only), and none of a file that says which one architecture
-    it is for (a per-architecture file: DF311 checks it against that architecture)."""
-    if analysis.is_windows_only or targets.own is not None:
+    (Windows images are amd64 only), and none of a per-architecture file (named or filed for
+    one architecture: DF311 checks it against that architecture, and its own architecture's
+    names are its purpose)."""
+    if analysis.is_windows_only or (targets.own is not None and targets.own.layout):
         return
     for facts in analysis.stages:
         if facts.os != "windows":
             yield facts
+
+
+StageRole = typing.Literal["own", "build", "other"]
+
+
+def stage_role(analysis: Analysis, own_arch: str, facts: StageFacts) -> StageRole:
+    """How a stage of a file that says it is for ``own_arch`` relates to it: built for it
+    ("own": no --platform, or a constant one of that architecture), on the build machine
+    ("build": $BUILDPLATFORM), or pinned to another platform on purpose ("other")."""
+    from dflint.targets import arch_of, constant_platform
+
+    constant = constant_platform(analysis, facts)
+    if constant is not None:
+        return "own" if same_arch(arch_of(constant), own_arch) else "other"
+    if stage_on_build_platform(analysis, facts):
+        return "build"
+    return "own"
+
+
+def left_to_own_arch_check(
+    analysis: Analysis, targets: Targets, facts: StageFacts, arch: str, build_flag: bool
+) -> bool:
+    """A literal DF311 reports: another architecture than the file's own, in a stage built
+    for the file's platform (or, for a build flag, compiling on the build machine too)."""
+    own = targets.own
+    if own is None or same_arch(arch, own.arch):
+        return False
+    role = stage_role(analysis, own.arch, facts)
+    return role == "own" or (build_flag and role == "build")

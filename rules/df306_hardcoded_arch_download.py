@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dflint.analysis import StageFacts
-from dflint.arch import stage_arch, stages_where_arch_matters, target_form
+from dflint.arch import (
+    left_to_own_arch_check,
+    stage_arch,
+    stages_where_arch_matters,
+    target_form,
+)
 from dflint.archsites import DownloadSite, download_sites
 from dflint.findings import Edit, Fix, Severity
 from dflint.rule import Rule, RuleContext, Violation
@@ -76,6 +81,8 @@ class HardcodedArchDownload(Rule):
         self, ctx: RuleContext, facts: StageFacts, site: DownloadSite
     ) -> Violation | None:
         arch = site.literal.arch
+        if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=False):
+            return None  # another architecture than the file says it is for: DF311's error
         if stage_arch(facts) == arch:
             # FROM --platform=linux/amd64: the stage only ever runs on amd64, so a tool it
             # downloads to run is right (what it builds for the image is DF307's question)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dflint.analysis import StageFacts
-from dflint.arch import DOCKER_ARCH, stages_where_arch_matters
+from dflint.arch import DOCKER_ARCH, left_to_own_arch_check, stages_where_arch_matters
 from dflint.archsites import FlagSite, build_flag_sites
 from dflint.findings import Edit, Fix, Severity
 from dflint.rule import Rule, RuleContext, Violation
@@ -72,6 +72,8 @@ class HardcodedArchBuildFlag(Rule):
 
 def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation | None:
     arch = DOCKER_ARCH.get(site.token.lower(), site.token.lower())
+    if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=True):
+        return None  # another architecture than the file says it is for: DF311's error
     others = [p for p in ctx.targets.platforms if p.split("/", 1)[-1].split("/")[0] != arch]
     if not others:
         return None

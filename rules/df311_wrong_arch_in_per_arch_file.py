@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterator
 
 from dflint.analysis import StageFacts
-from dflint.arch import DOCKER_ARCH, image_pin, same_arch, stage_on_build_platform
+from dflint.arch import DOCKER_ARCH, image_pin, same_arch, stage_role
 from dflint.archsites import DownloadSite, FlagSite, build_flag_sites, download_sites
 from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction, Span
 from dflint.platformdata import ARCH_NAMESPACES
 from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import OwnPlatform, arch_of, constant_platform, final_chain
+from dflint.targets import OwnPlatform, constant_platform, final_chain
 
 # How each architecture is spelled by the names a fix may swap: Docker's (and Go's) and
 # uname -m's. Other spellings (x64, armhf) are the vendor's own and are left to the author.
@@ -88,23 +88,19 @@ class WrongArchInPerArchFile(Rule):
         for facts in analysis.stages:
             if facts.os == "windows":
                 continue
+            role = stage_role(analysis, own.arch, facts)
             constant = constant_platform(analysis, facts)
-            in_chain = any(item is facts for item in chain)
-            if constant is not None:
-                stage_arch: str | None = arch_of(constant)
-                if in_chain and not same_arch(arch_of(constant), own.arch):
+            if constant is not None and any(item is facts for item in chain):
+                if role == "other":
                     yield self._platform(facts, own, constant)
-            elif stage_on_build_platform(analysis, facts):
-                stage_arch = None  # runs on the build machine: may fetch tools for it
-            else:
-                stage_arch = own.arch
+            elif role == "own":
                 violation = self._base(ctx, facts, own)
                 if violation is not None:
                     yield violation
-            if stage_arch is not None and not same_arch(stage_arch, own.arch):
+            if role == "other":
                 continue  # pinned to another platform on purpose: its own business
             for instruction in facts.stage.instructions:
-                if stage_arch is not None:
+                if role == "own":  # on the build machine a stage may fetch tools for it
                     for site in download_sites(ctx, instruction):
                         key = (site.span.line, site.span.column)
                         if key not in seen and not same_arch(site.literal.arch, own.arch):

@@ -183,3 +183,12 @@ def test_real_per_arch_files_of_the_corpus(tmp_path: Path) -> None:
         "this linux/arm64 file (folder arm64) is one of a per-architecture set: "
         "`--platform=linux/arm64` pins it to linux/arm64, but the targets include linux/amd64"
     )
+
+
+def test_a_file_pinned_by_its_base_keeps_its_download_pins_reported() -> None:
+    """Not named per-arch: its own architecture's downloads are still pins (DF306) beside the
+    base's (DF202); another architecture's are DF311's error, said once."""
+    own = "FROM arm64v8/alpine:3.20\nRUN wget -O /t https://example.com/tool-linux-arm64\n"
+    assert sorted(codes(own)) == ["DF202", "DF306"]
+    other = own.replace("linux-arm64", "linux-amd64")
+    assert sorted(codes(other)) == ["DF202", "DF311"]
