@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.archdispatch import ReadChoice, read_choices, spelling
+from dflint.archdispatch import ReadChoice, may_dispatch, read_choices, spelling
 from dflint.findings import Severity
 from dflint.model import Instruction
 from dflint.rule import Rule, RuleContext, Violation
 from dflint.shell import Script, script_text, shell_view
 from dflint.targets import arch_of
 
-_HINT = ("uname", "dpkg", "apk", "rpm", "arch", "ARCH", "PLATFORM")
 _FAIL = '*) echo "unsupported architecture: $arch" >&2; exit 1 ;;'
 
 
@@ -77,7 +76,7 @@ class IncompleteArchDispatch(Rule):
         if facts is None or facts.os == "windows":
             return
         text = script_text(instruction)
-        if not any(word in text for word in _HINT):
+        if not may_dispatch(text):
             return
         own = ctx.targets.own
         wanted = [own.platform] if own is not None else list(ctx.targets.platforms)

@@ -11,6 +11,7 @@ from dflint.archdispatch import (
     Value,
     arch_of_word,
     looks_like_arch,
+    may_dispatch,
     read_choices,
     spelling,
 )
@@ -18,8 +19,6 @@ from dflint.findings import Severity
 from dflint.model import Instruction
 from dflint.rule import Rule, RuleContext, Violation
 from dflint.shell import Script, script_text, shell_view
-
-_HINT = ("uname", "dpkg", "apk", "rpm", "arch", "ARCH", "PLATFORM")
 
 
 class ImpossibleArchTest(Rule):
@@ -81,7 +80,7 @@ class ImpossibleArchTest(Rule):
         if facts is None or facts.os == "windows":
             return
         text = script_text(instruction)
-        if not any(word in text for word in _HINT):
+        if not may_dispatch(text):
             return
         for script in shell_view(ctx.analysis, instruction).scripts:
             for read in read_choices(script):
