@@ -128,3 +128,23 @@ def test_windows_stages_are_not_judged() -> None:
         'RUN if [ "$(uname -m)" = x86_64 ]; then A=x64; else A=arm; fi; echo $A\n'
     )
     assert "DF312" not in codes(text)
+
+
+def test_apk_and_rpm_dispatches() -> None:
+    apk = (
+        "FROM alpine:3.20\n"
+        'RUN apkArch="$(apk --print-arch)"; case "$apkArch" in x86_64) a=amd64 ;; '
+        '*) a=arm64 ;; esac; wget -O /t "https://example.com/t-linux-$a"\n'
+    )
+    [message] = dispatch_findings(apk)
+    assert message.startswith(
+        "the `case` on `apk --print-arch` maps only amd64 (x86_64); its `*)` picks `arm64`"
+    )
+    rpm = (
+        "FROM fedora:40\n"
+        'RUN arch="$(rpm --eval \'%{_arch}\')"; case "$arch" in x86_64) a=x64 ;; '
+        'aarch64) a=arm64 ;; esac; curl -o /t "https://example.com/t-$a"\n'
+    )
+    assert dispatch_findings(rpm) == []
+    [message] = dispatch_findings(rpm, V7)
+    assert message.startswith("the `case` on `rpm %{_arch}` names only x86_64, aarch64")
