@@ -875,11 +875,27 @@ def _path_os(path: str) -> tuple[OS, str] | None:
 
 def arch_in_path(path: str) -> str | None:
     """The architecture a per-arch file is named for (Dockerfile.linux-arm64 -> arm64)."""
-    for part in _path_parts(path):
-        for token in _PATH_TOKEN.findall(part.lower()):
-            arch = _NAME_ARCH.get(token)
-            if arch is not None:
-                return arch
+    found = arch_evidence_in_path(path)
+    return found[0] if found is not None else None
+
+
+def arch_evidence_in_path(path: str) -> tuple[str, str] | None:
+    """The architecture a per-arch file is named for, and the part of the path that names it
+    (``("arm64", "folder arm64")``).
+
+    The nearest part of the path that names an architecture decides; a part that names two
+    (``Dockerfile.ubuntu-cross-arm64-x64``: built on arm64 for x64) names none."""
+    for index, part in enumerate(_path_parts(path)):
+        found = {
+            arch
+            for token in _PATH_TOKEN.findall(part.lower())
+            if (arch := _NAME_ARCH.get(token)) is not None
+        }
+        if len(found) == 1:
+            label = "file name" if index == 0 else "folder"
+            return found.pop(), f"{label} {part}"
+        if found:
+            return None
     return None
 
 

@@ -9,12 +9,17 @@ variable set from one of those. :class:`Dispatches` answers that for one script.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dflint.analysis import Analysis, StageFacts
-from dflint.platformdata import ARCH_TOKENS
+from dflint.platformdata import ARCH_NAMESPACES, ARCH_TOKENS, arch_tokens_in_tag
 from dflint.shell.model import Condition, Script
+
+if TYPE_CHECKING:
+    from dflint.targets import Targets
 
 # Spellings of a CPU architecture in asset names, bounded so that `x86_64` inside a longer
 # word (`libx86_64abi`) or `arm64` in `arm64ec` does not count. `386`, `arm` and `x86` alone
@@ -85,6 +90,93 @@ def target_form(token: str, in_shell: bool) -> str | None:
     if token in ("x86_64", "aarch64") and in_shell:
         return "$(uname -m)"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePin:
+    """An image reference that names one CPU architecture."""
+
+    arch: str  # Docker's name: amd64, arm64, arm/v7, ...
+    token: str  # the spelling in the reference: arm64v8, linux-amd64's amd64, x86_64, ...
+    where: str  # "namespace", "tag" or "repository name"
+    multi_arch: str | None  # the name published for every architecture, when it is known
+
+    @property
+    def family(self) -> str:
+        """The architecture without its variant (arm for arm/v7)."""
+        return self.arch.split("/", 1)[0]
+
+
+_TAG_SPLIT = re.compile(r"[-_.]")
+
+
+def image_pin(image: str) -> ImagePin | None:
+    """The architecture an image reference names: an official image's per-architecture
+    namespace (``arm64v8/ruby``), or one architecture word in the tag (``base:linux-amd64``)
+    or in the repository's name (``busybox-linux-amd64``). None for a multi-arch name, a
+    reference that still holds a variable, or one that names two architectures."""
+    from dflint.imageref import parse_image
+
+    ref = parse_image(image)
+    if ref is None or (ref.registry != "docker.io" and ref.namespace in ("", "library")):
+        return None
+    if ref.registry == "docker.io" and ref.namespace in ARCH_NAMESPACES:
+        multi = ref.repository.split("/", 1)[1] + (f":{ref.tag}" if ref.tag else "")
+        return ImagePin(ARCH_NAMESPACES[ref.namespace], ref.namespace, "namespace", multi)
+    for where, text in (("tag", ref.tag or ""), ("repository name", ref.name)):
+        found = set(arch_tokens_in_tag(text))
+        if len(found) == 1:
+            arch = found.pop()
+            return ImagePin(arch, _spelling(text, arch), where, None)
+        if found:
+            return None
+    return None
+
+
+def _spelling(text: str, arch: str) -> str:
+    lowered = text.lower()
+    for token in ("x86_64", "x86-64"):
+        if token in lowered and arch == "amd64":
+            return token
+    for part in _TAG_SPLIT.split(lowered):
+        if ARCH_TOKENS.get(part) == arch:
+            return part
+    return arch
+
+
+def repository_of(image: str) -> str:
+    """The image without its tag or digest (``localhost:5000/app`` of ``…/app:1``)."""
+    name = image.split("@", 1)[0]
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def same_arch(a: str, b: str) -> bool:
+    """Two Docker architectures name the same CPU family (arm/v6 and arm/v7 are both arm)."""
+    return a.split("/", 1)[0] == b.split("/", 1)[0]
+
+
+_BUILD_ARGS = frozenset({"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"})
+_TARGET_ARGS = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
+
+
+def stage_on_build_platform(analysis: Analysis, facts: StageFacts) -> bool:
+    """``FROM --platform=$BUILDPLATFORM``: the stage is built for the build machine."""
+    written = facts.stage.platform
+    if not written or "$" not in written:
+        return False
+    _, unknown = analysis.expand(written, facts.stage.from_instruction)
+    return bool(unknown & _BUILD_ARGS)
+
+
+def per_arch_advice(targets: Targets, image: str) -> str:
+    """How a per-architecture file becomes one Dockerfile, or keeps its layout."""
+    every = ",".join(sorted({*targets.platforms, *([targets.own.platform] if targets.own else [])}))
+    return (
+        f"the one-Dockerfile form is `FROM {image}` without `--platform`, built with "
+        f'`docker buildx build --platform {every}`; set per-arch-files = "accept" to keep '
+        "one file per architecture"
+    )
 
 
 def stage_arch(facts: StageFacts) -> str | None:
@@ -179,11 +271,42 @@ def references(text: str) -> Iterator[tuple[str, int, int]]:
         yield match.group(1), match.start(), match.end()
 
 
-def stages_where_arch_matters(analysis: Analysis) -> Iterator[StageFacts]:
-    """Stages whose architecture literals can be wrong: not Windows stages (Windows images
-    are amd64 only) and not stages of a per-architecture file (the arch is intended)."""
-    if analysis.is_windows_only:
+def stages_where_arch_matters(analysis: Analysis, targets: Targets) -> Iterator[StageFacts]:
+    """Stages whose architecture literals pin a multi-architecture file: not Windows stages
+    (Windows images are amd64 only), and none of a per-architecture file (named or filed for
+    one architecture: DF311 checks it against that architecture, and its own architecture's
+    names are its purpose)."""
+    if analysis.is_windows_only or (targets.own is not None and targets.own.layout):
         return
     for facts in analysis.stages:
-        if facts.os != "windows" and facts.arch_in_name is None:
+        if facts.os != "windows":
             yield facts
+
+
+StageRole = typing.Literal["own", "build", "other"]
+
+
+def stage_role(analysis: Analysis, own_arch: str, facts: StageFacts) -> StageRole:
+    """How a stage of a file that says it is for ``own_arch`` relates to it: built for it
+    ("own": no --platform, or a constant one of that architecture), on the build machine
+    ("build": $BUILDPLATFORM), or pinned to another platform on purpose ("other")."""
+    from dflint.targets import arch_of, constant_platform
+
+    constant = constant_platform(analysis, facts)
+    if constant is not None:
+        return "own" if same_arch(arch_of(constant), own_arch) else "other"
+    if stage_on_build_platform(analysis, facts):
+        return "build"
+    return "own"
+
+
+def left_to_own_arch_check(
+    analysis: Analysis, targets: Targets, facts: StageFacts, arch: str, build_flag: bool
+) -> bool:
+    """A literal DF311 reports: another architecture than the file's own, in a stage built
+    for the file's platform (or, for a build flag, compiling on the build machine too)."""
+    own = targets.own
+    if own is None or same_arch(arch, own.arch):
+        return False
+    role = stage_role(analysis, own.arch, facts)
+    return role == "own" or (build_flag and role == "build")

@@ -365,7 +365,7 @@ def platforms_command(
     errors += sum(1 for item in matrices if item.error is not None)
     if errors:
         raise typer.Exit(2)
-    statuses = {row.status for item in matrices for row in item.rows}
+    statuses = {row.status for item in matrices for row in item.target_rows}
     raise typer.Exit(1 if "no" in statuses or (strict and "unknown" in statuses) else 0)
 
 

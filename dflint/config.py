@@ -36,6 +36,9 @@ KEYS = (
     "registry-timeout",
     # the user's own mappings for dflint fix and render (dflint.generator.settings)
     "fix",
+    # targets by path, and whether per-architecture files are an accepted layout
+    "per-file-platforms",
+    "per-arch-files",
 )
 
 
@@ -43,6 +46,10 @@ KEYS = (
 class Config:
     path: Path | None = None  # the file it came from
     platforms: tuple[str, ...] = ()
+    # glob -> target platforms, for the files a glob matches (the first match wins)
+    per_file_platforms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # "check": per-architecture files are told their pins; "accept": the layout is intended
+    per_arch_files: str = "check"
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -63,6 +70,18 @@ class Config:
             if key == code:
                 return value
         return default
+
+    def platforms_for(self, path: str) -> tuple[tuple[str, ...], str]:
+        """The target platforms this config declares for a file, and where (empty: none)."""
+        if self.per_file_platforms:
+            relative = _relative(path, self.root)
+            for pattern, platforms in self.per_file_platforms:
+                if _glob(relative, pattern):
+                    where = self.sources.get("per-file-platforms", "config")
+                    return platforms, f"per-file-platforms {pattern!r} in {where}"
+        if self.platforms:
+            return self.platforms, f"platforms in {self.sources.get('platforms', 'config')}"
+        return (), ""
 
     def per_file_ignored(self, code: str, path: str) -> bool:
         if not self.per_file_ignores:
@@ -138,6 +157,27 @@ def _platform_hint(item: str) -> str:
     return f" (did you mean 'linux/{arch}'?)" if arch else ""
 
 
+def _per_file_platforms(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where}: per-file-platforms must be a table of glob = ['linux/amd64', ...]"
+        )
+    return tuple(
+        (pattern, _platforms(platforms, f"{where}: per-file-platforms.{pattern!r}"))
+        for pattern, platforms in value.items()
+    )
+
+
+PER_ARCH_FILES = ("check", "accept")
+
+
+def _per_arch_files(value: Any, where: str) -> str:
+    if not isinstance(value, str) or value.lower() not in PER_ARCH_FILES:
+        hint = _suggest(value.lower(), PER_ARCH_FILES) if isinstance(value, str) else ""
+        raise ConfigError(f"{where}: per-arch-files must be 'check' or 'accept'{hint}")
+    return value.lower()
+
+
 def _threshold(value: Any, where: str) -> str:
     if not isinstance(value, str) or value.lower() not in THRESHOLDS:
         raise ConfigError(
@@ -199,6 +239,8 @@ def from_mapping(data: dict[str, Any], where: str, path: Path | None) -> Config:
     return Config(
         path=path,
         platforms=_platforms(data.get("platforms", []), where),
+        per_file_platforms=_per_file_platforms(data.get("per-file-platforms", {}), where),
+        per_arch_files=_per_arch_files(data.get("per-arch-files", "check"), where),
         select=_codes(data.get("select", []), "select", where, known),
         ignore=_codes(data.get("ignore", []), "ignore", where, known),
         per_file_ignores=tuple(per_file),

@@ -23,7 +23,7 @@ from dflint.reader import split_physical_lines
 from dflint.registry import ENGINE_RULES, all_rules, rule_codes
 from dflint.rule import Rule, RuleContext, Violation
 from dflint.suppressions import read_pragmas
-from dflint.targets import resolve_targets
+from dflint.targets import Targets, resolve_targets
 
 if TYPE_CHECKING:
     from dflint.platforms.resolver import Resolution
@@ -68,6 +68,8 @@ class FileResult:
     internal_errors: list[str] = field(default_factory=list)
     # the physical lines the findings point into (only when there are findings), for code frames
     lines: tuple[str, ...] = ()
+    # the platforms the file was linted for (None when it could not be linted)
+    targets: Targets | None = None
 
 
 def has_template_markup(text: str) -> bool:
@@ -177,7 +179,8 @@ def _enabled(code: str, config: Config, options: Options, path: str) -> bool:
 def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) -> FileResult:
     result = FileResult(dockerfile.path)
     analysis = analyze(dockerfile)
-    targets = resolve_targets(analysis, options.platforms, config.platforms)
+    targets = resolve_targets(analysis, options.platforms, config)
+    result.targets = targets
     ctx = RuleContext(dockerfile, analysis, targets)
     raw: list[tuple[str, str, Severity, Violation]] = []
     rules = enabled_rules(config, options, dockerfile.path)
@@ -266,6 +269,7 @@ def _finding(path: str, code: str, name: str, severity: Severity, violation: Vio
         message=violation.message,
         platform=violation.platform,
         fix=violation.fix,
+        breaks=violation.breaks,
     )
 
 

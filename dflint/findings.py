@@ -56,6 +56,8 @@ class Finding:
     message: str
     platform: str | None = None
     fix: Fix | None = field(default=None, compare=False)
+    # the platforms named cannot be built, or are built wrong (see rule.Violation)
+    breaks: bool = field(default=False, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

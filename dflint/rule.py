@@ -26,8 +26,12 @@ if TYPE_CHECKING:
 class Violation:
     span: Span
     message: str
+    # the target platforms the finding is about (comma-separated); None: all of them
     platform: str | None = None
     fix: Fix | None = None
+    # the image cannot be built for ``platform``, or is built wrong (a base image without
+    # that platform, a binary for another CPU): ``dflint platforms`` marks them ✗
+    breaks: bool = False
 
 
 @dataclass(slots=True)

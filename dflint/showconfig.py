@@ -29,7 +29,7 @@ _ATTRIBUTE = {
     "registry-timeout": "registry.timeout",
 }
 # Keys whose values Config keeps as pairs but the file writes as a table.
-_TABLES = frozenset({"per-file-ignores", "severity", "registry-mirrors"})
+_TABLES = frozenset({"per-file-ignores", "severity", "registry-mirrors", "per-file-platforms"})
 
 
 def describe(paths: Iterable[Path], options: Options) -> str:
@@ -78,7 +78,10 @@ def _rows(config: Config, options: Options) -> list[tuple[str, str | None, str]]
     else:
         source = _from_file(config, "platforms")
         if source == DEFAULT:
-            source = "default: each file's own (comment, FROM --platform, base image, name)"
+            source = (
+                "default: a `# dflint: platform=` comment, else linux/amd64 and "
+                "linux/arm64 (windows/amd64 for a Windows image)"
+            )
         rows.append(("platforms", _toml(config.platforms), source))
     if options.select:
         # --select replaces the file's select
@@ -168,8 +171,17 @@ def _targets(path: Path, options: Options, config: Config) -> str:
         dockerfile = parse_file(str(path), path.as_posix())
     except InputError as exc:
         return f"unknown: {exc}"
-    targets = resolve_targets(analyze(dockerfile), options.platforms, config.platforms)
-    return f"{', '.join(targets.platforms)} (from {targets.source})"
+    targets = resolve_targets(analyze(dockerfile), options.platforms, config)
+    text = f"{', '.join(targets.platforms)} (from {targets.source})"
+    if targets.left_out:
+        text += f"; left to another OS's Dockerfile: {', '.join(targets.left_out)}"
+    own = targets.own
+    if own is not None:
+        kind = "a per-architecture file" if own.layout else "built for one platform"
+        text += f"\n# the file says it is for {own.platform} ({own.evidence}): {kind}"
+        if not targets.per_arch_accepted:
+            text += ', checked against it (per-arch-files = "accept" makes it the target)'
+    return text
 
 
 def _toml(value: Any) -> str | None:

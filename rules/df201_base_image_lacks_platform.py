@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dflint.arch import image_pin
 from dflint.findings import Severity
 from dflint.model import Instruction
 from dflint.platforms.platform import describe
-from dflint.registry import find_rule
 from dflint.rule import Rule, RuleContext, Violation
 
 # Answers that come from the registry itself (now or earlier); others say where they came from.
@@ -24,9 +24,11 @@ class BaseImageLacksPlatform(Rule):
     checked against the targets; a stage with a constant `--platform` is checked against that
     platform. Targets of an operating system the image does not have at all (a Linux image in
     a file whose targets also list `windows/amd64`) are left to the Dockerfile for that
-    system, unless the image has none of the targets' operating systems. An image that DF202
-    reports (named for one architecture, such as `arm64v8/alpine`) is left to DF202, which
-    names the multi-arch image to use instead.
+    system, unless the image has none of the targets' operating systems; a stage known to be
+    Linux (or Windows) by its image name or SHELL is reported for targets of only the other
+    system even when no table lists the image. An image named for one architecture (such as
+    `arm64v8/alpine`) is left to the rules about such names (DF202, DF209, DF210, DF311),
+    which name the multi-arch image to use instead.
 
     Why is this bad?
     `docker buildx build --platform linux/arm64` fails with "no match for platform in
@@ -70,15 +72,41 @@ class BaseImageLacksPlatform(Rule):
         if facts is None or ctx.base_images is None:
             return
         base = ctx.base_images.for_stage(facts.stage.index)
-        if base is None or base.kind != "image" or base.resolution is None:
+        if base is None or base.kind not in ("image", "unknown") or base.on_build_platform:
+            return
+        wanted = base.wanted(ctx.targets.platforms)
+        if not wanted:
             return
         resolution = base.resolution
-        if not resolution.known or base.on_build_platform:
+        known = resolution is not None and resolution.known
+        offered = {item.os for item in resolution.platforms} if resolution and known else set()
+        stage_os = facts.os
+        wanted_os = {item.os for item in wanted}
+        if (
+            stage_os != "unknown"
+            and stage_os not in wanted_os
+            and not offered & wanted_os
+            and not (resolution is not None and resolution.complete and known)
+        ):
+            # no table lists the image completely, but its name or SHELL says its OS
+            names = ", ".join(item.target for item in wanted)
+            yield Violation(
+                instruction.span,
+                f"stage {facts.stage.name} is a {stage_os.capitalize()} stage "
+                f"({facts.os_evidence}): it cannot be built for {names}",
+                platform=",".join(item.target for item in wanted),
+                breaks=True,
+            )
             return
-        if _reported_by_df202(ctx, instruction):
-            return  # named for one architecture: DF202 says so, and names the image to use
-        wanted = base.wanted(ctx.targets.platforms)
-        offered = {item.os for item in resolution.platforms}
+        if base.kind != "image" or resolution is None or not known:
+            return
+        if (
+            stage_os != "windows"
+            and base.pinned_platform is None
+            and base.image is not None
+            and image_pin(base.image) is not None
+        ):
+            return  # named for one architecture: the pin rules say so, with the image to use
         relevant = [item for item in wanted if item.os in offered] or wanted
         missing = [item for item in relevant if resolution.covers(item) is False]
         if not missing:
@@ -90,10 +118,5 @@ class BaseImageLacksPlatform(Rule):
             f"base image `{base.shown}` has no {names} image; it exists for "
             f"{describe(resolution.platforms)}{where}",
             platform=",".join(item.target for item in missing),
+            breaks=True,
         )
-
-
-def _reported_by_df202(ctx: RuleContext, instruction: Instruction) -> bool:
-    # DF202's own check, so the two rules never disagree about which images it covers
-    rule = find_rule("DF202")
-    return rule is not None and any(True for _ in rule().check_instruction(ctx, instruction))

@@ -6,27 +6,30 @@ import re
 from collections.abc import Iterator
 
 from dflint.analysis import StageFacts
+from dflint.arch import has_literal, image_pin, per_arch_advice, repository_of, same_arch
 from dflint.findings import Edit, Fix, Severity
 from dflint.model import Instruction
 from dflint.platformdata import ARCH_TOKENS
 from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import normalise_platform
+from dflint.targets import final_chain, normalise_platform
 
 
 class ConstantPlatformFlag(Rule):
     """`FROM --platform=` with a fixed platform such as `linux/amd64`.
 
     What it does
-    Finds `FROM --platform=<os>/<arch>` with a literal value in a Dockerfile meant for more
-    platforms than that one.
+    Finds `FROM --platform=<os>/<arch>` with a literal value when a target platform has
+    another architecture. The constant does not make the file's targets: a file is built
+    for the declared targets (`--platform`, `platforms`, `# dflint: platform=`) or the
+    default set. In a per-architecture file (`…/arm64/Dockerfile`) the message says the file
+    is one of a per-architecture set and shows the one-Dockerfile form.
 
     Why is this bad?
     A constant platform pins the stage to one architecture whatever the build targets. In a
     multi-platform build the final image for arm64 then contains amd64 binaries, or a build
     stage runs under slow emulation. A build stage should use `$BUILDPLATFORM` (and
     cross-compile for `$TARGETPLATFORM`); a final stage should not set `--platform` at all.
-    Stages named for their platform (`AS build-amd64`), per-platform files and Windows-only
-    files are exempt.
+    Stages named for their platform (`AS build-amd64`) and Windows platforms are exempt.
 
     Example
     ```dockerfile
@@ -49,10 +52,20 @@ class ConstantPlatformFlag(Rule):
     On a build stage the fix writes `--platform=$BUILDPLATFORM`. That is only right when the
     stage cross-compiles for the target, so the fix is safe when the stage already reads
     `TARGETARCH`, `TARGETOS` or `TARGETPLATFORM`, and unsafe otherwise. On the final stage the
-    fix removes the flag, so that the stage follows the target platform; that is safe.
+    fix removes the flag, so that the stage follows the target platform. That is safe unless
+    the file is one of a per-architecture set, its image is named for one architecture
+    (`FROM arm64v8/ruby` alone fails on an amd64 builder) or the stage downloads files named
+    for an architecture; then `dflint fix --multiarch` also writes the multi-arch image name
+    (`ruby` for `arm64v8/ruby`) and calls it safe only when the registry or the offline table
+    confirms that name exists for the file's own platform and every target.
+
+    Options
+    `per-arch-files = "accept"` makes a per-architecture file's own platform its target, so
+    its pin is no finding.
 
     References
     - https://docs.docker.com/reference/build-checks/from-platform-flag-const-disallowed/
+    - https://docs.docker.com/build/building/multi-platform/
     """
 
     code = "DF203"
@@ -80,19 +93,43 @@ class ConstantPlatformFlag(Rule):
         others = [p for p in targets.platforms if p.split("/", 1)[-1] != arch]
         if not others:
             return
-        is_final = facts is ctx.analysis.stages[-1]
-        advice = (
-            "remove it, so the image is built for each target platform"
-            if is_final
-            else "use `--platform=$BUILDPLATFORM` and cross-compile for $TARGETPLATFORM"
-        )
+        chain = final_chain(ctx.analysis)
+        in_final_image = any(item is facts for item in chain)
+        own = targets.own
+        if own is not None and own.layout and (in_final_image or same_arch(arch, own.arch)):
+            image = _multi_arch_name(facts)
+            message = (
+                f"{own.describe()} is one of a per-architecture set: `--platform={platform}` "
+                f"pins it to {value}, but the targets include {', '.join(others)}; "
+                + per_arch_advice(targets, image)
+            )
+        else:
+            # a stage the final image is built FROM must follow the target too: on
+            # $BUILDPLATFORM its files would be the build machine's (DF208)
+            advice = (
+                "remove it, so the image is built for each target platform"
+                if in_final_image
+                else "use `--platform=$BUILDPLATFORM` and cross-compile for $TARGETPLATFORM"
+            )
+            message = (
+                f"`--platform={platform}` pins this stage to {value} but the targets include "
+                f"{', '.join(others)}: {advice}"
+            )
         yield Violation(
             instruction.span,
-            f"`--platform={platform}` pins this stage to {value} but the targets include "
-            f"{', '.join(others)}: {advice}",
+            message,
             platform=",".join(others),
-            fix=_fix(ctx, instruction, facts, is_final),
+            fix=_fix(ctx, instruction, facts, in_final_image),
+            breaks=in_final_image,
         )
+
+
+def _multi_arch_name(facts: StageFacts) -> str:
+    image = facts.image
+    pin = image_pin(image) if image else None
+    if image is None or pin is None:
+        return facts.stage.image
+    return pin.multi_arch or f"<a multi-arch tag of {repository_of(image)}>"
 
 
 _FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
@@ -111,12 +148,29 @@ def _fix(ctx: RuleContext, instruction: Instruction, facts: StageFacts, final: b
         while end < len(text) and text[end] in " \t":
             end += 1  # the blank after the flag goes with it
         edit = Edit(line, start + 1, line, end + 1, "")
-        return Fix("remove the constant --platform", (edit,), safe=True)
+        return Fix("remove the constant --platform", (edit,), safe=_follows_safely(ctx, facts))
     edit = Edit(line, start + 1, line, end + 1, "--platform=$BUILDPLATFORM")
     return Fix(
         "build on $BUILDPLATFORM and cross-compile",
         (edit,),
         safe=_cross_compiles(facts),
+    )
+
+
+def _follows_safely(ctx: RuleContext, facts: StageFacts) -> bool:
+    """Without its --platform the final stage builds what it built before for that platform,
+    and something sound for the others: not in a per-architecture file (one of a set), not
+    on an image named for one architecture (which other builders cannot pull), and not with
+    downloads named for an architecture."""
+    own = ctx.targets.own
+    if own is not None and own.layout:
+        return False
+    if facts.image is None or image_pin(facts.image) is not None:
+        return False
+    return not any(
+        item.keyword in ("RUN", "ADD") and has_literal(item.original)
+        for chained in final_chain(ctx.analysis)
+        for item in chained.stage.instructions
     )
 
 

@@ -55,3 +55,28 @@ def lint(
 
 def codes(text: str, path: str = "Dockerfile", platforms: tuple[str, ...] = ()) -> list[str]:
     return [finding.code for finding in lint(text, path, platforms)]
+
+
+def dflint_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run `dflint ARGS` in-process (offline, as every test is), from ``cwd`` when given:
+    exit code, stdout, stderr."""
+    from typer.testing import CliRunner
+
+    from dflint.cli import app
+
+    previous = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        os.chdir(previous)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write_file(root: Path, relative: str, text: str) -> Path:
+    """A file at a real layout's path below ``root`` (``linux/arm64/Dockerfile``)."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

@@ -496,6 +496,9 @@ def test_facts_of_each_instruction() -> None:
         ("arm64v8/Dockerfile", "arm64"),
         ("Dockerfile.armory", None),  # only whole tokens
         ("farm/Dockerfile", None),
+        # built on arm64 for x64 (dotnet's releasesapi sample): not a per-arch name
+        ("samples/releasesapi/Dockerfile.ubuntu-cross-arm64-x64", None),
+        ("v1.18/arm64/debian/Dockerfile", "arm64"),
     ],
 )
 def test_arch_in_name(path: str, arch: str | None) -> None:

@@ -117,7 +117,15 @@ def test_show_config_without_any_file(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile.linux-arm64").write_text("FROM alpine:3.20\n")
     result = run("lint", "--show-config", "--no-config", "Dockerfile.linux-arm64", cwd=tmp_path)
     assert "# config file: none (--no-config)" in result.stdout
-    assert "linux/arm64 (from file name)" in result.stdout
+    # the name says what the file is for; it does not decide the targets
+    assert (
+        "# targets for Dockerfile.linux-arm64: linux/amd64, linux/arm64 (from default)"
+        in result.stdout
+    )
+    assert (
+        "# the file says it is for linux/arm64 (file name Dockerfile.linux-arm64): "
+        "a per-architecture file, checked against it" in result.stdout
+    )
     found = run("lint", "--show-config", cwd=tmp_path)
     assert "# config file: none found" in found.stdout
 

@@ -14,8 +14,26 @@ def test_arch_in_tag() -> None:
     assert "DF202" in codes("FROM diamol/base:linux-arm64\nCMD true\n")
 
 
-def test_per_arch_file_is_exempt() -> None:
-    assert "DF202" not in codes("FROM diamol/base:linux-arm64\n", path="Dockerfile.linux-arm64")
+def test_per_arch_file_is_told_its_pin_and_the_one_dockerfile_form() -> None:
+    [finding] = [
+        f
+        for f in lint("FROM diamol/base:linux-arm64\n", path="Dockerfile.linux-arm64")
+        if f.code == "DF202"
+    ]
+    assert finding.message == (
+        "this linux/arm64 file (file name Dockerfile.linux-arm64) is one of a "
+        "per-architecture set: base image `diamol/base:linux-arm64` is built for arm64 only, "
+        "but the targets include linux/amd64; the one-Dockerfile form is "
+        "`FROM <a multi-arch tag of diamol/base>` without `--platform`, built with "
+        "`docker buildx build --platform linux/amd64,linux/arm64`; set "
+        'per-arch-files = "accept" to keep one file per architecture'
+    )
+    assert finding.platform == "linux/amd64"
+
+
+def test_a_declared_target_makes_a_per_arch_file_quiet() -> None:
+    text = "# dflint: platform=linux/arm64\nFROM arm64v8/alpine:3.20\n"
+    assert "DF202" not in codes(text, path="linux/arm64/Dockerfile")
 
 
 def test_single_target_is_exempt() -> None:
@@ -27,9 +45,21 @@ def test_windows_images_are_exempt() -> None:
     assert "DF202" not in codes(text)
 
 
-def test_arch_from_an_arg_default_is_followed() -> None:
-    [finding] = [f for f in lint("ARG ARCH=amd64\nFROM ${ARCH}/alpine\n") if f.code == "DF202"]
-    assert "`${ARCH}/alpine` (`amd64/alpine` by the ARG defaults)" in finding.message
+def test_arch_from_an_arg_default_is_df209s() -> None:
+    found = codes("ARG ARCH=amd64\nFROM ${ARCH}/alpine\n")
+    assert "DF202" not in found and "DF209" in found
+
+
+def test_arch_in_the_repository_name() -> None:
+    [finding] = [
+        f for f in lint("FROM quay.io/prometheus/busybox-linux-amd64:latest\n") if f.code == "DF202"
+    ]
+    assert finding.platform == "linux/arm64"
+
+
+def test_another_arch_than_a_per_arch_files_own_is_df311s() -> None:
+    found = codes("FROM amd64/alpine:3.20\n", path="linux/arm64/Dockerfile")
+    assert "DF202" not in found and "DF311" in found
 
 
 def test_unknown_arg_images_are_not_guessed() -> None:

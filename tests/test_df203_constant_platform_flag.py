@@ -26,8 +26,29 @@ def test_agrees_with_single_target() -> None:
     assert "DF203" not in codes(BUILD, platforms=("linux/amd64",))
 
 
-def test_final_stage_constant_defines_the_target() -> None:
-    assert "DF203" not in codes("FROM --platform=linux/arm64 alpine\nRUN true\n")
+def test_a_final_stage_constant_does_not_make_the_targets() -> None:
+    """BuildKit's own FromPlatformFlagConstDisallowed example is reported."""
+    [finding] = [
+        f
+        for f in lint("FROM --platform=linux/amd64 alpine AS base\nRUN apk add --no-cache git\n")
+        if f.code == "DF203"
+    ]
+    assert finding.message == (
+        "`--platform=linux/amd64` pins this stage to linux/amd64 but the targets include "
+        "linux/arm64: remove it, so the image is built for each target platform"
+    )
+    assert finding.fix is not None and finding.fix.safe
+
+
+def test_per_arch_file_message_and_unsafe_fix() -> None:
+    text = "FROM --platform=linux/arm64 arm64v8/ruby:3.2-slim-bookworm\nRUN true\n"
+    [finding] = [f for f in lint(text, path="v1.18/arm64/debian/Dockerfile") if f.code == "DF203"]
+    assert finding.message.startswith(
+        "this linux/arm64 file (folder arm64) is one of a per-architecture set: "
+        "`--platform=linux/arm64` pins it to linux/arm64, but the targets include linux/amd64; "
+        "the one-Dockerfile form is `FROM ruby:3.2-slim-bookworm` without `--platform`"
+    )
+    assert finding.fix is not None and not finding.fix.safe
 
 
 def test_linux_stage_for_a_windows_amd64_target_is_about_os_not_arch() -> None:

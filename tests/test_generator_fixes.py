@@ -235,3 +235,60 @@ def test_fix_cli_multiarch_writes_only_with_write(tmp_path: Path) -> None:
     assert "GOARCH=${TARGETARCH}" in path.read_text()
     again = run("fix", "--multiarch", "--write", "Dockerfile", cwd=tmp_path)
     assert (again.returncode, again.stdout) == (0, "")
+
+
+# --- per-architecture files: the DF203 fix follows the target model -------------------------
+
+FLUENTD = 'FROM --platform=linux/arm64 arm64v8/ruby:3.2-slim-bookworm\nCMD ["fluentd"]\n'
+
+
+def fix_at(text: str, path: str, unsafe: bool = False) -> fixes.FixResult:
+    options = Options(no_config=True, offline=True)
+    return fix_text(text, path, options, Config(), unsafe=unsafe)
+
+
+@pytest.mark.parametrize(
+    ("covers", "safe_text", "unsafe_text"),
+    [
+        # the multi-arch name exists for the file's own platform and every target: one safe fix
+        (True, 'FROM ruby:3.2-slim-bookworm\nCMD ["fluentd"]\n', None),
+        # not confirmed: removing the flag alone leaves `FROM arm64v8/ruby`, which an amd64
+        # builder cannot pull ("no image found in image index for architecture amd64")
+        (None, FLUENTD, 'FROM arm64v8/ruby:3.2-slim-bookworm\nCMD ["fluentd"]\n'),
+    ],
+)
+def test_a_per_arch_files_platform_goes_only_with_a_confirmed_multi_arch_name(
+    monkeypatch: pytest.MonkeyPatch, covers: bool | None, safe_text: str, unsafe_text: str | None
+) -> None:
+    import dflint.platforms.resolver as resolver_module
+
+    resolver = _Resolver(covers)
+    monkeypatch.setattr(resolver_module, "resolver_for", lambda *a, **k: resolver)
+    path = "v1.18/arm64/debian/Dockerfile"
+    assert fix_at(FLUENTD, path).text == safe_text
+    assert "docker.io/library/ruby:3.2-slim-bookworm" in resolver.asked
+    if unsafe_text is not None:
+        assert fix_at(FLUENTD, path, unsafe=True).text.startswith(unsafe_text.split("\n")[0])
+
+
+def test_a_per_arch_files_platform_on_an_unpinned_image_is_an_unsafe_fix() -> None:
+    text = "FROM --platform=linux/arm64 debian:bookworm\nRUN true\n"
+    assert fix_at(text, "linux/arm64/Dockerfile").text == text
+    assert fix_at(text, "linux/arm64/Dockerfile", unsafe=True).text == (
+        "FROM debian:bookworm\nRUN true\n"
+    )
+    # the same line in a file that is not one of a per-architecture set is a safe fix
+    assert fix_at(text, "Dockerfile").text == "FROM debian:bookworm\nRUN true\n"
+
+
+def test_a_build_platform_stage_on_a_pinned_image_gets_an_unsafe_rename(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dflint.platforms.resolver as resolver_module
+
+    monkeypatch.setattr(resolver_module, "resolver_for", lambda *a, **k: _Resolver(True))
+    text = "FROM --platform=$BUILDPLATFORM example/sdk:8.0-arm64v8 AS build\nFROM alpine:3.20\n"
+    assert fixed(text).text == text
+    assert fixed(text, unsafe=True).text.startswith(
+        "FROM --platform=$BUILDPLATFORM example/sdk:8.0 AS build\n"
+    )

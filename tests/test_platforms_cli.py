@@ -15,7 +15,6 @@ from dflint.config import Config
 from dflint.engine import Options
 from dflint.parser import parse_bytes
 from dflint.platforms import matrix
-from dflint.registry import find_rule
 
 runner = CliRunner()
 
@@ -27,33 +26,40 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 def test_matrix_of_the_sample_dockerfiles() -> None:
     code, out, err = invoke("platforms", str(ROOT / "sample_dockerfiles"))
-    assert code == 0, err
+    assert code == 1, err  # the broken sample's amd64-only base breaks linux/arm64
     blocks = {block.split("  ", 1)[0].rsplit("/", 1)[-1]: block for block in out.split("\n\n")}
     assert len(blocks) == 8
     go = blocks["Dockerfile.go-multistage"]
-    # no targets named: those of the final stage's base (offline: the built-in table's floor)
-    assert "(targets from the platforms of the final stage's base `alpine:3.20`)" in go
+    # no targets named: the default set, as lint uses; what else the base offers is shown apart
+    assert "(targets from default)" in go
     assert "  linux/arm64    ✓" in go
+    assert "  other platforms the base image offers:\n  linux/arm/v6   ✓" in go
     assert "--platform=$BUILDPLATFORM  at least linux/amd64" in go
     windows = blocks["Dockerfile.windows-amd64"]
     assert "windows/amd64 (10.0.20348)  [dflint's built-in table: offline]" in windows
+    assert "(targets from default for a Windows image (image " in windows
     assert "  windows/amd64  ✓" in windows
     arm = blocks["Dockerfile.linux-arm64"]
-    assert "(targets from file name)" in arm
-    assert "  linux/arm64  ✓" in arm
+    # the sample declares its platform with a `# dflint: platform=` comment
+    assert "(targets from comment on line 5)" in arm
+    assert "  the file says it is for: linux/arm64 (file name Dockerfile.linux-arm64)" in arm
+    assert arm.endswith("  linux/arm64  ✓")
     broken = blocks["Dockerfile.broken-multi-os"]
-    # named for amd64: without named targets the matrix shows what its base offers
+    # named for amd64 by its base only: the targets stay the default ones, and arm64 breaks
+    assert "(targets from default)" in broken
+    assert "  linux/amd64  ✓" in broken
     assert (
-        "targets from the platforms of the final stage's base `diamol/base:linux-amd64`" in broken
-    )
-    assert broken.endswith("  linux/amd64  ✓")
+        "  linux/arm64  ✗   line 4: base image `diamol/base:linux-amd64` is built for amd64 "
+        "only, but the targets include linux/arm64; use the image's multi-arch tag (DF202)"
+    ) in broken
     code, out, _ = invoke(
         "platforms", "--platform", "linux/arm64", str(ROOT / "sample_dockerfiles")
     )
     assert code == 1
     assert (
-        "  linux/arm64  ✗   `diamol/base:linux-amd64` (stage 0, line 4) has no linux/arm64 "
-        "image; it exists for linux/amd64 (per dflint's built-in table)"
+        "  linux/arm64  ✗   line 6: this linux/amd64 file (file name Dockerfile.linux-amd64) "
+        "is one of a per-architecture set: base image `diamol/base:linux-amd64` is built for "
+        "amd64 only"
     ) in out
 
 
@@ -61,7 +67,10 @@ def test_strict_makes_unknown_fail(tmp_path: Path) -> None:
     path = write(tmp_path, "FROM registry.example.com/team/base:1\n")
     code, out, _ = invoke("platforms", "--platform", "linux/amd64", path)
     assert code == 0
-    assert "linux/amd64  ?   `registry.example.com/team/base:1` (stage 0, line 1): offline" in out
+    assert (
+        "linux/amd64  ?   line 1: cannot tell which platforms `registry.example.com/team/base:1` "
+        "exists for: offline"
+    ) in out
     assert invoke("platforms", "--platform", "linux/amd64", "--strict", path)[0] == 1
 
 
@@ -85,18 +94,51 @@ def test_reasons_for_each_cross(tmp_path: Path) -> None:
     )
     code, found = rows(tmp_path, text, "--platform", "linux/amd64,linux/arm64,windows/amd64")
     assert code == 1
-    assert found["linux/amd64"] == {"platform": "linux/amd64", "buildable": True, "reasons": []}
-    kinds = [reason["kind"] for reason in found["linux/arm64"]["reasons"]]  # type: ignore[union-attr]
-    assert kinds == ["constant-platform", "base-lacks-platform"]
-    [pinned, lacks] = found["linux/arm64"]["reasons"]  # type: ignore[misc]
-    assert (
-        pinned["message"] == "stage 1 (line 2) is pinned to linux/amd64 by `--platform=linux/amd64`"
-    )
+    assert found["linux/amd64"] == {
+        "platform": "linux/amd64",
+        "role": "target",
+        "buildable": True,
+        "reasons": [],
+    }
+    reasons = found["linux/arm64"]["reasons"]
+    assert [(r["code"], r["kind"], r["line"]) for r in reasons] == [  # type: ignore[union-attr]
+        ("DF201", "base-image-lacks-platform", 1),
+        ("DF203", "constant-platform-flag", 2),
+    ]
+    [lacks, pinned] = reasons  # type: ignore[misc]
     assert lacks["message"] == (
-        "`archlinux:latest` (stage tools, line 1) has no linux/arm64 image; it exists for "
+        "base image `archlinux:latest` has no linux/arm64 image; it exists for "
         "linux/amd64 (per dflint's built-in table)"
     )
-    assert found["windows/amd64"]["buildable"] is False
+    assert pinned["message"].startswith(
+        "`--platform=linux/amd64` pins this stage to linux/amd64 but the targets include "
+        "linux/arm64: remove it"
+    )
+    # a Linux file in a build that also targets Windows: that target is the Windows file's
+    assert found["windows/amd64"] == {
+        "platform": "windows/amd64",
+        "role": "other-os",
+        "buildable": None,
+        "reasons": [],
+    }
+
+
+def test_a_target_of_no_os_the_file_has(tmp_path: Path) -> None:
+    """`lint --platform windows/amd64` on an Alpine file and `platforms` agree, offline."""
+    path = write(tmp_path, "FROM alpine:3.20\nRUN apk add curl\n")
+    code, found = rows(
+        tmp_path, "FROM alpine:3.20\nRUN apk add curl\n", "--platform", "windows/amd64"
+    )
+    assert code == 1
+    [reason] = found["windows/amd64"]["reasons"]  # type: ignore[misc]
+    assert reason["code"] == "DF201"
+    assert reason["message"] == (
+        "stage 0 is a Linux stage (image alpine:3.20 (alpine)): it cannot be built for "
+        "windows/amd64"
+    )
+    lint_code, out, _ = invoke("lint", "--offline", "--platform", "windows/amd64", path)
+    assert lint_code == 1
+    assert "DF201 [windows/amd64] stage 0 is a Linux stage" in out
 
 
 def test_os_mismatch_when_the_base_is_unknown(tmp_path: Path) -> None:
@@ -104,8 +146,8 @@ def test_os_mismatch_when_the_base_is_unknown(tmp_path: Path) -> None:
     code, found = rows(tmp_path, text, "--platform", "linux/amd64")
     assert code == 1
     [reason] = found["linux/amd64"]["reasons"]  # type: ignore[misc]
-    assert reason["kind"] == "os-mismatch"
-    assert reason["message"].startswith("stage 0 (line 2) is a Windows stage (")
+    assert reason["code"] == "DF201"
+    assert reason["message"].startswith("stage 0 is a Windows stage (")
 
 
 def test_build_platform_stages_do_not_limit_targets(tmp_path: Path) -> None:
@@ -118,24 +160,19 @@ def test_build_platform_stages_do_not_limit_targets(tmp_path: Path) -> None:
     assert all(row["buildable"] for row in found.values())
 
 
-def test_a_blocking_rule_marks_the_platforms_it_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hook for the rule pack: a finding of a rule in BLOCKING_RULES breaks the platforms
-    its ``platform`` field names (shown here with DF202, whose findings name them too)."""
-    monkeypatch.setattr(matrix, "BLOCKING_RULES", {"DF202": "arch-specific-image"})
+def test_findings_that_break_a_platform_mark_it() -> None:
+    """A finding marks the platforms its ``platform`` field names when it breaks them
+    (``Finding.breaks``), whatever the config selects."""
     dockerfile = parse_bytes(b"FROM arm64v8/alpine:3.20\n", "Dockerfile")
     options = Options(platforms=("linux/amd64", "linux/arm64"), no_config=True)
-    result = matrix.matrix_for(dockerfile, options, Config())
-    statuses = {row.platform: (row.status, [r.kind for r in row.reasons]) for row in result.rows}
+    config = Config(ignore=("DF202",))
+    result = matrix.matrix_for(dockerfile, options, config)
+    statuses = {row.platform: (row.status, [r.code for r in row.reasons]) for row in result.rows}
     # arm64v8/* holds arm64 images only, whatever the tag: known without a registry
-    assert statuses == {
-        "linux/amd64": ("no", ["base-lacks-platform", "arch-specific-image"]),
-        "linux/arm64": ("yes", []),
-    }
+    assert statuses == {"linux/amd64": ("no", ["DF202"]), "linux/arm64": ("yes", [])}
 
 
 def test_hard_coded_downloads_break_other_platforms(tmp_path: Path) -> None:
-    if find_rule("DF306") is None:
-        pytest.skip("the rule pack's DF306 is not installed")
     text = (
         "FROM debian:bookworm-slim\n"
         "RUN curl -fsSLo /usr/local/bin/yq "
@@ -145,8 +182,11 @@ def test_hard_coded_downloads_break_other_platforms(tmp_path: Path) -> None:
     assert code == 1
     assert found["linux/amd64"]["buildable"] is True
     [reason] = found["linux/arm64"]["reasons"]  # type: ignore[misc]
-    assert reason["kind"] == "hard-coded-download"
-    assert reason["message"].startswith("line 2: ") and reason["message"].endswith("(DF306)")
+    assert (reason["code"], reason["kind"], reason["line"]) == (
+        "DF306",
+        "hardcoded-arch-download",
+        2,
+    )
 
 
 def test_errors_are_one_line(tmp_path: Path) -> None:

@@ -7,9 +7,14 @@ one made possible or safe (DF307 puts ``${TARGETARCH}`` in a build stage; DF203'
 ``$BUILDPLATFORM`` is safe from then on). Edits use the findings' positions: 1-based lines
 and columns on the physical lines, end column exclusive.
 
-One step is not a rule's fix: an architecture-specific base image (DF202) becomes its
-multi-architecture name only when the registry resolver confirms that name exists for
-every target platform.
+Some steps are not a rule's fix, because they need the registry resolver: an
+architecture-specific base image (DF202) becomes its multi-architecture name only when the
+resolver confirms that name exists for every target platform; in a per-architecture file,
+DF203's removal of a constant `--platform` also writes that name for an image pinned to the
+file's own architecture (`FROM --platform=linux/arm64 arm64v8/ruby` → `FROM ruby`), and is
+safe only when the name exists for the file's own platform and every target; a
+`$BUILDPLATFORM` stage on a pinned image (DF210) gets the name when it exists for linux/amd64
+and linux/arm64, the usual build machines. The targets are lint's (`FileResult.targets`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ from dflint.config import Config
 from dflint.engine import FileResult, Options, lint_bytes
 from dflint.findings import Edit, Finding, Fix
 from dflint.platformdata import ARCH_NAMESPACES, ARCH_TOKENS
+from dflint.targets import DEFAULT_TARGETS, OwnPlatform
+
+# The findings whose fix depends on what the registry says exists.
+_NEEDS_RESOLVER = frozenset({"DF202", "DF203", "DF210"})
+# The machines a $BUILDPLATFORM stage runs on, in practice.
+_BUILD_MACHINES = ("linux/amd64", "linux/arm64")
 
 MAX_ROUNDS = 10
 _BOM = "\ufeff"
@@ -126,10 +137,12 @@ def fix_text(
         fixes: list[Fix] = []
         findings: list[Finding] = []
         skipped = 0
+        targets = linted.targets.platforms if linted.targets else DEFAULT_TARGETS
+        own = linted.targets.own if linted.targets else None
         for finding in linted.findings:
             fix = finding.fix
-            if fix is None and finding.code == "DF202" and resolve_images:
-                fix = _multi_arch_base(result.text, finding, options, config)
+            if resolve_images and finding.code in _NEEDS_RESOLVER:
+                fix = _resolved_fix(result.text, finding, fix, targets, own, options, config)
             if fix is None:
                 continue
             if not fix.safe and not unsafe:
@@ -193,11 +206,44 @@ def multi_arch_candidate(image: str) -> str | None:
     return f"{repository}:{stripped}" if stripped else f"{repository}:latest"
 
 
-def _multi_arch_base(text: str, finding: Finding, options: Options, config: Config) -> Fix | None:
+def _resolved_fix(
+    text: str,
+    finding: Finding,
+    fix: Fix | None,
+    targets: tuple[str, ...],
+    own: OwnPlatform | None,
+    options: Options,
+    config: Config,
+) -> Fix | None:
+    """The fix of a finding about a pinned image, once the resolver has been asked."""
+    if finding.code == "DF202" and fix is None:
+        return _multi_arch_base(text, finding, targets, options, config)
+    if finding.code == "DF210" and fix is None:
+        found = _multi_arch_base(text, finding, _BUILD_MACHINES, options, config)
+        return None if found is None else Fix(found.description, found.edits, safe=False)
+    if finding.code == "DF203" and fix is not None and not fix.safe and own is not None:
+        wanted = tuple(dict.fromkeys((own.platform, *targets)))
+        renamed = _multi_arch_base(text, finding, wanted, options, config)
+        if renamed is not None and renamed.safe:
+            # one line, two edits: the flag goes, the image gets its multi-arch name
+            return Fix(
+                f"remove the constant --platform and {renamed.description}",
+                (*fix.edits, *renamed.edits),
+                safe=True,
+            )
+    return fix
+
+
+def _multi_arch_base(
+    text: str,
+    finding: Finding,
+    targets: tuple[str, ...],
+    options: Options,
+    config: Config,
+) -> Fix | None:
     from dflint.platforms.platform import Platform
     from dflint.platforms.reference import ReferenceError, parse_reference
     from dflint.platforms.resolver import resolver_for
-    from dflint.targets import DEFAULT_TARGETS
 
     lines = text.split("\n")
     if finding.line > len(lines):
@@ -216,7 +262,6 @@ def _multi_arch_base(text: str, finding: Finding, options: Options, config: Conf
         return None
     resolver = resolver_for(config.registry, offline=options.offline or config.offline)
     resolution = resolver.resolve(reference)
-    targets = options.platforms or config.platforms or DEFAULT_TARGETS
     if not all(resolution.covers(Platform.parse(target)) for target in targets):
         return None
     column = len(match.group(1)) + 1

@@ -1,56 +1,65 @@
 """``dflint platforms``: for each Dockerfile, which target platforms it can be built for.
 
-The targets are the configured ones (``--platform``, config, a ``# dflint: platform=``
-comment, the file's name, ...), or, when nothing names them, every platform the final
-stage's base image offers. A target is not buildable (✗) when a stage the final image needs
-has a base without that platform, is pinned to another platform by a constant ``--platform``,
-or is known to be of another operating system; or when a rule listed in
-:data:`BLOCKING_RULES` reports something that breaks that platform (the hook for hard-coded
-architecture downloads). It is unknown (?) when a base image's platforms could not be found
-out. Stages built on ``$BUILDPLATFORM`` run on the build machine and do not limit targets.
+The targets are lint's (:mod:`dflint.targets`): the declared ones (``--platform``, config,
+a ``# dflint: platform=`` comment) or the default set, never guessed from the file. Each
+target is judged by the lint rules themselves, so ``lint`` and ``platforms`` cannot disagree:
+a target is not buildable (✗) when a finding that breaks it names it (``Finding.breaks``:
+a base image without that platform, a stage pinned to another one, a binary for another
+CPU, a final stage on the build platform, ...), whatever ``select``/``ignore`` say; it is
+unknown (?) when a base image the target needs could not be resolved (DF207). The other
+platforms the final image's base offers are judged the same way and shown apart; declared
+targets of another operating system are left to that system's Dockerfile.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from dflint.analysis import analyze
+from dflint.analysis import Analysis, analyze
 from dflint.errors import InputError
 from dflint.platforms.lint import bases_for, read_regular_file
 from dflint.platforms.platform import Platform, describe
-from dflint.platforms.stages import StageBase, copied_into_final, stage_chain
-from dflint.targets import DEFAULT_TARGETS, resolve_targets
+from dflint.platforms.stages import BaseImages, StageBase, stage_chain
 
 if TYPE_CHECKING:
     from dflint.config import Config
     from dflint.engine import Options
+    from dflint.findings import Finding
     from dflint.model import Dockerfile
+    from dflint.platforms.resolver import Resolution
 
 Status = Literal["yes", "no", "unknown"]
+Role = Literal["target", "offered", "other-os"]
 
-# Rules whose findings break the platforms they name (Violation.platform, comma-separated),
-# with the reason kind they stand for in the matrix. A rule that is not installed is skipped.
-BLOCKING_RULES: dict[str, str] = {
-    "DF306": "hard-coded-download",
-    "DF307": "hard-coded-build-flag",
-}
+_UNRESOLVED = "DF207"
 _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
 _ASCII_MARKS = {"yes": "yes", "no": "no", "unknown": "?"}
 
 
 @dataclass(slots=True)
 class Reason:
-    kind: str  # base-lacks-platform, constant-platform, os-mismatch, unresolved, or a rule's
+    kind: str  # the name of the rule that reports it (base-image-lacks-platform, ...)
+    code: str
     stage: str
     line: int
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "stage": self.stage, "line": self.line, "message": self.message}
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "stage": self.stage,
+            "line": self.line,
+            "message": self.message,
+        }
+
+    @property
+    def shown(self) -> str:
+        return f"line {self.line}: {self.message} ({self.code})"
 
 
 @dataclass(slots=True)
@@ -58,10 +67,12 @@ class Row:
     platform: str
     status: Status
     reasons: list[Reason] = field(default_factory=list)
+    role: Role = "target"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "platform": self.platform,
+            "role": self.role,
             "buildable": {"yes": True, "no": False, "unknown": None}[self.status],
             "reasons": [reason.to_dict() for reason in self.reasons],
         }
@@ -72,6 +83,8 @@ class FileMatrix:
     path: str
     targets: tuple[str, ...] = ()
     targets_from: str = ""
+    own: str | None = None  # the one platform the file says it is for, with the evidence
+    left_out: tuple[str, ...] = ()
     bases: list[StageBase] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     error: str | None = None  # the file could not be read or parsed
@@ -83,9 +96,15 @@ class FileMatrix:
             "path": self.path,
             "targets": list(self.targets),
             "targets_from": self.targets_from,
+            "own_platform": self.own,
+            "left_to_another_os": list(self.left_out),
             "bases": [_base_dict(base) for base in self.bases],
             "platforms": [row.to_dict() for row in self.rows],
         }
+
+    @property
+    def target_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.role == "target"]
 
 
 def _base_dict(base: StageBase) -> dict[str, Any]:
@@ -112,24 +131,15 @@ def _base_dict(base: StageBase) -> dict[str, Any]:
     return result
 
 
-def _where(base: StageBase) -> str:
-    stage = base.facts.stage
-    return f"`{base.shown}` (stage {stage.name}, line {stage.from_instruction.start_line})"
-
-
-def _offered_targets(base: StageBase | None) -> tuple[str, ...]:
-    if base is None or base.resolution is None or not base.resolution.known:
-        return ()
-    seen: list[str] = []
-    for item in base.resolution.platforms:
-        if item.target not in seen:
-            seen.append(item.target)
-    return tuple(seen)
-
-
 def matrix_for(
     dockerfile: Dockerfile, options: Options, config: Config, extra_findings: bool = True
 ) -> FileMatrix:
+    """The matrix of one parsed file: lint's targets, each judged by lint's findings.
+
+    ``extra_findings`` False judges the targets by the base images alone (no rule other than
+    DF201 and DF207 runs), for callers that only need the bases."""
+    from dflint.engine import lint_dockerfile
+
     analysis = analyze(dockerfile)
     result = FileMatrix(dockerfile.path)
     if not analysis.stages:
@@ -137,138 +147,112 @@ def matrix_for(
         return result
     bases = bases_for(analysis, config, options.offline, options.base_images)
     result.bases = list(bases)
-    targets = resolve_targets(analysis, options.platforms, config.platforms)
-    final = analysis.stages[-1]
-    if targets.explicit:
-        result.targets, result.targets_from = targets.platforms, targets.source
-    else:
-        root = bases.root(final.stage.index)
-        offered = _offered_targets(root)
-        if offered and root is not None:
-            result.targets = offered
-            result.targets_from = f"the platforms of the final stage's base `{root.shown}`"
-        else:
-            result.targets, result.targets_from = DEFAULT_TARGETS, "default"
-    final_chain = stage_chain(final)
-    in_final_chain = {id(item) for item in final_chain}
-    needed = [*final_chain, *copied_into_final(analysis)]
-    needed_bases = [bases.for_stage(item.stage.index) for item in needed]
-    blocking = _blocking(dockerfile, options, config, result.targets) if extra_findings else []
-    for text in result.targets:
-        try:
-            target = Platform.parse(text)
-        except ValueError:
-            continue
-        row = Row(target.target, "yes")
+    known = dict(options.base_images)
+    known.update(
+        (base.ref.key, base.resolution)
+        for base in bases
+        if base.ref is not None and base.resolution is not None
+    )
+    # every rule judges, whatever the config selects: the matrix says what builds
+    judge_config = replace(config, select=(), ignore=(), per_file_ignores=())
+    judge = replace(
+        options,
+        select=() if extra_findings else ("DF201", _UNRESOLVED),
+        ignore=(),
+        base_images=known,
+    )
+    linted = lint_dockerfile(dockerfile, judge, judge_config)
+    targets = linted.targets
+    assert targets is not None  # a parsed file is always linted
+    result.targets, result.targets_from = targets.platforms, targets.source
+    result.own = f"{targets.own.platform} ({targets.own.evidence})" if targets.own else None
+    result.left_out = targets.left_out
+    stages = _StageLines(analysis, bases)
+    result.rows = _rows(linted.findings, targets.platforms, stages, "target")
+    result.rows += [Row(item, "unknown", [], "other-os") for item in targets.left_out]
+    # a per-architecture file says which platform it is for: the others its base offers are
+    # its siblings' business
+    layout = targets.own is not None and targets.own.layout
+    offered = [
+        item
+        for item in ([] if layout else _offered(bases, analysis))
+        if item not in targets.platforms
+        and item not in targets.left_out
+        and item.split("/", 1)[0] in targets.oses
+    ]
+    if offered:
+        again = lint_dockerfile(dockerfile, replace(judge, platforms=tuple(offered)), judge_config)
+        result.rows += _rows(again.findings, tuple(offered), stages, "offered")
+    return result
+
+
+class _StageLines:
+    """Which stage a finding's line is in, and whether that stage is built for the target."""
+
+    def __init__(self, analysis: Analysis, bases: BaseImages) -> None:
+        self._starts = [
+            (facts.stage.from_instruction.start_line, facts.stage.name, facts.stage.index)
+            for facts in analysis.stages
+        ]
+        self._bases = bases
+
+    def stage(self, line: int) -> tuple[str, int | None]:
+        found: tuple[str, int | None] = ("", None)
+        for start, name, index in self._starts:
+            if start <= line:
+                found = (name, index)
+        return found
+
+    def follows_target(self, line: int) -> bool:
+        _, index = self.stage(line)
+        base = self._bases.for_stage(index) if index is not None else None
+        return base is None or not base.on_build_platform
+
+
+def _names(finding: Finding, platforms: tuple[str, ...]) -> set[str]:
+    if not finding.platform or finding.platform == "any":
+        return set(platforms)
+    return {part.strip() for part in finding.platform.split(",")} & set(platforms)
+
+
+def _rows(
+    findings: list[Finding], platforms: tuple[str, ...], stages: _StageLines, role: Role
+) -> list[Row]:
+    rows = []
+    for target in platforms:
+        row = Row(target, "yes", [], role)
         unknowns: list[Reason] = []
-        for base in needed_bases:
-            if base is None:
+        for finding in findings:
+            if target not in _names(finding, platforms):
                 continue
-            _judge(base, target, id(base.facts) in in_final_chain, row.reasons, unknowns)
-        for reason, platforms in blocking:
-            if platforms is None or target.target in platforms:
+            stage, _ = stages.stage(finding.line)
+            reason = Reason(finding.name, finding.code, stage, finding.line, finding.message)
+            if finding.breaks:
                 row.reasons.append(reason)
+            elif finding.code == _UNRESOLVED and stages.follows_target(finding.line):
+                unknowns.append(reason)
         if row.reasons:
             row.status = "no"
         elif unknowns:
             row.status, row.reasons = "unknown", unknowns
-        result.rows.append(row)
-    return result
+        rows.append(row)
+    return rows
 
 
-def _judge(
-    base: StageBase,
-    target: Platform,
-    in_final_chain: bool,
-    reasons: list[Reason],
-    unknowns: list[Reason],
-) -> None:
-    stage = base.facts.stage
-    line = stage.from_instruction.start_line
-    pinned = base.pinned_platform
-    if pinned is not None and in_final_chain and not pinned.serves(target):
-        reasons.append(
-            Reason(
-                "constant-platform",
-                stage.name,
-                line,
-                f"stage {stage.name} (line {line}) is pinned to {pinned.target} by "
-                f"`--platform={stage.platform}`",
-            )
-        )
-    if base.kind in ("stage", "scratch") or base.on_build_platform:
-        return
-    wanted = pinned if pinned is not None else (target if base.follows_target else None)
-    resolution = base.resolution
-    if wanted is None or resolution is None:
-        return
-    covered = resolution.covers(wanted)
-    if covered is False:
-        where = "" if resolution.source == "registry" else f" (per {resolution.source})"
-        reasons.append(
-            Reason(
-                "base-lacks-platform",
-                stage.name,
-                line,
-                f"{_where(base)} has no {wanted.target} image; it exists for "
-                f"{describe(resolution.platforms)}{where}",
-            )
-        )
-    elif covered is None:
-        stage_os = base.facts.os
-        if stage_os != "unknown" and stage_os != wanted.os:
-            reasons.append(
-                Reason(
-                    "os-mismatch",
-                    stage.name,
-                    line,
-                    f"stage {stage.name} (line {line}) is a {stage_os.capitalize()} stage "
-                    f"({base.facts.os_evidence}), not {wanted.os}",
-                )
-            )
-        elif not resolution.known:
-            unknowns.append(
-                Reason("unresolved", stage.name, line, f"{_where(base)}: {resolution.reason}")
-            )
-        else:
-            unknowns.append(
-                Reason(
-                    "unresolved",
-                    stage.name,
-                    line,
-                    f"{_where(base)}: {resolution.source} lists only "
-                    f"{describe(resolution.platforms)}",
-                )
-            )
-
-
-def _blocking(
-    dockerfile: Dockerfile, options: Options, config: Config, targets: tuple[str, ...]
-) -> list[tuple[Reason, frozenset[str] | None]]:
-    """Findings of the BLOCKING_RULES that are installed, with the platforms they break."""
-    from dataclasses import replace
-
-    from dflint.engine import lint_dockerfile
-    from dflint.registry import all_rules
-
-    installed = {rule.code for rule in all_rules()}
-    codes = tuple(code for code in BLOCKING_RULES if code in installed)
-    if not codes:
+def _offered(bases: BaseImages, analysis: Analysis) -> list[str]:
+    """The platforms the final image's base exists for (when it follows the target)."""
+    root = bases.root(analysis.stages[-1].stage.index)
+    if root is None or any(item.stage.platform for item in stage_chain(analysis.stages[-1])):
         return []
-    scoped = replace(options, platforms=targets, select=codes, ignore=())
-    found = []
-    for finding in lint_dockerfile(dockerfile, scoped, config).findings:
-        kind = BLOCKING_RULES.get(finding.code)
-        if kind is None:
-            continue
-        platforms = (
-            frozenset(part.strip() for part in finding.platform.split(","))
-            if finding.platform and finding.platform != "any"
-            else None
-        )
-        message = f"line {finding.line}: {finding.message} ({finding.code})"
-        found.append((Reason(kind, "", finding.line, message), platforms))
-    return found
+    resolution: Resolution | None = root.resolution
+    if resolution is None or not resolution.known:
+        return []
+    seen: list[str] = []
+    for item in resolution.platforms:
+        target = Platform.parse(item.target).target
+        if target not in seen:
+            seen.append(target)
+    return seen
 
 
 def file_matrix(path: Path, shown: str, options: Options) -> FileMatrix:
@@ -312,6 +296,8 @@ def render_text(matrices: Iterable[FileMatrix], unicode: bool = True) -> str:
             blocks.append(f"{item.path}{separator}{item.error}")
             continue
         lines = [f"{item.path}  (targets from {item.targets_from})"]
+        if item.own is not None:
+            lines.append(f"  the file says it is for: {item.own}")
         images = [base for base in item.bases if base.kind != "stage"]
         if images:
             lines.append("  base images:")
@@ -321,14 +307,21 @@ def render_text(matrices: Iterable[FileMatrix], unicode: bool = True) -> str:
                     f"    line {base.facts.stage.from_instruction.start_line:<4} "
                     f"{base.shown.ljust(width)}  {_base_summary(base)}"
                 )
-        width = max([len(row.platform) for row in item.rows] + [len("platform")])
+        shown = [row for row in item.rows if row.role != "other-os"]
+        width = max([len(row.platform) for row in shown] + [len("platform")])
         lines.append(f"  {'platform'.ljust(width)}  buildable")
-        for row in item.rows:
+        offered_header = False
+        for row in shown:
+            if row.role == "offered" and not offered_header:
+                lines.append("  other platforms the base image offers:")
+                offered_header = True
             mark = marks[row.status]
-            first = row.reasons[0].message if row.reasons else ""
+            first = row.reasons[0].shown if row.reasons else ""
             lines.append(f"  {row.platform.ljust(width)}  {mark:<3} {first}".rstrip())
             for reason in row.reasons[1:]:
-                lines.append(f"  {' ' * width}      {reason.message}")
+                lines.append(f"  {' ' * width}      {reason.shown}")
+        if item.left_out:
+            lines.append(f"  left to another OS's Dockerfile: {', '.join(item.left_out)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 

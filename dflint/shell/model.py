@@ -67,6 +67,41 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class Arm:
+    """One branch of a ``case`` or ``if``: the condition its commands carry, its label
+    (a case pattern such as ``amd64|x86_64``, an if's test, or None for ``else``) with the
+    label's offsets, and the offsets of its body."""
+
+    condition: Condition
+    label: str | None
+    label_start: int
+    label_end: int
+    body_start: int
+    body_end: int
+
+    @property
+    def is_fallback(self) -> bool:
+        """``else``, or a case pattern that matches anything (``*``)."""
+        if self.label is None:
+            return True
+        return self.condition.kind == "case" and any(
+            part.strip() in ("*", "'*'", '"*"') for part in self.label.split("|")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A ``case`` or an ``if``/``elif``/``else`` chain, with its branches in order."""
+
+    kind: Literal["case", "if"]
+    subject: str  # the case's subject as written; "" for an if
+    start: int
+    end: int
+    arms: tuple[Arm, ...]
+    conditions: tuple[Condition, ...]  # the control structures around the whole choice
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """``NAME=value`` in sh, ``set NAME=value`` in cmd, ``$NAME = ...``/``$env:NAME = ...``."""
 
@@ -158,6 +193,7 @@ class Script:
     variables: list[VariableRef] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)  # case and if statements (posix)
     # (start, end) of single-quoted text (sh) or verbatim strings (PowerShell): no expansion
     literal_ranges: list[tuple[int, int]] = field(default_factory=list)
     parent: Script | None = None

@@ -6,11 +6,13 @@ features a script uses (``[[``, arrays, ``<(…)``, ``$'…'``, …) for rules a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from dflint.shell._ts import ByteOffsets, read_tree
 from dflint.shell.model import (
+    Arm,
     Assignment,
+    Choice,
     Command,
     Condition,
     ConditionKind,
@@ -259,10 +261,12 @@ class _Walker:
         if subject is not None:
             self.walk(subject, conditions)
         subject_nodes = [subject] if subject is not None else []
+        arms: list[Arm] = []
         for item in node.children:
             if item.type != "case_item":
                 continue
             patterns: list[str] = []
+            pattern_nodes: list[Node] = []
             body: list[Node] = []
             in_body = False
             for child in item.children:
@@ -271,16 +275,53 @@ class _Walker:
                         in_body = True
                     elif child.is_named:
                         patterns.append(self.text(child))
+                        pattern_nodes.append(child)
                 elif child.is_named:
                     body.append(child)
-            inner = (*conditions, self.condition("case", subject_nodes, "|".join(patterns)))
+            label = "|".join(patterns)
+            condition = self.condition("case", subject_nodes, label)
+            inner = (*conditions, condition)
             for child in body:
                 self.walk(child, inner)
+            arms.append(self.arm(condition, label, pattern_nodes, body, item))
+        self.choice("case", node, subject_nodes, arms, conditions)
+
+    def arm(
+        self,
+        condition: Condition,
+        label: str | None,
+        label_nodes: list[Node],
+        body: list[Node],
+        owner: Node,
+    ) -> Arm:
+        if label_nodes:
+            label_start, label_end = self.range(label_nodes[0])[0], self.range(label_nodes[-1])[1]
+        else:
+            label_start = label_end = self.range(owner)[0]
+        if body:
+            body_start, body_end = self.range(body[0])[0], self.range(body[-1])[1]
+        else:
+            body_start = body_end = label_end
+        return Arm(condition, label, label_start, label_end, body_start, body_end)
+
+    def choice(
+        self,
+        kind: Literal["case", "if"],
+        node: Node,
+        subject_nodes: list[Node],
+        arms: list[Arm],
+        conditions: tuple[Condition, ...],
+    ) -> None:
+        start, end = self.range(node)
+        subject = self.text(subject_nodes[0]) if subject_nodes else ""
+        self.script.choices.append(Choice(kind, subject, start, end, tuple(arms), conditions))
 
     def if_statement(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         tests: list[Condition] = []
+        arms: list[Arm] = []
         state = "start"
         test_nodes: list[Node] = []
+        body: list[Node] = []
         current: Condition | None = None
         for child in node.children:
             kind = child.type
@@ -293,17 +334,27 @@ class _Walker:
                 tests.append(current)
                 state = "body"
             elif kind == "elif_clause":
-                self.elif_clause(child, conditions, tests)
+                if current is not None and not arms:
+                    arms.append(self.arm(current, current.test, test_nodes, body, node))
+                arms.append(self.elif_clause(child, conditions, tests))
             elif kind == "else_clause":
-                inner = (*conditions, self.excluding(tests))
-                for grandchild in child.children:
-                    if grandchild.is_named:
-                        self.walk(grandchild, inner)
+                if current is not None and not arms:
+                    arms.append(self.arm(current, current.test, test_nodes, body, node))
+                excluded = self.excluding(tests)
+                inner = (*conditions, excluded)
+                else_body = [grandchild for grandchild in child.children if grandchild.is_named]
+                for grandchild in else_body:
+                    self.walk(grandchild, inner)
+                arms.append(self.arm(excluded, None, [], else_body, child))
             elif state == "test":
                 if child.is_named:
                     test_nodes.append(child)
             elif state == "body" and child.is_named and current is not None:
+                body.append(child)
                 self.walk(child, (*conditions, current))
+        if current is not None and not arms:
+            arms.append(self.arm(current, current.test, test_nodes, body, node))
+        self.choice("if", node, [], arms, conditions)
 
     def excluding(self, tests: list[Condition]) -> Condition:
         text = " ; ".join(test.test for test in tests)
@@ -314,8 +365,9 @@ class _Walker:
 
     def elif_clause(
         self, node: Node, conditions: tuple[Condition, ...], tests: list[Condition]
-    ) -> None:
+    ) -> Arm:
         test_nodes: list[Node] = []
+        body: list[Node] = []
         outer = (*conditions, self.excluding(tests)) if tests else conditions
         state = "test"
         current: Condition | None = None
@@ -331,9 +383,12 @@ class _Walker:
                 if child.is_named:
                     test_nodes.append(child)
             elif child.is_named and current is not None:
+                body.append(child)
                 self.walk(child, (*outer, current))
-        if current is not None:
-            tests.append(current)
+        if current is None:
+            current = self.condition("if", test_nodes)
+        tests.append(current)
+        return self.arm(current, current.test, test_nodes, body, node)
 
     def list_(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         """`a && b || c`: each part runs only after the ones before it.

@@ -1,0 +1,37 @@
+"""DF212: `FROM ${TARGETARCH}/debian`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import codes, dflint_cli, lint, write_file
+
+TEXT = "FROM ${TARGETARCH}/debian:bookworm-slim\nRUN apt-get update\n"
+
+
+def test_arm64_debian_does_not_exist() -> None:
+    [finding] = [f for f in lint(TEXT) if f.code == "DF212"]
+    assert finding.severity.value == "error" and finding.platform == "linux/arm64"
+    assert finding.message == (
+        "`${TARGETARCH}/debian:bookworm-slim` is `arm64/debian:bookworm-slim` for linux/arm64 "
+        "(the namespace is `arm64v8`), which does not exist: Docker's architecture names are "
+        "not the official images' namespaces; `FROM debian:bookworm-slim` already pulls the "
+        "image of the platform being built"
+    )
+
+
+def test_amd64_alone_works() -> None:
+    assert "DF212" not in codes(TEXT, platforms=("linux/amd64", "linux/s390x"))
+    found = [
+        f.platform
+        for f in lint(TEXT, platforms=("linux/amd64", "linux/arm/v7", "linux/386"))
+        if f.code == "DF212"
+    ]
+    assert found == ["linux/arm/v7,linux/386"]
+
+
+def test_fix_is_the_multi_arch_name(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "repo/Dockerfile", TEXT)
+    code, _, err = dflint_cli("fix", "--multiarch", "--no-config", "--write", str(path))
+    assert code == 1, err
+    assert path.read_text() == "FROM debian:bookworm-slim\nRUN apt-get update\n"
