@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from dflint.errors import InputError
+from dflint.instructions import validate
 from dflint.model import Dockerfile, Instruction, Stage
 from dflint.reader import decode, read_text
 
@@ -28,6 +29,7 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
         warnings=reader.warnings,
     )
     _build_stages(dockerfile)
+    dockerfile.problems = validate(dockerfile, reader.long_lines)
     return dockerfile
 
 

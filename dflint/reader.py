@@ -28,6 +28,8 @@ from dflint.model import (
 )
 
 VALID_DIRECTIVES = ("syntax", "check", "escape")
+# Longest physical line BuildKit's scanner reads (bufio.MaxScanTokenSize - 1), in bytes.
+MAX_LINE_BYTES = 65535
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
 _CONTINUATION = {
     "\\": re.compile(r"([^\\])\\[ \t]*\Z|^\\[ \t]*\Z"),
@@ -96,6 +98,19 @@ def split_physical_lines(text: str) -> list[str]:
     return result
 
 
+def _long_lines(raw_lines: list[str], bom: bool) -> list[tuple[int, int]]:
+    """(line number, bytes) of each line longer than BuildKit's scanner reads (65,535 bytes
+    without the LF; the BOM counts on the first line)."""
+    found = []
+    for index, line in enumerate(raw_lines):
+        if len(line) <= MAX_LINE_BYTES // 4:
+            continue  # at most 4 bytes a character: cannot be too long
+        size = len(line.removesuffix("\n").encode("utf-8")) + (3 if bom and index == 0 else 0)
+        if size > MAX_LINE_BYTES:
+            found.append((index + 1, size))
+    return found
+
+
 def _trim_newline(line: str) -> str:
     return line.rstrip("\r\n")
 
@@ -109,6 +124,7 @@ class Reader:
 
     def __init__(self, text: str) -> None:
         self.raw_lines = split_physical_lines(text)
+        self.long_lines = _long_lines(self.raw_lines, text.startswith(_BOM))
         self.lines = [_trim_newline(item) for item in self.raw_lines]
         self.block = DirectiveBlock()
         self.comments: list[Comment] = []
@@ -256,7 +272,7 @@ def _can_contain_heredoc(parsed: ParsedLine) -> bool:
 def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | None:
     """Split like BuildKit's shell lexer with unset variables kept as written.
 
-    Returns None for an unterminated quote. ``<<`` absorbs the whitespace after it, so that
+    Returns None for an unterminated quote. ``<<`` absorbs the blanks after it, so that
     ``<<  EOF`` is one word (BuildKit >= 0.22).
     """
     words: list[str] = []
@@ -321,13 +337,14 @@ def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | 
             pos = end + 1
             continue
         if ch == "<" and line.startswith("<<", pos):
-            word.append("<<")
+            # BuildKit's lexer keeps the blanks right after `<<` in the word (`<<  EOF` is one
+            # word, a heredoc named EOF). `-` is not special there: `<< -EOF` names -EOF, and
+            # `<<- EOF` is two words, so no heredoc at all.
+            start = pos
             pos += 2
-            if pos < length and line[pos] == "-":
-                word.append("-")
+            while pos < length and line[pos] in " \t\r":
                 pos += 1
-            while pos < length and line[pos] in " \t":
-                pos += 1
+            word.append(line[start:pos])
             continue
         word.append(ch)
         pos += 1

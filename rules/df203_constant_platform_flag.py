@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from dflint.analysis import StageFacts
 from dflint.findings import Edit, Fix, Severity
+from dflint.instructions import platform_error
 from dflint.model import Instruction
 from dflint.platformdata import ARCH_TOKENS
 from dflint.rule import Rule, RuleContext, Violation
@@ -66,6 +67,8 @@ class ConstantPlatformFlag(Rule):
         platform = instruction.flag("platform")
         if facts is None or not platform or "$" in platform:
             return
+        if platform_error(platform) is not None:
+            return  # not a platform at all: DF006 reports BuildKit's error
         value = normalise_platform(platform)
         os_name = value.split("/", 1)[0]
         if os_name == "windows":
