@@ -106,9 +106,14 @@ CASES = [
     ),
     ("RUN echo hi\nFROM alpine\n", 1, "no build stage in current context", "below a FROM"),
     ("ARG A=1\n", 1, "dockerfile contains no stages to build", "add a FROM"),
-    ("FROM alpine\nVOLUME [\"\"]\n", 2, "VOLUME specified can not be an empty string", "VOLUME ["),
+    ('FROM alpine\nVOLUME [""]\n', 2, "VOLUME specified can not be an empty string", "VOLUME ["),
     ("FROM alpine\nHEALTHCHECK CMD\n", 2, "Missing command after HEALTHCHECK CMD", "CMD <command>"),
-    ("FROM alpine\nHEALTHCHECK --retries=-1 CMD true\n", 2, "--retries cannot be negative (-1)", "0"),
+    (
+        "FROM alpine\nHEALTHCHECK --retries=-1 CMD true\n",
+        2,
+        "--retries cannot be negative (-1)",
+        "0",
+    ),
 ]
 
 
