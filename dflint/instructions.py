@@ -101,6 +101,8 @@ def suggest(value: str, options: Iterable[str], case_sensitive: bool) -> str | N
         candidate = option if case_sensitive else option.lower()
         if candidate == wanted:
             return None
+        if abs(len(candidate) - len(wanted)) >= best_distance:
+            continue  # the distance is at least the difference in length
         distance = levenshtein(wanted, candidate)
         if distance < best_distance:
             best, best_distance = candidate, distance
