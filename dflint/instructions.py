@@ -49,6 +49,62 @@ class _Reject(Exception):
         self.advice = advice
 
 
+# --- `# check=` options (linter.ParseLintOptions) ------------------------------------------
+
+_GO_BOOLS = frozenset(
+    ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False")
+)
+_CHECK_COMMENT = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    skip_all: bool = False
+    skip: frozenset[str] = frozenset()
+
+    def skips(self, check: str) -> bool:
+        return self.skip_all or check in self.skip
+
+
+def parse_check_options(text: str) -> CheckOptions:
+    """BuildKit's linter.ParseLintOptions; raises ValueError with its message."""
+    text = text.strip()
+    if not text:
+        return CheckOptions()
+    skip_all = False
+    skip: set[str] = set()
+    for part in text.split(";", 2):
+        key, equals, value = part.partition("=")
+        if not equals:
+            raise ValueError(f'invalid check option "{part}"')
+        key = key.strip()
+        if key == "skip":
+            value = value.strip()
+            if value == "all":
+                skip_all = True
+            else:
+                skip |= {item.strip() for item in value.split(",")}
+        elif key == "experimental":
+            continue
+        elif key == "error":
+            if value.strip() not in _GO_BOOLS:
+                raise ValueError(
+                    f'failed to parse check option "{part}": strconv.ParseBool: parsing '
+                    f'"{value.strip()}": invalid syntax'
+                )
+        else:
+            raise ValueError(f'invalid check option "{key}"')
+    return CheckOptions(skip_all, frozenset(skip))
+
+
+def check_comment(text: str) -> str | None:
+    """The value of a `check=` comment as BuildKit reads one above an instruction, else None."""
+    match = _CHECK_COMMENT.match(text.lstrip())
+    if match is None or match.group(1).lower() != "check":
+        return None
+    return match.group(2)
+
+
 # --- helpers with Go's behaviour ---------------------------------------------------------
 
 
@@ -1049,6 +1105,21 @@ def validate(dockerfile: Dockerfile, raw_lines: Iterable[tuple[int, int]] = ()) 
                 f"line {number} is {size} bytes: split it with line continuations",
             )
         )
+    check = dockerfile.directive("check")
+    if check:
+        try:
+            parse_check_options(check.split(" ", 1)[0])
+        except ValueError as exc:
+            line = next(item.line for item in dockerfile.directives if item.name == "check")
+            text = dockerfile.lines[line - 1]
+            problems.append(
+                Problem(
+                    "invalid-instruction",
+                    Span(line, 1, line, len(text.rstrip()) + 1),
+                    f"failed to parse check options: {exc}",
+                    "write # check=skip=<check>[,<check>...][;error=true|false]",
+                )
+            )
     seen_from = False
     not_heredoc: Instruction | None = None
     for instruction in dockerfile.instructions:

@@ -91,6 +91,10 @@ class Instruction:
     lines: list[int] = field(default_factory=list)
     # ENV/LABEL: "" for the legacy `KEY value` form, "=" for `KEY=value` pairs
     pair_separator: str | None = None
+    # BuildKit's PrevComment: (line, text) of the comments since the previous instruction
+    # (parser directives left out; an empty `#` line starts the list afresh). A `# check=`
+    # among them applies to this instruction (Dockerfile frontend >= 1.21).
+    prev_comments: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def span(self) -> Span:

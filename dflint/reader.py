@@ -130,6 +130,8 @@ class Reader:
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
         self.warnings: list[ParseWarning] = []
+        # comments since the last instruction, as BuildKit keeps them: (line, text)
+        self.pending_comments: list[tuple[int, str]] = []
 
     @property
     def escape(self) -> str:
@@ -156,7 +158,16 @@ class Reader:
                         number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), False
                     )
                 )
+                directives = len(self.block.directives)
             self.block.feed(stripped, number)
+            if is_comment and len(self.block.directives) == directives:
+                # BuildKit's node.PrevComment: the text after the line's first character
+                # (for an indented comment that keeps the '#'); an empty one starts afresh
+                text = raw[1:].strip(GO_SPACE)
+                if text:
+                    self.pending_comments.append((number, text))
+                else:
+                    self.pending_comments = []
             index += 1
             text, continued = self._continues("" if is_comment else stripped)
             if not continued and text == "":
@@ -222,9 +233,10 @@ class Reader:
             if not heredocs and continued:
                 # a continuation that ran into the end of the file (or only skipped lines)
                 end_line = max(physical[-1], index)
-            self.instructions.append(
-                self._instruction(parsed, text, start_line, end_line, physical, heredocs)
-            )
+            instruction = self._instruction(parsed, text, start_line, end_line, physical, heredocs)
+            instruction.prev_comments = self.pending_comments
+            self.pending_comments = []
+            self.instructions.append(instruction)
 
     def _first_column(self, line: int) -> int:
         raw = self.lines[line - 1]
