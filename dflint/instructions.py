@@ -1131,6 +1131,19 @@ def validate(dockerfile: Dockerfile, raw_lines: Iterable[tuple[int, int]] = ()) 
             continue
         if instruction.known:
             not_heredoc = _false_heredoc(instruction)
+        if instruction.keyword == "RUN" and instruction.flag_values("device"):
+            syntax = dockerfile.directive("syntax") or ""
+            if "labs" not in syntax:
+                problems.append(
+                    Problem(
+                        "invalid-instruction",
+                        instruction.span,
+                        "device feature is only supported in Dockerfile frontend 1.14.0-labs "
+                        "or later",
+                        "make the first line `# syntax=docker/dockerfile:1-labs`, or remove "
+                        "--device",
+                    )
+                )
         if instruction.keyword == "FROM":
             seen_from = True
         elif not seen_from and instruction.keyword != "ARG":
