@@ -81,6 +81,7 @@ def _build_stages(dockerfile: Dockerfile) -> None:
 def instruction_dict(instruction: Instruction) -> dict[str, Any]:
     result: dict[str, Any] = {
         "keyword": instruction.keyword,
+        "raw_keyword": instruction.raw_keyword,
         "flags": instruction.flags,
         "args": instruction.args,
         "json": instruction.json,
@@ -89,6 +90,7 @@ def instruction_dict(instruction: Instruction) -> dict[str, Any]:
         "column": instruction.column,
         "end_column": instruction.end_column,
         "original": instruction.original,
+        "buildkit_dump": buildkit_dump(instruction),
         "heredocs": [
             {
                 "name": heredoc.name,
@@ -136,6 +138,17 @@ def dockerfile_dict(dockerfile: Dockerfile) -> dict[str, Any]:
             for stage in dockerfile.stages
         ],
         "instructions": [instruction_dict(item) for item in dockerfile.instructions],
+        # why BuildKit would refuse the file after reading its lines (DF004/DF005)
+        "problems": [
+            {
+                "kind": problem.kind,
+                "line": problem.span.line,
+                "column": problem.span.column,
+                "reason": problem.reason,
+                "advice": problem.advice,
+            }
+            for problem in dockerfile.problems
+        ],
     }
 
 

@@ -33,7 +33,7 @@ class Snippet:
 
 
 P = "frontend/dockerfile/parser/"
-I = "frontend/dockerfile/instructions/"
+N = "frontend/dockerfile/instructions/"
 C = "frontend/dockerfile/dockerfile_check_test.go"
 
 SNIPPETS: list[Snippet] = []
@@ -104,7 +104,8 @@ for _number, _array in enumerate(_VALID_JSON, 1):
 
 add(
     P + "parser_heredoc_test.go:TestParseExtractsHeredoc",
-    "\nFROM alpine:3.6\n\nENV NAME=me\n\nRUN ls\n\nUSER <<INVALID\nINVALID\n\nRUN <<EMPTY\nEMPTY\n\n"
+    "\nFROM alpine:3.6\n\nENV NAME=me\n\nRUN ls\n\nUSER <<INVALID\nINVALID\n\n"
+    "RUN <<EMPTY\nEMPTY\n\n"
     'RUN 3<<EMPTY2\nEMPTY2\n\nRUN "<<NOHEREDOC"\n\nRUN <<INDENT\n\tfoo\n\tbar\nINDENT\n\n'
     "RUN <<-UNINDENT\n\tbaz\n\tquux\nUNINDENT\n\nRUN <<-UNINDENT2\n\tbaz\n\tquux\n\tUNINDENT2\n\n"
     "RUN <<-EXPAND\n\texpand $NAME\nEXPAND\n\nRUN <<-'NOEXPAND'\n\tdon't expand $NAME\nNOEXPAND\n\n"
@@ -185,17 +186,17 @@ add(P + "directives_test.go:TestParseDirective/3", "//check=skip=all\n//key=valu
 # --- instructions/parse_test.go ---------------------------------------------------------------
 
 for _command in ["MAINTAINER", "WORKDIR", "USER", "STOPSIGNAL"]:
-    add(I + f"parse_test.go:TestCommandsExactlyOneArgument/{_command}", _command)
+    add(N + f"parse_test.go:TestCommandsExactlyOneArgument/{_command}", _command)
 for _command in ["ENV", "LABEL", "ONBUILD", "HEALTHCHECK", "EXPOSE", "VOLUME"]:
-    add(I + f"parse_test.go:TestCommandsAtLeastOneArgument/{_command}", _command)
+    add(N + f"parse_test.go:TestCommandsAtLeastOneArgument/{_command}", _command)
 for _command in ["ADD", "COPY"]:
-    add(I + f"parse_test.go:TestCommandsNoDestinationArgument/{_command}", _command + " arg1")
+    add(N + f"parse_test.go:TestCommandsNoDestinationArgument/{_command}", _command + " arg1")
 for _command in ["ENV", "LABEL"]:
-    add(I + f"parse_test.go:TestCommandsBlankNames/{_command}", _command + " =arg2")
-add(I + "parse_test.go:TestHealthCheckCmd", "FROM alpine\nHEALTHCHECK CMD hello world\n")
+    add(N + f"parse_test.go:TestCommandsBlankNames/{_command}", _command + " =arg2")
+add(N + "parse_test.go:TestHealthCheckCmd", "FROM alpine\nHEALTHCHECK CMD hello world\n")
 for _value in ["50ns", "0ms", "1ms"]:
     add(
-        I + f"parse_test.go:TestParseOptInterval/{_value}",
+        N + f"parse_test.go:TestParseOptInterval/{_value}",
         f"FROM alpine\nHEALTHCHECK --interval={_value} CMD true\n",
     )
 _ALL_COMMANDS = [
@@ -221,21 +222,21 @@ _ALL_COMMANDS = [
 for _command in _ALL_COMMANDS:
     for _number, _tail in enumerate([" foo=bar", " a", " a b", " a b c", " 0 0"], 1):
         add(
-            I + f"parse_test.go:TestNilLinter/{_command}/{_number}",
+            N + f"parse_test.go:TestNilLinter/{_command}/{_number}",
             "FROM busybox\n" + _command + _tail,
         )
 add(
-    I + "parse_test.go:TestCommentsDetection",
+    N + "parse_test.go:TestCommentsDetection",
     "# foo sets foo\nARG foo=bar\n\n# base defines first stage\nFROM busybox AS base\n"
     "# this is irrelevant\nARG foo\n# bar defines bar\n# baz is something else\nARG bar baz=123\n",
 )
-add(I + "parse_test.go:TestErrorCases/copyEmptyWhitespace", "COPY\t\n\t\tquux \\\n      bar")
-add(I + "parse_test.go:TestErrorCases/ONBUILD forbidden FROM", "ONBUILD FROM scratch")
-add(I + "parse_test.go:TestErrorCases/MAINTAINER unknown flag", "MAINTAINER --boo joe@example.com")
-add(I + "parse_test.go:TestErrorCases/Chaining ONBUILD", "ONBUILD ONBUILD RUN touch foobar")
-add(I + "parse_test.go:TestErrorCases/Invalid instruction FOO", "FOO bar")
-add(I + "parse_test.go:TestErrorCases/Invalid instruction foo", "foo bar")
-add(I + "parse_test.go:TestRunCmdFlagsUsed", "RUN --mount=type=tmpfs,target=/foo/ echo hello")
+add(N + "parse_test.go:TestErrorCases/copyEmptyWhitespace", "COPY\t\n\t\tquux \\\n      bar")
+add(N + "parse_test.go:TestErrorCases/ONBUILD forbidden FROM", "ONBUILD FROM scratch")
+add(N + "parse_test.go:TestErrorCases/MAINTAINER unknown flag", "MAINTAINER --boo joe@example.com")
+add(N + "parse_test.go:TestErrorCases/Chaining ONBUILD", "ONBUILD ONBUILD RUN touch foobar")
+add(N + "parse_test.go:TestErrorCases/Invalid instruction FOO", "FOO bar")
+add(N + "parse_test.go:TestErrorCases/Invalid instruction foo", "foo bar")
+add(N + "parse_test.go:TestRunCmdFlagsUsed", "RUN --mount=type=tmpfs,target=/foo/ echo hello")
 
 # --- instructions/bflag_test.go (BFlags cases as the flags of real instructions) ---------------
 # bool flag: COPY --link; string flag: COPY --chown (its default is "", as str1's "HI" is not
@@ -258,11 +259,11 @@ for _number, _flags in enumerate(
     ],
     1,
 ):
-    add(I + f"bflag_test.go:TestBuilderFlags/{_number}", f"FROM alpine\nCOPY {_flags}a /b\n")
+    add(N + f"bflag_test.go:TestBuilderFlags/{_number}", f"FROM alpine\nCOPY {_flags}a /b\n")
 
 # --- instructions/parse_heredoc_test.go --------------------------------------------------------
 
-add(I + "parse_heredoc_test.go:TestErrorCasesHeredoc", "COPY /foo <<EOF\nEOF")
+add(N + "parse_heredoc_test.go:TestErrorCasesHeredoc", "COPY /foo <<EOF\nEOF")
 for _number, _text in enumerate(
     [
         "COPY /foo /bar",
@@ -276,7 +277,7 @@ for _number, _text in enumerate(
     ],
     1,
 ):
-    add(I + f"parse_heredoc_test.go:TestCopyHeredoc/{_number}", "FROM alpine\n" + _text)
+    add(N + f"parse_heredoc_test.go:TestCopyHeredoc/{_number}", "FROM alpine\n" + _text)
 for _number, _text in enumerate(
     [
         'RUN ["ls", "/"]',
@@ -288,7 +289,7 @@ for _number, _text in enumerate(
     ],
     1,
 ):
-    add(I + f"parse_heredoc_test.go:TestRunHeredoc/{_number}", "FROM alpine\n" + _text)
+    add(N + f"parse_heredoc_test.go:TestRunHeredoc/{_number}", "FROM alpine\n" + _text)
 
 # --- instructions/commands_rundevice_test.go ---------------------------------------------------
 
@@ -306,7 +307,7 @@ for _number, _device in enumerate(
     1,
 ):
     add(
-        I + f"commands_rundevice_test.go:TestParseDevice/{_number}",
+        N + f"commands_rundevice_test.go:TestParseDevice/{_number}",
         f"FROM alpine\nRUN --device={_device} true\n",
     )
 
@@ -439,7 +440,8 @@ add(
 for _number, _text in enumerate(
     [
         "\nARG base=scratch\nFROM $base\nCOPY Dockerfile .\n",
-        "\nARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM scratch\nCOPY Dockerfile .\n",
+        "\nARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM scratch\n"
+        "COPY Dockerfile .\n",
         "\nFROM --platform=$BUILDPLATFORM scratch\nCOPY Dockerfile .\n",
         "\nARG DEBUG\nFROM scratch${DEBUG}\nCOPY Dockerfile .\n",
         "\nARG DEBUG\nFROM scra${DEBUG:-tch}\nCOPY Dockerfile .\n",
@@ -467,8 +469,8 @@ for _number, _text in enumerate(
         "\nFROM alpine AS base\nARG foo=Dockerfile\n\nFROM base\nCOPY $foo .\n",
         "\nFROM alpine\nRUN echo $PATH\n",
         "\nFROM alpine\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n",
-        "\nFROM alpine\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\n"
-        "COPY $DIR_ASSET .\n\t",
+        "\nFROM alpine\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\n"
+        "ARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n\t",
         "\nFROM alpine\nENV PATH=$PAHT:/tmp/bin\n\t\t",
     ],
     1,

@@ -155,3 +155,45 @@ def test_shared_checks(snippet: Snippet) -> None:
     constant = {line for rule, line in warned if rule == "FromPlatformFlagConstDisallowed"}
     assert {f.line for f in findings if f.code == "DF204"} == redundant
     assert {f.line for f in findings if f.code == "DF203"} <= constant
+
+
+def test_dflint_parse_json_shows_buildkits_tree(tmp_path: Path) -> None:
+    """`dflint parse --format json` prints the instructions, lines, flags and heredocs that
+    BuildKit's parser produces, for every snippet BuildKit's parser reads."""
+    from typer.testing import CliRunner
+
+    from dflint.cli import app
+
+    runner = CliRunner()
+    path = tmp_path / "Dockerfile"
+    compared = 0
+    for snippet in SNIPPETS:
+        expected = VERDICTS[snippet.id]
+        if not expected["parsed"] or _parsed(snippet) is None:
+            continue
+        path.write_bytes(snippet.dockerfile.encode("utf-8"))
+        result = runner.invoke(app, ["parse", "--format", "json", str(path)])
+        assert result.exit_code == 0, (snippet.id, result.output)
+        tree = json.loads(result.output)
+        shown = [
+            {
+                "keyword": item["raw_keyword"],
+                "flags": item["flags"],
+                "dump": item["buildkit_dump"],
+                "start_line": item["start_line"],
+                "end_line": item["end_line"],
+                "heredocs": item["heredocs"],
+            }
+            for item in tree["instructions"]
+        ]
+        wanted = [
+            {key: node[key] for key in ("keyword", "flags", "dump", "start_line", "end_line")}
+            | {"heredocs": node["heredocs"]}
+            for node in expected["ast"]
+        ]
+        assert shown == wanted, snippet.id
+        rejected_by_instructions = expected["verdict"] == "rejected" and expected["parsed"]
+        if not rejected_by_instructions:
+            assert [p for p in tree["problems"] if p["kind"] != "invalid-instruction"] == []
+        compared += 1
+    assert compared > 300
