@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from dflint.lineparse import GO_SPACE
@@ -1031,9 +1032,15 @@ def _check_one(instruction: Instruction) -> None:
         _check_shell(instruction)
 
 
+@lru_cache(maxsize=1024)
+def _closest_keyword(written: str) -> str | None:
+    # cached: a file that is not a Dockerfile (a template) repeats the same few words
+    return suggest(written, KNOWN_KEYWORDS, case_sensitive=False)
+
+
 def unknown_instruction(instruction: Instruction) -> Problem:
     written = instruction.raw_keyword
-    close = suggest(written, KNOWN_KEYWORDS, case_sensitive=False)
+    close = _closest_keyword(written)
     reason = f"unknown instruction: {written}"
     if close is not None:
         reason += f" (did you mean {close}?)"

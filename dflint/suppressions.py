@@ -156,7 +156,12 @@ def check_skips(dockerfile: Dockerfile) -> dict[int, frozenset[str]]:
     except ValueError:
         whole = CheckOptions()
     skipped: dict[int, frozenset[str]] = {}
+    every = frozenset(code for code, check in BUILDKIT_CHECKS.items() if whole.skips(check))
     for instruction in dockerfile.instructions:
+        if not instruction.prev_comments:
+            if every:
+                skipped[instruction.start_line] = every
+            continue
         options = instruction_check_options(instruction)
         codes = {
             code
