@@ -1,7 +1,7 @@
 """BuildKit's verdict on every snippet of its own tests, and dflint's.
 
 The cases are in tests/buildkit_snippets.py; BuildKit's answers (produced by BuildKit's own
-parser, instruction layer and Dockerfile frontend, see tools/buildkit-oracle) are in
+parser, instruction layer and Dockerfile frontend; see its README) are in
 tests/data/buildkit/verdicts.json. For each case dflint must:
 
 - reject exactly the files BuildKit rejects (DF001 when the lines cannot be read, DF004,
