@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                 # full run, prints a Markdown table
     python benchmarks/bench.py --smoke         # tiny inputs, seconds; used by the test suite
+    python benchmarks/bench.py --validation    # what BuildKit's instruction validation costs
 
 (a) throughput: one invocation over the real corpus; (b) cold start: median of N runs on one
 small file; (c) scale: a generated 100,000-line Dockerfile, time and peak memory, with smaller
@@ -200,13 +201,52 @@ def bench_parallel(files: list[Path], copies: int, rows: list[str], folder: Path
     )
 
 
+def bench_validation(files: list[Path], rounds: int) -> str:
+    """What BuildKit's instruction validation (issue 11) costs: the corpus linted in this
+    process with it and without it (parser's validate a no-op, DF004-DF006 not run), the two
+    interleaved so that both see the same machine load; CPU time, best round of each."""
+    import dflint.parser as parser_module
+    from dflint.engine import Options, lint_bytes
+
+    data = [(path.read_bytes(), path.name) for path in files]
+    validate = parser_module.validate
+    with_it = Options(no_config=True, offline=True)
+    without = Options(no_config=True, offline=True, ignore=("DF004", "DF005", "DF006"))
+    best = {"with": float("inf"), "without": float("inf")}
+    for _ in range(rounds):
+        for name, options, function in (
+            ("with", with_it, validate),
+            ("without", without, lambda dockerfile, long_lines: []),
+        ):
+            parser_module.validate = function  # type: ignore[assignment]
+            start = time.process_time()
+            for content, shown in data:
+                lint_bytes(content, shown, options)
+            best[name] = min(best[name], time.process_time() - start)
+    parser_module.validate = validate
+    share = best["with"] / best["without"] - 1
+    return (
+        f"| validation cost, {len(files)} files in one process, best of {rounds} interleaved "
+        f"rounds (CPU) | with {best['with']:.3f} s, without {best['without']:.3f} s | | "
+        f"+{share:.1%} |"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny inputs, for the test suite")
+    parser.add_argument(
+        "--validation",
+        action="store_true",
+        help="only measure what BuildKit's instruction validation adds to linting the corpus",
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"the corpus is not at {CORPUS}", file=sys.stderr)
         return 2
+    if args.validation:
+        print(bench_validation(corpus_files(None), 10))
+        return 0
     rows = [
         f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
         f"{time.strftime('%Y-%m-%d')}",

@@ -968,8 +968,11 @@ class Analysis:
             return None
         return where.env.get(name, where.pos)
 
-    def expand(self, text: str, instruction: Instruction) -> tuple[str, set[str]]:
-        """Substitute variables as BuildKit would at the instruction (quotes kept).
+    def expand(
+        self, text: str, instruction: Instruction, word: bool = False
+    ) -> tuple[str, set[str]]:
+        """Substitute variables as BuildKit would at the instruction (quotes kept, unless
+        ``word``: then quotes are removed as BuildKit's ProcessWord does for FROM values).
 
         Returns the text and the names referenced whose value is unknown or that nothing
         declares; those references stay as written (in FROM lines, where nothing else can
@@ -978,10 +981,36 @@ class Analysis:
         where = self._where.get(instruction)
         if where is None:
             return text, set()
-        if "$" not in text:
+        if "$" not in text and not (word and any(char in text for char in "'\"\\`")):
             return text, set()
-        result, unknown, undeclared = _expand(text, self.dockerfile.escape, where, word=False)
+        try:
+            result, unknown, undeclared = _expand(text, self.dockerfile.escape, where, word=word)
+        except _SubstitutionError:
+            if not word:
+                raise
+            return text, set()
         return result, unknown | undeclared
+
+    def expand_default(self, text: str, instruction: Instruction) -> str | None:
+        """A FROM-line value in a build without --build-arg: an ARG declared without a default
+        is empty (as BuildKit makes it); None when it still depends on a platform ARG."""
+        where = self._where.get(instruction)
+        if where is None:
+            return text
+        env, pos = where.env, where.pos
+
+        def resolve(name: str) -> Binding | None:
+            binding = env.get(name, pos)
+            if binding is not None and binding.text is None and binding.kind != "platform":
+                return Binding(name, "", frozenset(), binding.kind, binding.instruction)
+            return binding
+
+        expander = _Expander(text, self.dockerfile.escape, resolve, True, where.definite)
+        try:
+            result = expander.run()
+        except _SubstitutionError:
+            return None
+        return None if expander.unknown else result
 
     def stage_by_name(self, name: str) -> StageFacts | None:
         """A stage by alias (case-insensitive) or by index written as a number."""
@@ -1082,7 +1111,11 @@ class _Builder:
     ) -> None:
         analysis = self.analysis
         at_from = _Where(stage.index, self.globals, self.globals.count, True, None)
-        image_text, image_unknown, _ = _expand(stage.image, self.escape, at_from, word=False)
+        # BuildKit expands the image as a word (ProcessWordWithMatches): quotes are removed
+        try:
+            image_text, image_unknown, _ = _expand(stage.image, self.escape, at_from, word=True)
+        except _SubstitutionError:
+            image_text, image_unknown, _ = _expand(stage.image, self.escape, at_from, word=False)
         image = None if image_unknown else image_text
         parent = self._parent(image_text if not image_unknown else None, stage.index)
         shell: tuple[str, ...] | None = None

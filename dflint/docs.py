@@ -250,6 +250,31 @@ def markdown_table(link_base: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _buildkit_checks() -> list[str]:
+    """The dflint rules that are the same check as one of BuildKit's build checks."""
+    from dflint.suppressions import BUILDKIT_CHECKS
+
+    lines = [
+        "## BuildKit's `# check=` comments",
+        "",
+        "These rules are the same check as one of BuildKit's build checks. A `# check=skip=`",
+        "that names the BuildKit check (or `skip=all`) silences the dflint rule too: in the",
+        "parser-directive block at the top of the file for the whole file, or in the comments",
+        "directly above an instruction for that instruction (Dockerfile frontend 1.21 and later).",
+        "",
+        "| dflint rule | BuildKit check |",
+        "|---|---|",
+    ]
+    for code, check in sorted(BUILDKIT_CHECKS.items()):
+        lines.append(f"| [{code}](#{_anchor_for(code)}) | {check} |")
+    return lines
+
+
+def _anchor_for(code: str) -> str:
+    info = rule_info(code)
+    return info.anchor if info is not None else code.lower()
+
+
 def rules_page() -> str:
     """The whole of docs/rules.md."""
     parts = [
@@ -263,6 +288,8 @@ def rules_page() -> str:
         "the README). `dflint rule CODE` prints the same text in a terminal.",
         "",
         markdown_table(),
+        "",
+        *_buildkit_checks(),
     ]
     page = "\n".join(parts)
     for info in all_rule_info():

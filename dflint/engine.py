@@ -22,7 +22,7 @@ from dflint.parser import parse_bytes
 from dflint.reader import split_physical_lines
 from dflint.registry import ENGINE_RULES, all_rules, rule_codes
 from dflint.rule import Rule, RuleContext, Violation
-from dflint.suppressions import read_pragmas
+from dflint.suppressions import check_skips, read_pragmas
 from dflint.targets import Targets, resolve_targets
 
 if TYPE_CHECKING:
@@ -212,8 +212,11 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
                     f"{type(exc).__name__}: {exc}"
                 )
     pragmas = read_pragmas(dockerfile, set(rule_codes()))
+    skipped_checks = check_skips(dockerfile)
     for code, name, default, violation in raw:
         line = violation.span.line
+        if code in skipped_checks.get(line, ()):
+            continue  # `# check=skip=<the same BuildKit check>`
         suppressed = False
         for suppression in pragmas.suppressions:
             if suppression.covers(code, line):

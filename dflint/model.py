@@ -7,6 +7,10 @@ last character), as SARIF and LSP count it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dflint.instructions import Problem
 
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 KNOWN_KEYWORDS = frozenset(
@@ -87,6 +91,10 @@ class Instruction:
     lines: list[int] = field(default_factory=list)
     # ENV/LABEL: "" for the legacy `KEY value` form, "=" for `KEY=value` pairs
     pair_separator: str | None = None
+    # BuildKit's PrevComment: (line, text) of the comments since the previous instruction
+    # (parser directives left out; an empty `#` line starts the list afresh). A `# check=`
+    # among them applies to this instruction (Dockerfile frontend >= 1.21).
+    prev_comments: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def span(self) -> Span:
@@ -157,6 +165,9 @@ class Dockerfile:
     warnings: list[ParseWarning] = field(default_factory=list)
     global_args: list[Instruction] = field(default_factory=list)  # ARGs before the first FROM
     stages: list[Stage] = field(default_factory=list)
+    # Why BuildKit refuses the file after reading its lines (dflint.instructions.Problem);
+    # empty when it accepts every instruction
+    problems: list[Problem] = field(default_factory=list)
 
     def directive(self, name: str) -> str | None:
         for item in self.directives:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from dflint.errors import InputError
+from dflint.instructions import validate
 from dflint.model import Dockerfile, Instruction, Stage
 from dflint.reader import decode, read_text
 
@@ -28,6 +29,7 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
         warnings=reader.warnings,
     )
     _build_stages(dockerfile)
+    dockerfile.problems = validate(dockerfile, reader.long_lines)
     return dockerfile
 
 
@@ -79,6 +81,7 @@ def _build_stages(dockerfile: Dockerfile) -> None:
 def instruction_dict(instruction: Instruction) -> dict[str, Any]:
     result: dict[str, Any] = {
         "keyword": instruction.keyword,
+        "raw_keyword": instruction.raw_keyword,
         "flags": instruction.flags,
         "args": instruction.args,
         "json": instruction.json,
@@ -87,6 +90,7 @@ def instruction_dict(instruction: Instruction) -> dict[str, Any]:
         "column": instruction.column,
         "end_column": instruction.end_column,
         "original": instruction.original,
+        "buildkit_dump": buildkit_dump(instruction),
         "heredocs": [
             {
                 "name": heredoc.name,
@@ -134,6 +138,17 @@ def dockerfile_dict(dockerfile: Dockerfile) -> dict[str, Any]:
             for stage in dockerfile.stages
         ],
         "instructions": [instruction_dict(item) for item in dockerfile.instructions],
+        # why BuildKit would refuse the file after reading its lines (DF004/DF005)
+        "problems": [
+            {
+                "kind": problem.kind,
+                "line": problem.span.line,
+                "column": problem.span.column,
+                "reason": problem.reason,
+                "advice": problem.advice,
+            }
+            for problem in dockerfile.problems
+        ],
     }
 
 

@@ -28,6 +28,8 @@ from dflint.model import (
 )
 
 VALID_DIRECTIVES = ("syntax", "check", "escape")
+# Longest physical line BuildKit's scanner reads (bufio.MaxScanTokenSize - 1), in bytes.
+MAX_LINE_BYTES = 65535
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
 _CONTINUATION = {
     "\\": re.compile(r"([^\\])\\[ \t]*\Z|^\\[ \t]*\Z"),
@@ -96,6 +98,19 @@ def split_physical_lines(text: str) -> list[str]:
     return result
 
 
+def _long_lines(raw_lines: list[str], bom: bool) -> list[tuple[int, int]]:
+    """(line number, bytes) of each line longer than BuildKit's scanner reads (65,535 bytes
+    without the LF; the BOM counts on the first line)."""
+    found = []
+    for index, line in enumerate(raw_lines):
+        if len(line) <= MAX_LINE_BYTES // 4:
+            continue  # at most 4 bytes a character: cannot be too long
+        size = len(line.removesuffix("\n").encode("utf-8")) + (3 if bom and index == 0 else 0)
+        if size > MAX_LINE_BYTES:
+            found.append((index + 1, size))
+    return found
+
+
 def _trim_newline(line: str) -> str:
     return line.rstrip("\r\n")
 
@@ -109,11 +124,14 @@ class Reader:
 
     def __init__(self, text: str) -> None:
         self.raw_lines = split_physical_lines(text)
+        self.long_lines = _long_lines(self.raw_lines, text.startswith(_BOM))
         self.lines = [_trim_newline(item) for item in self.raw_lines]
         self.block = DirectiveBlock()
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
         self.warnings: list[ParseWarning] = []
+        # comments since the last instruction, as BuildKit keeps them: (line, text)
+        self.pending_comments: list[tuple[int, str]] = []
 
     @property
     def escape(self) -> str:
@@ -140,7 +158,16 @@ class Reader:
                         number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), False
                     )
                 )
+                directives = len(self.block.directives)
             self.block.feed(stripped, number)
+            if is_comment and len(self.block.directives) == directives:
+                # BuildKit's node.PrevComment: the text after the line's first character
+                # (for an indented comment that keeps the '#'); an empty one starts afresh
+                text = raw[1:].strip(GO_SPACE)
+                if text:
+                    self.pending_comments.append((number, text))
+                else:
+                    self.pending_comments = []
             index += 1
             text, continued = self._continues("" if is_comment else stripped)
             if not continued and text == "":
@@ -206,9 +233,10 @@ class Reader:
             if not heredocs and continued:
                 # a continuation that ran into the end of the file (or only skipped lines)
                 end_line = max(physical[-1], index)
-            self.instructions.append(
-                self._instruction(parsed, text, start_line, end_line, physical, heredocs)
-            )
+            instruction = self._instruction(parsed, text, start_line, end_line, physical, heredocs)
+            instruction.prev_comments = self.pending_comments
+            self.pending_comments = []
+            self.instructions.append(instruction)
 
     def _first_column(self, line: int) -> int:
         raw = self.lines[line - 1]
@@ -256,7 +284,7 @@ def _can_contain_heredoc(parsed: ParsedLine) -> bool:
 def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | None:
     """Split like BuildKit's shell lexer with unset variables kept as written.
 
-    Returns None for an unterminated quote. ``<<`` absorbs the whitespace after it, so that
+    Returns None for an unterminated quote. ``<<`` absorbs the blanks after it, so that
     ``<<  EOF`` is one word (BuildKit >= 0.22).
     """
     words: list[str] = []
@@ -321,13 +349,14 @@ def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | 
             pos = end + 1
             continue
         if ch == "<" and line.startswith("<<", pos):
-            word.append("<<")
+            # BuildKit's lexer keeps the blanks right after `<<` in the word (`<<  EOF` is one
+            # word, a heredoc named EOF). `-` is not special there: `<< -EOF` names -EOF, and
+            # `<<- EOF` is two words, so no heredoc at all.
+            start = pos
             pos += 2
-            if pos < length and line[pos] == "-":
-                word.append("-")
+            while pos < length and line[pos] in " \t\r":
                 pos += 1
-            while pos < length and line[pos] in " \t":
-                pos += 1
+            word.append(line[start:pos])
             continue
         word.append(ch)
         pos += 1

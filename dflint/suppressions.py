@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dflint.instructions import CheckOptions, check_comment, parse_check_options
 from dflint.model import Comment, Dockerfile, Instruction, Span
 
 _PRAGMA = re.compile(r"dflint\s*:\s*(.*)\Z", re.S)
@@ -119,3 +120,54 @@ def _closest(kind: str) -> str:
 
     close = difflib.get_close_matches(kind, [*KINDS, "platform"], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- BuildKit's `# check=` comments ----------------------------------------------------------
+#
+# dflint rules that are the same check as one of BuildKit's build checks: a `# check=skip=...`
+# naming the BuildKit check (or skip=all) silences the dflint rule as it silences BuildKit's,
+# for the whole file (in the parser-directive block) or for one instruction (a comment directly
+# above it, Dockerfile frontend >= 1.21).
+BUILDKIT_CHECKS = {
+    "DF203": "FromPlatformFlagConstDisallowed",
+    "DF204": "RedundantTargetPlatform",
+}
+
+
+def instruction_check_options(instruction: Instruction) -> CheckOptions | None:
+    """The first `# check=` among the comments directly above the instruction (BuildKit's
+    WithMergedConfigFromComments); None when there is none or it does not parse."""
+    for _line, text in instruction.prev_comments:
+        value = check_comment(text)
+        if value is None:
+            continue
+        try:
+            return parse_check_options(value.split(" ", 1)[0])
+        except ValueError:
+            return None
+    return None
+
+
+def check_skips(dockerfile: Dockerfile) -> dict[int, frozenset[str]]:
+    """dflint codes that `# check=` comments skip, by the first line of the instruction."""
+    value = dockerfile.directive("check")
+    try:
+        whole = parse_check_options(value.split(" ", 1)[0]) if value else CheckOptions()
+    except ValueError:
+        whole = CheckOptions()
+    skipped: dict[int, frozenset[str]] = {}
+    every = frozenset(code for code, check in BUILDKIT_CHECKS.items() if whole.skips(check))
+    for instruction in dockerfile.instructions:
+        if not instruction.prev_comments:
+            if every:
+                skipped[instruction.start_line] = every
+            continue
+        options = instruction_check_options(instruction)
+        codes = {
+            code
+            for code, check in BUILDKIT_CHECKS.items()
+            if whole.skips(check) or (options is not None and options.skips(check))
+        }
+        if codes:
+            skipped[instruction.start_line] = frozenset(codes)
+    return skipped

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dflint.findings import Severity
+from dflint.instructions import check_comment
 from dflint.reader import VALID_DIRECTIVES
 from dflint.rule import Rule, RuleContext, Violation, line_span
 
@@ -17,7 +18,9 @@ class MisplacedParserDirective(Rule):
 
     What it does
     Finds `# escape=`, `# syntax=` and `# check=` comments that come after a comment, a blank
-    line or an instruction.
+    line or an instruction. A `# check=` comment among the comments directly above an
+    instruction is not reported: since Dockerfile frontend 1.21 BuildKit applies it to that
+    instruction (above a FROM, to the checks BuildKit runs on that FROM).
 
     Why is this bad?
     BuildKit reads parser directives only in the block of `# key=value` lines at the very top
@@ -54,18 +57,28 @@ class MisplacedParserDirective(Rule):
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
         active = {item.line for item in ctx.dockerfile.directives}
+        # A `# check=` comment directly above an instruction applies to it (frontend >= 1.21)
+        above = {
+            line
+            for instruction in ctx.dockerfile.instructions
+            for line, text in instruction.prev_comments
+            if check_comment(text) is not None
+        }
         for comment in ctx.dockerfile.comments:
-            if comment.line in active:
+            if comment.line in active or comment.line in above:
                 continue
             match = _LOOKS_LIKE_DIRECTIVE.match(comment.text)
             if match is None or match.group(1).lower() not in VALID_DIRECTIVES:
                 continue
             key = match.group(1).lower()
             reason = _why_not_a_directive(ctx, comment.line)
+            advice = "move it to the top of the file"
+            if key == "check":
+                advice += ", or directly above the instruction it is for"
             yield Violation(
                 line_span(ctx, comment.line, comment.column - 1),
                 f"`# {key}={match.group(2)}` is not a parser directive here ({reason}): "
-                "BuildKit reads it as a comment; move it to the top of the file",
+                f"BuildKit reads it as a comment; {advice}",
             )
 
 

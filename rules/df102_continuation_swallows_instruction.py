@@ -19,7 +19,10 @@ class ContinuationSwallowsInstruction(Rule):
 
     What it does
     Finds an instruction whose line ends in the escape character and whose next line starts
-    with an instruction keyword, such as `COPY . C:\\app\\` followed by `RUN ...`.
+    with an instruction keyword, such as `COPY . C:\\app\\` followed by `RUN ...`. The keyword
+    that is the instruction's own first argument is not reported: `HEALTHCHECK --interval=5m \\`
+    followed by `CMD ...`, or `ONBUILD \\` followed by `RUN ...`, is one instruction on
+    purpose.
 
     Why is this bad?
     A trailing `\\` continues the instruction onto the next line, even when it was meant as a
@@ -68,6 +71,8 @@ class ContinuationSwallowsInstruction(Rule):
                 continue
             if len(text) - len(stripped) > indent:
                 continue  # an indented line is a deliberate continuation
+            if _first_argument(ctx, instruction, number):
+                continue  # `HEALTHCHECK ... \` + `CMD ...`, `ONBUILD \` + `RUN ...`: by design
             keyword = match.group(0)
             escape = ctx.dockerfile.escape
             hint = ""
@@ -79,3 +84,17 @@ class ContinuationSwallowsInstruction(Rule):
                 f"`{escape}` at the end of line {previous} continues {instruction.keyword} "
                 f"onto it{hint}",
             )
+
+
+def _first_argument(ctx: RuleContext, instruction: Instruction, number: int) -> bool:
+    """The keyword on line ``number`` is HEALTHCHECK's CMD/NONE or ONBUILD's instruction: only
+    the keyword and flags come before it, so it is the instruction's own first argument."""
+    if instruction.keyword not in ("HEALTHCHECK", "ONBUILD"):
+        return False
+    escape = ctx.dockerfile.escape
+    words: list[str] = []
+    for line in instruction.lines:
+        if line >= number:
+            break
+        words += ctx.dockerfile.lines[line - 1].rstrip(GO_SPACE).removesuffix(escape).split()
+    return all(word.startswith("--") for word in words[1:])

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dflint.analysis import StageFacts
 from dflint.arch import has_literal, image_pin, per_arch_advice, repository_of, same_arch
 from dflint.findings import Edit, Fix, Severity
+from dflint.instructions import platform_error
 from dflint.model import Instruction
 from dflint.platformdata import ARCH_TOKENS
 from dflint.rule import Rule, RuleContext, Violation
@@ -79,13 +80,17 @@ class ConstantPlatformFlag(Rule):
         platform = instruction.flag("platform")
         if facts is None or not platform or "$" in platform:
             return
+        if platform_error(platform) is not None:
+            return  # not a platform at all: DF006 reports BuildKit's error
         value = normalise_platform(platform)
         os_name = value.split("/", 1)[0]
         if os_name == "windows":
             return  # Windows images exist for amd64 only; pinning them is harmless
         alias = (facts.stage.alias or "").lower()
-        if any(token in alias for token in _tokens_of(value)):
-            return  # the stage is named for its platform, as in `AS build-amd64`
+        if any(token in alias for token in (os_name, *_tokens_of(value))):
+            # the stage is named for its platform, as in `AS build-amd64` or `AS linux`:
+            # BuildKit's FromPlatformFlagConstDisallowed exempts the same names
+            return
         targets = ctx.targets
         arch = value.split("/", 1)[1] if "/" in value else value
         # Only the architecture matters here: a Linux stage in a Windows build is a choice

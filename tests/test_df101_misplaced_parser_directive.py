@@ -26,3 +26,26 @@ def test_directives_in_the_block_are_fine() -> None:
 
 def test_ordinary_comments_with_equals_are_not_directives() -> None:
     assert "DF101" not in codes("FROM alpine\n# version=1.2\n# see https://x?a=b\nRUN true\n")
+
+
+def test_check_comment_directly_above_an_instruction_is_not_misplaced() -> None:
+    """Since frontend 1.21 a `# check=` above an instruction applies to it (BuildKit's
+    testRedundantTargetPlatform and testSecretsUsedInArgOrEnv)."""
+    text = "\n# check=skip=RedundantTargetPlatform\nFROM --platform=$TARGETPLATFORM scratch\n"
+    assert [f for f in lint(text) if f.code == "DF101"] == []
+    text = "FROM scratch\nARG A\n# check=skip=all // local to this instruction\nENV B=1\n"
+    assert [f for f in lint(text) if f.code == "DF101"] == []
+
+
+def test_check_comment_that_applies_to_nothing_is_reported() -> None:
+    [finding] = [f for f in lint("FROM alpine\nRUN true\n# check=skip=all\n") if f.code == "DF101"]
+    assert finding.line == 3
+    assert finding.message.endswith(
+        "move it to the top of the file, or directly above the instruction it is for"
+    )
+
+
+def test_empty_comment_line_detaches_a_check_comment() -> None:
+    """An empty `#` line empties BuildKit's list of comments above the next instruction."""
+    text = "FROM alpine\n# check=skip=all\n#\nRUN true\n"
+    assert [f.line for f in lint(text) if f.code == "DF101"] == [2]

@@ -24,3 +24,21 @@ def test_lower_case_shell_words_are_not_instructions() -> None:
 def test_keyword_at_same_indent_after_comment_line() -> None:
     text = "FROM alpine\nRUN echo a \\\n# note\nCMD echo b\n"
     assert "DF102" in codes(text)
+
+
+def test_healthcheck_type_on_the_next_line_is_by_design() -> None:
+    text = (
+        "FROM nginx\nHEALTHCHECK --interval=5m --timeout=3s \\\n"
+        "CMD curl -f http://localhost/ || exit 1\n"
+    )
+    assert [f for f in lint(text) if f.code == "DF102"] == []
+    assert [f for f in lint("FROM nginx\nHEALTHCHECK \\\nNONE\n") if f.code == "DF102"] == []
+
+
+def test_onbuild_instruction_on_the_next_line_is_by_design() -> None:
+    assert [f for f in lint("FROM alpine\nONBUILD \\\nRUN echo hi\n") if f.code == "DF102"] == []
+
+
+def test_keyword_after_the_healthcheck_command_is_still_swallowed() -> None:
+    text = "FROM nginx\nHEALTHCHECK CMD curl -f http://localhost/ \\\nRUN echo swallowed\n"
+    assert [f.line for f in lint(text) if f.code == "DF102"] == [3]

@@ -62,3 +62,11 @@ def test_linux_stage_for_a_windows_amd64_target_is_about_os_not_arch() -> None:
 def test_windows_platform_is_exempt() -> None:
     text = "FROM --platform=windows/amd64 mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
     assert "DF203" not in codes(text)
+
+
+def test_check_skip_of_the_same_buildkit_check_is_honoured() -> None:
+    """DF203 is BuildKit's FromPlatformFlagConstDisallowed."""
+    assert "DF203" in codes(BUILD)
+    assert "DF203" not in codes("# check=skip=FromPlatformFlagConstDisallowed\n" + BUILD)
+    assert "DF203" not in codes("ARG A\n# check=skip=all\n" + BUILD)
+    assert "DF203" in codes("ARG A\n# check=skip=RedundantTargetPlatform\n" + BUILD)

@@ -35,8 +35,35 @@ def test_an_arg_without_a_value_is_unknown_not_a_guess() -> None:
     [finding] = df207("ARG BASE\nARG TAG=1\nFROM ${BASE}:${TAG}\n")
     assert finding.message == (
         "cannot tell which platforms `${BASE}:${TAG}` exists for: the image depends on $BASE, "
-        "which has no value here"
+        "declared without a default (a --build-arg may set it); without one it is `:1`"
     )
+
+
+def test_messages_say_what_the_value_is_without_build_args() -> None:
+    """An ARG without a default is empty, not "no value"; `${X:-default}` has its default."""
+    cases = {
+        "ARG VARIANT\nFROM busybox:stable${VARIANT}\n": "busybox:stable",
+        "ARG TAG\nFROM alpine:${TAG:-3.14}\n": "alpine:3.14",
+        "ARG DEBUG\nFROM scra${DEBUG:-tch}\n": "scratch",
+    }
+    for text, default in cases.items():
+        [finding] = df207(text)
+        assert "no value" not in finding.message
+        assert finding.message.endswith(f"without one it is `{default}`")
+
+
+def test_a_platform_arg_is_set_for_each_target() -> None:
+    text = "FROM alpine AS build_amd64\nFROM alpine AS build_arm64\nFROM build_${TARGETARCH}\n"
+    [finding] = df207(text)
+    assert finding.message.endswith(
+        "the image depends on $TARGETARCH, which is set for each target platform"
+    )
+
+
+def test_quotes_in_a_from_image_are_removed_as_buildkit_does() -> None:
+    """BuildKit expands the FROM image as a shell word: `alpine:"3.19"` is alpine:3.19."""
+    assert df207('ARG ALPINE_TAG=3.19\nFROM alpine:"${ALPINE_TAG}"\n') == []
+    assert df207("FROM 'alpine':3.19\n") == []
 
 
 def test_an_invalid_reference_says_why() -> None:

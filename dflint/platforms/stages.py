@@ -118,6 +118,35 @@ def _describe(names: Iterable[str]) -> str:
     return f"{quoted}, which {'has' if len(listed) == 1 else 'have'} no value here"
 
 
+def _why_unknown(analysis: Analysis, facts: StageFacts) -> str:
+    """Why a FROM image has no single value: a platform ARG differs per target; an ARG
+    declared without a default is empty unless `--build-arg` sets it."""
+    stage = facts.stage
+    instruction = stage.from_instruction
+    _, names = analysis.expand(stage.image, instruction, word=True)
+    if not names:
+        return "unknown image"
+    kinds = {name: analysis.lookup(name, instruction) for name in names}
+    per_target = sorted(
+        name for name, binding in kinds.items() if binding and binding.kind == "platform"
+    )
+    listed = ", ".join(f"${name}" for name in sorted(names))
+    if per_target:
+        quoted = ", ".join(f"${name}" for name in per_target)
+        return (
+            f"the image depends on {quoted}, which {'is' if len(per_target) == 1 else 'are'} "
+            "set for each target platform"
+        )
+    default = analysis.expand_default(stage.image, instruction)
+    if default is not None:
+        them = "it" if len(names) == 1 else "them"
+        return (
+            f"the image depends on {listed}, declared without a default (a --build-arg may set "
+            f"{them}); without one it is `{default}`"
+        )
+    return f"the image depends on {_describe(names)}"
+
+
 def collect(analysis: Analysis) -> list[StageBase]:
     """Every stage's base, not resolved yet (``resolution`` is None for external images)."""
     bases = []
@@ -136,9 +165,7 @@ def collect(analysis: Analysis) -> list[StageBase]:
             kind = "stage"
         elif facts.image is None:
             kind = "unknown"
-            _, names = analysis.expand(stage.image, instruction)
-            why = f"the image depends on {_describe(names)}" if names else "unknown image"
-            resolution = unknown(stage.image, why)
+            resolution = unknown(stage.image, _why_unknown(analysis, facts))
         elif facts.image.strip().lower() == "scratch":
             kind = "scratch"
         else:
