@@ -29,6 +29,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from oracle import (
@@ -194,8 +195,11 @@ def _oracle_cmd() -> Path | None:
     return None
 
 
+# PowerShell lines read by documented semantics (test_powershell_lines_to_sh...), and wget
+# as curl (test_wget_and_its_curl_form_fetch_the_same), which Wine cannot run.
+DOCUMENTED = frozenset({"powershell: Invoke-WebRequest", "powershell: echo", "wget"})
 PROVEN: frozenset[str] = frozenset(
-    {key for case in CASES for key in case.proves} | {SAME_PROGRAM, "wget", "cmd: ERRORLEVEL reset"}
+    {key for case in CASES for key in case.proves} | {SAME_PROGRAM} | DOCUMENTED
 )
 
 
@@ -468,3 +472,60 @@ def test_powershell_forms_follow_the_documented_semantics() -> None:
     # `;` after a cmdlet that can fail: PowerShell would stop where sh goes on
     with pytest.raises(Untranslatable):
         commands.translate_command_line("rm -r x; echo done", ctx)
+
+
+def test_powershell_lines_to_sh_follow_the_documented_semantics() -> None:
+    """Invoke-WebRequest -OutFile fails on an HTTP error status (a terminating error) and
+    follows redirects (-MaximumRedirection, default 5): curl -fsSL -o does both. Write-Output
+    and Write-Host print their text and a newline: echo does."""
+    ctx = commands.Context("windows", "powershell", "linux", "sh")
+    line = "Invoke-WebRequest -Uri https://example.com/a.zip -OutFile a.zip; Write-Output done"
+    translated = commands.translate_command_line(line, ctx)
+    assert "".join(translated.lines) == (
+        'curl -fsSL -o a.zip https://example.com/a.zip && echo "done"'
+    )
+    assert set(translated.used) == {"powershell: Invoke-WebRequest", "powershell: echo"}
+
+
+def test_wget_and_its_curl_form_fetch_the_same(tmp_path: Path) -> None:
+    """wget -O FILE URL and the translation's curl -fsSL -o FILE URL, both run on Linux (the
+    same curl that Windows ships as curl.exe): the same file, and both fail on a 404."""
+    import http.server
+    import subprocess
+    import threading
+
+    for program in ("wget", "curl"):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is not installed")
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "tool.tar.gz").write_bytes(b"payload\n")
+    directory = str(served)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=directory, **kwargs)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        ctx = commands.Context("linux", "sh", "windows", "cmd", delayed_expansion=True)
+        for name in ("tool.tar.gz", "missing.tar.gz"):
+            line = f"wget -q -O out.bin {base}/{name}"
+            cmd_line = "".join(commands.translate_command_line(line, ctx).lines)
+            assert cmd_line == f"curl -fsSL -o out.bin {base}/{name}"
+            results = []
+            for text in (line, cmd_line):
+                work = tmp_path / f"{name}-{len(results)}"
+                work.mkdir()
+                run = subprocess.run(["sh", "-c", text], cwd=work, capture_output=True, check=False)
+                ok = run.returncode == 0
+                results.append((ok, (work / "out.bin").read_bytes() if ok else None))
+            assert results[0] == results[1], (name, results)
+        assert results[0] == (False, None)
+    finally:
+        server.shutdown()
