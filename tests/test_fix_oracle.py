@@ -242,7 +242,7 @@ def _run_all(work: Path, wine: Wine, shells: list[Posix]) -> list[Ran]:
             # reported by the case's own test; the others still run
             translated = commands.Translated([f"untranslated: {exc.reason}"], (), False)
             sh_line = cmd_line = "exit 99"
-        shell = CMD_DELAYED_SHELL if translated.delayed else CMD_SHELL
+        shell: tuple[str, ...] = CMD_DELAYED_SHELL if translated.delayed else CMD_SHELL
         prepared.append((case, sh_line, cmd_line, shell, posix_root, translated.used))
         cmd_cases.append(CmdCase(cmd_line, cmd_root, shell))
     cmd_outcomes = wine.run_many(cmd_cases, work / "wine")
@@ -518,7 +518,7 @@ def test_wget_and_its_curl_form_fetch_the_same(tmp_path: Path) -> None:
             line = f"wget -q -O out.bin {base}/{name}"
             cmd_line = "".join(commands.translate_command_line(line, ctx).lines)
             assert cmd_line == f"curl -fsSL -o out.bin {base}/{name}"
-            results = []
+            results: list[tuple[bool, bytes | None]] = []
             for text in (line, cmd_line):
                 work = tmp_path / f"{name}-{len(results)}"
                 work.mkdir()

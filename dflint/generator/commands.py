@@ -272,8 +272,6 @@ def _remember_assignments(command: Command, ctx: Context) -> None:
         body = command.raw_rest.strip().strip('"')
         if "=" in body:
             names.append(body.split("=", 1)[0])
-    if ctx.source != ctx.target_os and ctx.source != "sh":
-        pass
     for name in names:
         state.assigned.add(paths.assigned_name(name, ctx.target_os).upper())
 

@@ -208,7 +208,8 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
         plan = translate(
             dockerfile, analysis, platform, request.shell, config.fix, in_place, request.from_os
         )
-        for problem in plan.problems:
+        for problem in [] if request.check else plan.problems:
+            # --check says only what is stale; the variant itself carries its markers
             label = "untranslated" if problem.untranslated else "note"
             outcome.err(
                 f"dflint: {shown}:{problem.line}: {label} for {platform.text}: {problem.message}"
