@@ -243,3 +243,18 @@ def test_exit_codes_and_check(tmp_path: Path) -> None:
     )
     both = run("fix", "Dockerfile", "--os", "windows", "--check", "--write", cwd=tmp_path)
     assert both.returncode == 2
+
+
+def test_a_stage_with_delayed_expansion_marks_its_literal_exclamation_marks(
+    tmp_path: Path,
+) -> None:
+    code, text, err = fix(
+        tmp_path,
+        "FROM alpine:3.20\nRUN echo hello!\nRUN export A=1 && echo $A\n",
+        "--os",
+        "windows",
+    )
+    assert code == 1
+    assert 'SHELL ["cmd", "/S", "/V:ON", "/C"]' in text
+    assert marker_before(text, "RUN echo hello!").startswith("# dflint: untranslated: a literal !")
+    assert 'RUN set "A=1" && echo !A!' in text

@@ -362,6 +362,8 @@ class _Translator:
         self.from_item: Item | None = None  # the translated FROM of the stage being walked
         self.base_shell: tuple[str, ...] | None = None  # what the stage's base runs
         self.stage_delayed = False  # a line of the stage needs cmd's delayed expansion
+        # translated cmd lines of the stage with a literal `!`, which delayed expansion reads
+        self.exclaimed: list[tuple[Item, Instruction]] = []
         self.stage_shells: dict[int, tuple[str, ...] | None] = {}  # per stage: its shell
         self.forms: list[tuple[int, tuple[str, ...]]] = []
 
@@ -492,9 +494,12 @@ class _Translator:
             self.items.append(Item(kind, lines))
             if kind == "from":
                 self._start_stage(self.items[-1])
+            elif self.dialect == "cmd" and self.cross_os and "!" in instruction.original:
+                self.exclaimed.append((self.items[-1], instruction))
 
     def _start_stage(self, item: Item) -> None:
         self.stage_delayed = False
+        self.exclaimed = []
         if self.stage_os == self.target.os:
             self.windows_stages += self.target.os == "windows"
             return  # a stage already for the target keeps its own SHELL lines
@@ -510,9 +515,27 @@ class _Translator:
             wanted: tuple[str, ...] = POWERSHELL_SHELL
         else:
             wanted = CMD_DELAYED_SHELL if self.stage_delayed else CMD_SHELL
+        if self.stage_delayed:
+            self._unmark_exclaimed()
         self.stage_shells[self.stage_index] = wanted
         if self.base_shell is None or not same_shell(self.base_shell, wanted):
             item.shell = wanted
+
+    def _unmark_exclaimed(self) -> None:
+        """Under delayed expansion cmd reads a literal `!` as the start of a `!NAME!`: the
+        stage's other lines with one are kept as written and marked instead."""
+        for item, instruction in self.exclaimed:
+            reason = (
+                "a literal ! (this stage runs cmd with delayed expansion, which reads it as "
+                "the start of a !NAME! reference)"
+            )
+            position = next(i for i, found in enumerate(self.items) if found is item)
+            marker = Item("marker", [f"{self._indent(instruction)}# {UNTRANSLATED}: {reason}"])
+            kept = Item("instruction", layout.reescape_lines(self.df, instruction, self.escape))
+            self.items[position : position + 1] = [marker, kept]
+            self.problems.append(Problem(instruction.start_line, reason))
+            self.forms[:] = [entry for entry in self.forms if entry[0] != instruction.start_line]
+        self.exclaimed = []
 
     def _flush_markers(self) -> None:
         for text in self.pending_markers:
