@@ -185,8 +185,8 @@ _ENTRIES: tuple[CommandInfo, ...] = (
         "touch",
         SH,
         "create an empty file",
-        cmd="type nul > FILE",
-        ps="New-Item -ItemType File -Force FILE",
+        cmd="type nul >> FILE",  # `>` would empty an existing file
+        ps="if (-not (Test-Path FILE)) { New-Item -ItemType File FILE }",
     ),
     _entry(
         "chmod",
@@ -326,7 +326,7 @@ _ENTRIES: tuple[CommandInfo, ...] = (
     _entry("test", SH, "test a condition", cmd="if exist FILE ...", ps="Test-Path FILE"),
     _entry("[", SH, "test a condition", cmd="if exist FILE ...", ps="Test-Path FILE"),
     _entry("true", SH, "succeed", cmd="ver > nul", ps="$null"),
-    _entry("false", SH, "fail", cmd="exit /b 1", ps="exit 1"),
+    _entry("false", SH, "fail", cmd="cmd /c exit 1", ps="cmd /c exit 1"),
     _entry("env", SH, "show or set the environment", cmd="set", ps="Get-ChildItem env:"),
     _entry("printenv", SH, "show the environment", cmd="set", ps="Get-ChildItem env:"),
     _entry("pwd", SH | PS, "print the folder", cmd="cd", ps="Get-Location"),
