@@ -258,3 +258,17 @@ def test_a_stage_with_delayed_expansion_marks_its_literal_exclamation_marks(
     assert 'SHELL ["cmd", "/S", "/V:ON", "/C"]' in text
     assert marker_before(text, "RUN echo hello!").startswith("# dflint: untranslated: a literal !")
     assert 'RUN set "A=1" && echo !A!' in text
+
+
+def test_the_seeds_round_trip_lints_clean_without_being_told_the_platform(
+    tmp_path: Path,
+) -> None:
+    """The header of a variant says its platform, and `dflint lint` judges it for that one
+    (a Linux variant of an amd64 Windows file is not asked to run on arm64 too)."""
+    seed = Path(__file__).resolve().parent.parent / "sample_dockerfiles" / "Dockerfile.linux-arm64"
+    (tmp_path / "Dockerfile.linux-arm64").write_text(seed.read_text())
+    assert run("fix", "Dockerfile.linux-arm64", "--os", "windows", cwd=tmp_path).returncode == 0
+    assert run("fix", "Dockerfile.windows", "--os", "linux", cwd=tmp_path).returncode == 0
+    linted = run("lint", "Dockerfile.windows", "Dockerfile.linux", cwd=tmp_path)
+    assert linted.returncode == 0, linted.stdout
+    assert "2 files linted; no findings." in linted.stdout
