@@ -248,7 +248,7 @@ def test_exit_codes_and_check(tmp_path: Path) -> None:
 def test_a_stage_with_delayed_expansion_marks_its_literal_exclamation_marks(
     tmp_path: Path,
 ) -> None:
-    code, text, err = fix(
+    code, text, _ = fix(
         tmp_path,
         "FROM alpine:3.20\nRUN echo hello!\nRUN export A=1 && echo $A\n",
         "--os",
