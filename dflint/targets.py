@@ -82,8 +82,8 @@ def resolve_targets(
                 return Targets(found, f"comment on line {comment.line}")
         generated = _GENERATED.match(comment.text)
         if generated and valid_platform(generated.group(1)):
-            platform = normalise_platform(generated.group(1))
-            return Targets((platform,), f"the generated-file header on line {comment.line}")
+            made_for = normalise_platform(generated.group(1))
+            return Targets((made_for,), f"the generated-file header on line {comment.line}")
     if analysis.stages:
         final = analysis.stages[-1]
         platform = final.stage.platform

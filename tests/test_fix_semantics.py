@@ -11,8 +11,21 @@ from pathlib import Path
 
 import pytest
 from conftest import lint
+from registry_fixture import (
+    OCI_CONFIG,
+    OCI_INDEX,
+    OCI_LAYER,
+    OCI_MANIFEST,
+    Registries,
+    Seeder,
+    compact,
+    digest_of,
+)
 
 from dflint.generator.run import marked_lines
+from dflint.platforms.reference import parse_reference
+from dflint.platforms.resolver import Resolver
+from dflint.platforms.settings import RegistrySettings
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -272,3 +285,70 @@ def test_the_seeds_round_trip_lints_clean_without_being_told_the_platform(
     linted = run("lint", "Dockerfile.windows", "Dockerfile.linux", cwd=tmp_path)
     assert linted.returncode == 0, linted.stdout
     assert "2 files linted; no findings." in linted.stdout
+
+
+# --- the shell of a base image from its config, through a real registry ----------------------
+
+
+def _push_windows_image(registries: Registries, name: str, shell: list[str] | None) -> str:
+    """A Windows image whose config sets ``shell`` (or no Shell), in a multi-OS index."""
+    seeder = Seeder(registries.open.url)
+    try:
+        repository, tag = name.split(":")
+        inner: dict[str, object] = {"Labels": {"dflint.test": name}}
+        if shell is not None:
+            inner["Shell"] = shell
+        config = compact({"architecture": "amd64", "os": "windows", "config": inner})
+        layer = f"{name}\n".encode()
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {
+                "mediaType": OCI_CONFIG,
+                "digest": seeder.blob(repository, config),
+                "size": len(config),
+            },
+            "layers": [
+                {"mediaType": OCI_LAYER, "digest": seeder.blob(repository, layer), "size": 6}
+            ],
+        }
+        manifest["layers"][0]["size"] = len(layer)  # type: ignore[index]
+        child = seeder.manifest(repository, digest_of(compact(manifest)), manifest)
+        linux = seeder.image(repository, {"os": "linux", "architecture": "amd64"}, docker=False)
+        child["platform"] = {"os": "windows", "architecture": "amd64"}
+        linux["platform"] = {"os": "linux", "architecture": "amd64"}
+        index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [linux, child]}
+        seeder.manifest(repository, tag, index)
+    finally:
+        seeder.close()
+    return registries.open.ref(name)
+
+
+def test_the_base_images_shell_comes_from_its_config(
+    registries: Registries, tmp_path: Path
+) -> None:
+    powershell = ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]
+    with_shell = _push_windows_image(registries, "shells/pwsh:1", powershell)
+    without = _push_windows_image(registries, "shells/plain:1", None)
+    resolver = Resolver(RegistrySettings())  # not resolver_for: the tests run offline
+    assert resolver.shell(parse_reference(with_shell), "windows", "amd64") == tuple(powershell)
+    assert resolver.shell(parse_reference(without), "windows", "amd64") == ()
+    env = {k: v for k, v in os.environ.items() if k != "DFLINT_OFFLINE"}
+    for image, says_shell in ((with_shell, True), (without, False)):
+        (tmp_path / "pyproject.toml").write_text(
+            f'[tool.dflint.fix]\nimages = {{ "myorg/app:1" = "{image}" }}\n'
+        )
+        (tmp_path / "Dockerfile").write_text("FROM myorg/app:1\nWORKDIR /app\nRUN ls\n")
+        (tmp_path / "Dockerfile.windows").unlink(missing_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "dflint", "fix", "Dockerfile", "--os", "windows"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        text = (tmp_path / "Dockerfile.windows").read_text()
+        # the config's PowerShell needs the cmd lines to say their shell; no Shell is cmd
+        assert ('SHELL ["cmd", "/S", "/C"]' in text) == says_shell, text

@@ -206,7 +206,14 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
             written.append((platform, name))
             continue
         plan = translate(
-            dockerfile, analysis, platform, request.shell, config.fix, in_place, request.from_os
+            dockerfile,
+            analysis,
+            platform,
+            request.shell,
+            config.fix,
+            in_place,
+            request.from_os,
+            _shell_lookup(config, request.options),
         )
         for problem in [] if request.check else plan.problems:
             # --check says only what is stale; the variant itself carries its markers
@@ -232,6 +239,30 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
     if per_platform:
         changes += _publishing(folder, shown_folder, written, source_name, path, request)
     return changes
+
+
+def _shell_lookup(config: Config, options: Options) -> Callable[[str], tuple[str, ...] | None]:
+    """The shell a Windows base runs: dflint's tables first, then the image's own config from
+    its registry (unless offline), where an image without Shell runs Windows' default, cmd."""
+    from dflint.generator.images import CMD_SHELL, known_shell
+
+    def lookup(image: str) -> tuple[str, ...] | None:
+        found = known_shell(image)
+        if found is not None or options.offline or config.offline:
+            return found
+        from dflint.platforms.reference import ReferenceError, parse_reference
+        from dflint.platforms.resolver import resolver_for
+
+        try:
+            ref = parse_reference(image)
+        except ReferenceError:
+            return None
+        shell = resolver_for(config.registry).shell(ref, "windows", "amd64")
+        if shell == ():
+            return CMD_SHELL
+        return shell
+
+    return lookup
 
 
 def _publishing(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -34,6 +35,8 @@ CMD_SHELL = image_map.CMD_SHELL
 CMD_DELAYED_SHELL = ("cmd", "/S", "/V:ON", "/C")
 DEFAULT_USERS: dict[str, str] = {"root": "ContainerAdministrator", "nobody": "ContainerUser"}
 ShellChoice = Literal["cmd", "powershell"]
+# image -> the SHELL it runs RUN lines with, or None when unknown
+ShellLookup = Callable[[str], "tuple[str, ...] | None"]
 
 # Every spelling of an architecture, for finding literals that would pin a variant to the
 # source's architecture (the longer spellings first so that x86_64 wins over x86).
@@ -290,20 +293,24 @@ def translate(
     settings: Settings | None = None,
     in_place: bool = False,
     from_os: TargetOS | None = None,
+    shell_of: ShellLookup | None = None,
 ) -> Plan:
     """The variant of ``dockerfile`` for ``target``.
 
     ``in_place``: the variant would replace the file itself; when the file already is that
     variant the plan says so (``identical``) instead of rewriting it with a header.
     ``from_os``: the OS of stages whose content does not say (else :class:`UnknownSourceOS`).
+    ``shell_of``: the shell a Windows image runs RUN lines with, when known (default: what
+    dflint's tables know, :func:`~dflint.generator.images.known_shell`).
     """
     systems = source_systems(dockerfile, analysis, from_os)
     chosen = settings or Settings()
-    translator = _Translator(dockerfile, analysis, target, shell, chosen, systems)
+    lookup = shell_of or image_map.known_shell
+    translator = _Translator(dockerfile, analysis, target, shell, chosen, systems, lookup)
     plan = translator.run(in_place)
     if target.os == "windows" and not plan.identical and translator.windows_stages == 0:
         # every stage stayed Linux: the backtick escape would be wrong in all of them
-        again = _Translator(dockerfile, analysis, target, shell, chosen, systems, "\\")
+        again = _Translator(dockerfile, analysis, target, shell, chosen, systems, lookup, "\\")
         plan = again.run(in_place)
     return plan
 
@@ -324,8 +331,10 @@ class _Translator:
         shell: ShellChoice | None,
         settings: Settings,
         systems: list[TargetOS],
+        shell_of: ShellLookup,
         escape: str | None = None,
     ) -> None:
+        self.shell_of = shell_of
         self.df = dockerfile
         self.analysis = analysis
         self.target = target
@@ -666,7 +675,7 @@ class _Translator:
             if result.note:
                 self._note(instruction, result.note)
             self.flavour = "nanoserver" if "nanoserver" in mapped.lower() else ""
-            self.base_shell = image_map.known_shell(mapped)
+            self.base_shell = self.shell_of(mapped)
         self.flavours[facts.stage.index] = self.flavour
         rest = " ".join([mapped, *args[1:]])
         return [self._line(instruction, rest, flags)]
