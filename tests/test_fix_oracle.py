@@ -407,6 +407,7 @@ def test_the_old_translations_were_wrong_where_the_issue_says(rejected: list[Out
         ("set -e; a=1 && false; touch x", "set -e"),
         ("set -u; echo $HOME", "set -u"),
         ("FOO=1 go build && go test", "for one command"),
+        ("FOO=1 && go build", "not exported"),
         ("ls -la", "by meaning"),
         ("echo 'a\\nb'", "backslash"),
     ],

@@ -115,6 +115,7 @@ def translate_command_line(text: str, ctx: Context) -> Translated:
     many = len(steps) > 1
     for index, step in enumerate(steps):
         _check_prefix(step, index == len(steps) - 1, ctx)
+        _check_bare_assignment(step, steps[index + 1 :], ctx)
         outputs, resets = _translate_command(step.command, ctx, many)
         before = steps[index - 1] if index else None
         recovered = (
@@ -259,6 +260,25 @@ def _check_prefix(step: Step, last: bool, ctx: Context) -> None:
             f"`{command.assignments[0][0]}=… {command.name.raw}` sets the variable for one "
             f"command; in {ctx.target} it would stay set for the rest of the line"
         )
+
+
+def _check_bare_assignment(step: Step, later: list[Step], ctx: Context) -> None:
+    """``NAME=value`` alone sets a shell variable that programs do not see; cmd's ``set``
+    puts it in the environment of every program after it."""
+    command = step.command
+    if ctx.source != "sh" or command.name is not None or not command.assignments:
+        return
+    for other in later:
+        name = other.command.name
+        literal = (name.literal or "") if name is not None else ""
+        if name is not None and (
+            other.command.program in catalogue.CROSS_PLATFORM_PROGRAMS | ctx.programs
+            or "/" in literal
+        ):
+            raise Untranslatable(
+                f"{command.assignments[0][0]}=… is not exported, so `{literal}` does not see "
+                f"it in sh; in {ctx.target} it would"
+            )
 
 
 def _remember_assignments(command: Command, ctx: Context) -> None:
