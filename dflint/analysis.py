@@ -866,10 +866,14 @@ def _path_os(path: str) -> tuple[OS, str] | None:
         label = "file name" if index == 0 else "folder"
         lowered = part.lower()
         tokens = _PATH_TOKEN.findall(lowered)
-        if "windows" in tokens or any(w in lowered for w in ("nanoserver", "servercore")):
+        # the last OS word wins: a variant's suffix (windows-app.Dockerfile.linux)
+        for token in reversed(tokens):
+            if token == "linux":
+                return "linux", f"{label} {part}"
+            if token in ("windows", "nanoserver", "servercore", "windowsservercore"):
+                return "windows", f"{label} {part}"
+        if any(w in lowered for w in ("nanoserver", "servercore")):
             return "windows", f"{label} {part}"
-        if "linux" in tokens:
-            return "linux", f"{label} {part}"
     return None
 
 

@@ -185,8 +185,8 @@ _ENTRIES: tuple[CommandInfo, ...] = (
         "touch",
         SH,
         "create an empty file",
-        cmd="type nul > FILE",
-        ps="New-Item -ItemType File -Force FILE",
+        cmd="type nul >> FILE",  # `>` would empty an existing file
+        ps="if (-not (Test-Path FILE)) { New-Item -ItemType File FILE }",
     ),
     _entry(
         "chmod",
@@ -326,7 +326,7 @@ _ENTRIES: tuple[CommandInfo, ...] = (
     _entry("test", SH, "test a condition", cmd="if exist FILE ...", ps="Test-Path FILE"),
     _entry("[", SH, "test a condition", cmd="if exist FILE ...", ps="Test-Path FILE"),
     _entry("true", SH, "succeed", cmd="ver > nul", ps="$null"),
-    _entry("false", SH, "fail", cmd="exit /b 1", ps="exit 1"),
+    _entry("false", SH, "fail", cmd="cmd /c exit 1", ps="cmd /c exit 1"),
     _entry("env", SH, "show or set the environment", cmd="set", ps="Get-ChildItem env:"),
     _entry("printenv", SH, "show the environment", cmd="set", ps="Get-ChildItem env:"),
     _entry("pwd", SH | PS, "print the folder", cmd="cd", ps="Get-Location"),
@@ -978,3 +978,523 @@ def foreign_option(name: str, args: Iterable[str], shell: ShellName) -> str | No
         if pattern.fullmatch(arg):
             return arg
     return None
+
+
+# --- translations: what `dflint fix` may write, by meaning --------------------------------
+#
+# The entries above say where a name exists and what people use instead; the equivalents are
+# advice, matched by name. A translation is stricter: it matches one command line of one shell
+# (a program and its exact options) and states what that line does in the terms that tell two
+# command lines apart: what happens when the operand already exists or is missing, whether
+# parent folders are created, whether folders and wildcards are handled, whether a file is
+# truncated, and whether the line can fail. Each target form listed does exactly that; a form
+# that only looks similar is listed under ``rejected`` with the difference, so that nobody
+# "fixes" a translation back into it. What matches no translation is not translated.
+#
+# Templates: ``{path}`` is an operand written by the form inside its own double quotes,
+# ``{pattern}`` an operand with a ``*`` (a cmd ``for`` set), ``{word}``/``{words}`` the operand
+# or all operands quoted as the shell needs, ``{parent}`` the operand's parent folder.
+# ``each`` forms repeat per operand, joined so that the first failure fails the line.
+
+Outcome = Literal["ok", "error", "created", "n/a"]
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """What a command line does, as far as a translation must keep it."""
+
+    does: str
+    existing: Outcome = "n/a"  # an operand that already exists
+    missing: Outcome = "n/a"  # an operand that does not exist
+    parents: Outcome = "n/a"  # a missing parent folder: "created" or "error"
+    files: Outcome = "n/a"  # a file operand
+    folders: Outcome = "n/a"  # a folder operand (removed with everything in it: "ok")
+    wildcards: bool = False  # `*` in an operand: every match the OS does not hide
+    truncates: bool = False  # an existing file loses its content
+    keeps_content: bool = False  # an existing file keeps its content
+    prints: str = ""  # what it writes to stdout, when that is its job
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One shell's command line for a translation."""
+
+    template: str
+    each: bool = False  # repeated per operand
+    pattern: str | None = None  # per operand with a `*`; None: wildcards are not handled
+    compound: bool = False  # an if/for block (cmd) or group: bracketed beside operators
+    resets_status: bool = True  # cmd: leaves ERRORLEVEL 0 when it succeeds
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A command line of one shell and the forms in other shells that do the same."""
+
+    key: str  # how tests and reports name it: "rm -rf", "cmd: dir /B"
+    source: ShellName
+    program: str
+    options: frozenset[str]
+    behaviour: Behaviour
+    forms: Mapping[ShellName, Form]
+    operands: tuple[int, int | None] = (0, None)
+    shallow: bool = False  # every operand must be a single name or a child of the root
+    rejected: Mapping[str, str] = field(default_factory=dict)  # form -> why it differs
+
+
+def _tr(
+    key: str,
+    source: ShellName,
+    program: str,
+    options: Iterable[str],
+    behaviour: Behaviour,
+    forms: Mapping[ShellName, Form],
+    *,
+    operands: tuple[int, int | None] = (0, None),
+    shallow: bool = False,
+    rejected: Mapping[str, str] | None = None,
+) -> Translation:
+    return Translation(
+        key,
+        source,
+        program,
+        frozenset(options),
+        behaviour,
+        MappingProxyType(dict(forms)),
+        operands,
+        shallow,
+        MappingProxyType(dict(rejected or {})),
+    )
+
+
+_FAIL_CMD = "cmd /c exit 1"  # a failing step: `exit /b 1` outside a batch file ends cmd.exe
+_RM_LITERAL = {
+    # (recursive, force): the cmd form for one operand without a wildcard
+    (True, True): 'if exist "{path}\\*" (rmdir /S /Q "{path}") else if exist "{path}" '
+    'del /F /Q "{path}"',
+    (True, False): 'if exist "{path}\\*" (rmdir /S /Q "{path}") else if exist "{path}" '
+    f'(del /F /Q "{{path}}") else {_FAIL_CMD}',
+    (False, True): f'if exist "{{path}}\\*" ({_FAIL_CMD}) else if exist "{{path}}" '
+    'del /F /Q "{path}"',
+    (False, False): f'if exist "{{path}}\\*" ({_FAIL_CMD}) else if exist "{{path}}" '
+    f'(del /F /Q "{{path}}") else {_FAIL_CMD}',
+}
+_RM_PS = {
+    (True, True): "if (Test-Path {word}) {{ Remove-Item -Recurse -Force {word} }}",
+    (True, False): "Remove-Item -Recurse -Force {word}",
+    (False, True): "if (Test-Path {word} -PathType Container) {{ throw 'rm: {word} is a folder' }} "
+    "elseif (Test-Path {word}) {{ Remove-Item -Force {word} }}",
+    (False, False): "if (Test-Path {word} -PathType Container) {{ throw 'rm: {word} is a folder' }}"
+    "; Remove-Item -Force {word}",
+}
+
+
+def _rm(recursive: bool, force: bool) -> Translation:
+    options = {"-r"} if recursive else set()
+    if force:
+        options.add("-f")
+    letters = ("r" if recursive else "") + ("f" if force else "")
+    key = f"rm -{letters}" if letters else "rm"
+    behaviour = Behaviour(
+        "remove " + ("files and folders" if recursive else "files"),
+        missing="ok" if force else "error",
+        files="ok",
+        folders="ok" if recursive else "error",
+        wildcards=recursive and force,
+    )
+    pattern = (
+        '(for /D %i in ({pattern}) do @rmdir /S /Q "%i") & '
+        '(for %i in ({pattern}) do @del /F /Q "%i")'
+        if recursive and force
+        else None
+    )
+    rejected = {}
+    if recursive and force:
+        rejected = {
+            "rmdir /S /Q DIR": "fails on a missing path and on a file, and takes no wildcards",
+            "Remove-Item -Recurse -Force PATH": "fails on a missing path under "
+            "$ErrorActionPreference = 'Stop'",
+        }
+    return _tr(
+        key,
+        "sh",
+        "rm",
+        options,
+        behaviour,
+        {
+            "cmd": Form(
+                _RM_LITERAL[(recursive, force)],
+                each=True,
+                pattern=pattern,
+                compound=True,
+                resets_status=False,
+            ),
+            "powershell": Form(_RM_PS[(recursive, force)], each=True, compound=True),
+        },
+        operands=(1, None),
+        rejected=rejected,
+    )
+
+
+_TRANSLATIONS: tuple[Translation, ...] = (
+    # --- sh → cmd and PowerShell ------------------------------------------------------------
+    _tr(
+        "ls",
+        "sh",
+        "ls",
+        (),
+        Behaviour("list a folder", missing="error", prints="the names, one per line"),
+        {
+            "cmd": Form("dir /B {words}"),
+            "powershell": Form("Get-ChildItem -Name {words}"),
+        },
+        operands=(0, 1),
+        rejected={"ls -la": "a long listing has no cmd or PowerShell form with the same columns"},
+    ),
+    _tr(
+        "cat",
+        "sh",
+        "cat",
+        (),
+        Behaviour("print files", missing="error", prints="the files' contents"),
+        {"cmd": Form("type {words}"), "powershell": Form("Get-Content {words}")},
+        operands=(1, None),
+    ),
+    _rm(True, True),
+    _rm(True, False),
+    _rm(False, True),
+    _rm(False, False),
+    _tr(
+        "mkdir -p",
+        "sh",
+        "mkdir",
+        ("-p",),
+        Behaviour("make folders", existing="ok", parents="created", files="error", wildcards=False),
+        {
+            "cmd": Form(
+                'if not exist "{path}\\*" mkdir "{path}"',
+                each=True,
+                compound=True,
+                resets_status=False,
+            ),
+            "powershell": Form("New-Item -ItemType Directory -Force {words}"),
+        },
+        operands=(1, None),
+        rejected={"mkdir DIR": "cmd's mkdir fails when the folder exists (a WORKDIR made it)"},
+    ),
+    _tr(
+        "mkdir",
+        "sh",
+        "mkdir",
+        (),
+        Behaviour("make folders", existing="error", parents="error", files="error"),
+        {
+            "cmd": Form("mkdir {words}"),
+            "powershell": Form("New-Item -ItemType Directory {words}"),
+        },
+        operands=(1, None),
+        shallow=True,
+        rejected={"mkdir DIR (deeper)": "cmd's mkdir creates missing parents; mkdir fails"},
+    ),
+    _tr(
+        "touch",
+        "sh",
+        "touch",
+        (),
+        Behaviour(
+            "create files, or give existing ones the current time",
+            existing="ok",
+            missing="created",
+            keeps_content=True,
+            folders="ok",
+        ),
+        {
+            "cmd": Form(
+                'if exist "{path}\\*" (cd .) else if exist "{path}" '
+                '(copy /b "{path}"+,, "{path}" >nul) else type nul > "{path}"',
+                each=True,
+                compound=True,
+            ),
+            "powershell": Form(
+                "if (Test-Path {word}) {{ (Get-Item {word}).LastWriteTime = Get-Date }} "
+                "else {{ New-Item -ItemType File {word} | Out-Null }}",
+                each=True,
+                compound=True,
+            ),
+        },
+        operands=(1, None),
+        rejected={
+            "type nul > FILE": "truncates an existing file",
+            "New-Item -ItemType File -Force FILE": "truncates an existing file",
+        },
+    ),
+    _tr(
+        "cp",
+        "sh",
+        "cp",
+        (),
+        Behaviour("copy a file", existing="ok", missing="error", folders="error", files="ok"),
+        {
+            "cmd": Form(
+                f'if exist "{{path}}\\*" ({_FAIL_CMD}) else copy /Y "{{path}}" "{{dest}}" >nul',
+                compound=True,
+            ),
+            "powershell": Form(
+                "if (Test-Path {word} -PathType Container) {{ throw 'cp: {word} is a folder' }}"
+                "; Copy-Item -Force {word} {dest}",
+                compound=True,
+            ),
+        },
+        operands=(2, 2),
+        rejected={"copy FILE DEST": "copy asks before overwriting and copies a folder's files"},
+    ),
+    _tr(
+        "uname",
+        "sh",
+        "uname",
+        (),
+        Behaviour("print the kernel's name", prints="the OS name"),
+        {"cmd": Form("echo %OS%", resets_status=False), "powershell": Form("$env:OS")},
+        operands=(0, 0),
+    ),
+    _tr(
+        "uname -s",
+        "sh",
+        "uname",
+        ("-s",),
+        Behaviour("print the kernel's name", prints="the OS name"),
+        {"cmd": Form("echo %OS%", resets_status=False), "powershell": Form("$env:OS")},
+        operands=(0, 0),
+    ),
+    _tr(
+        "uname -m",
+        "sh",
+        "uname",
+        ("-m",),
+        Behaviour("print the machine's architecture", prints="the architecture"),
+        {
+            "cmd": Form("echo %PROCESSOR_ARCHITECTURE%", resets_status=False),
+            "powershell": Form("$env:PROCESSOR_ARCHITECTURE"),
+        },
+        operands=(0, 0),
+    ),
+    _tr(
+        "uname -a",
+        "sh",
+        "uname",
+        ("-a",),
+        Behaviour("print the system's description", prints="the architecture and processor"),
+        {
+            "cmd": Form(
+                "echo %PROCESSOR_ARCHITECTURE% %PROCESSOR_IDENTIFIER%", resets_status=False
+            ),
+            "powershell": Form("$env:PROCESSOR_ARCHITECTURE; $env:PROCESSOR_IDENTIFIER"),
+        },
+        operands=(0, 0),
+    ),
+    _tr(
+        "pwd",
+        "sh",
+        "pwd",
+        (),
+        Behaviour("print the working folder", prints="the folder"),
+        {"cmd": Form("cd"), "powershell": Form("(Get-Location).Path")},
+        operands=(0, 0),
+    ),
+    _tr(
+        "cd",
+        "sh",
+        "cd",
+        (),
+        Behaviour("change the working folder", missing="error"),
+        {"cmd": Form("cd {words}"), "powershell": Form("Set-Location {words}")},
+        operands=(1, 1),
+        rejected={"cd": "without a folder, sh goes to $HOME and cmd prints the folder"},
+    ),
+    _tr(
+        "true",
+        "sh",
+        "true",
+        (),
+        Behaviour("succeed"),
+        {"cmd": Form("cmd /c exit 0"), "powershell": Form("cmd /c exit 0")},
+        operands=(0, 0),
+    ),
+    _tr(
+        "false",
+        "sh",
+        "false",
+        (),
+        Behaviour("fail"),
+        {"cmd": Form(_FAIL_CMD), "powershell": Form(_FAIL_CMD)},
+        operands=(0, 0),
+        rejected={
+            "exit /b 1": "outside a batch file it ends cmd.exe, so `|| echo recovered` never runs",
+            "exit 1": "ends PowerShell instead of failing one step",
+        },
+    ),
+    # --- cmd → sh ---------------------------------------------------------------------------
+    _tr(
+        "cmd: dir /B",
+        "cmd",
+        "dir",
+        ("/b",),
+        Behaviour("list a folder", missing="error", prints="the names, one per line"),
+        {"sh": Form("ls {words}")},
+        operands=(0, 1),
+    ),
+    _tr(
+        "cmd: type",
+        "cmd",
+        "type",
+        (),
+        Behaviour("print files", missing="error", prints="the files' contents"),
+        {"sh": Form("cat {words}")},
+        operands=(1, None),
+    ),
+    _tr(
+        "cmd: mkdir",
+        "cmd",
+        "mkdir",
+        (),
+        Behaviour("make folders", existing="error", parents="created", files="error"),
+        {"sh": Form("mkdir -p {parent} && mkdir {word}", each=True, compound=True)},
+        operands=(1, None),
+        rejected={"mkdir -p DIR": "succeeds when the folder exists; cmd's mkdir fails"},
+    ),
+    _tr(
+        "cmd: md",
+        "cmd",
+        "md",
+        (),
+        Behaviour("make folders", existing="error", parents="created", files="error"),
+        {"sh": Form("mkdir -p {parent} && mkdir {word}", each=True, compound=True)},
+        operands=(1, None),
+    ),
+    _tr(
+        "cmd: rmdir /S /Q",
+        "cmd",
+        "rmdir",
+        ("/s", "/q"),
+        Behaviour("remove folders", missing="error", files="error", folders="ok"),
+        {"sh": Form("[ -d {word} ] && rm -rf {word}", each=True, compound=True)},
+        operands=(1, None),
+        rejected={"rm -rf DIR": "succeeds on a missing path and removes files"},
+    ),
+    _tr(
+        "cmd: rd /S /Q",
+        "cmd",
+        "rd",
+        ("/s", "/q"),
+        Behaviour("remove folders", missing="error", files="error", folders="ok"),
+        {"sh": Form("[ -d {word} ] && rm -rf {word}", each=True, compound=True)},
+        operands=(1, None),
+    ),
+    _tr(
+        "cmd: cd",
+        "cmd",
+        "cd",
+        (),
+        Behaviour("change the working folder", missing="error"),
+        {"sh": Form("cd {words}")},
+        operands=(1, 1),
+    ),
+    _tr(
+        "cmd: cd /d",
+        "cmd",
+        "cd",
+        ("/d",),
+        Behaviour("change the working folder", missing="error"),
+        {"sh": Form("cd {words}")},
+        operands=(1, 1),
+    ),
+)
+
+# Options spelled more than one way (normalised before matching a translation).
+_OPTION_ALIASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "rm": {"-R": "-r", "--recursive": "-r", "--force": "-f"},
+        "mkdir": {"--parents": "-p"},
+        "ls": {"-1": ""},
+    }
+)
+
+
+def translations() -> tuple[Translation, ...]:
+    """Every translation, the sh ones first."""
+    return _TRANSLATIONS
+
+
+def translation(source: ShellName, program: str, options: Iterable[str]) -> Translation | None:
+    """The translation of ``program`` with exactly these options, written for ``source``."""
+    aliases = _OPTION_ALIASES.get(program, {})
+    wanted = frozenset(aliases.get(option, option) for option in options) - {""}
+    for item in _TRANSLATIONS:
+        if item.source == source and item.program == program and item.options == wanted:
+            return item
+    return None
+
+
+def semantics(name: str) -> tuple[Translation, ...]:
+    """What the command lines of one catalogue entry do, for the forms dflint writes."""
+    entry = lookup(name)
+    if entry is None:
+        return ()
+    return tuple(item for item in _TRANSLATIONS if item.program == entry.name.lower())
+
+
+# --- programs the translator keeps as they are ---------------------------------------------
+
+# Programs the entries above do not list that exist on Linux and Windows images alike with the
+# same command line (toolchains install the same CLI on both). Users add their own in config:
+# [tool.dflint.fix] commands = ["mytool"].
+CROSS_PLATFORM_PROGRAMS = frozenset(
+    {
+        "bun",
+        "bundle",
+        "cargo",
+        "cmake",
+        "composer",
+        "conda",
+        "deno",
+        "dotnet",
+        "gem",
+        "git",
+        "go",
+        "gofmt",
+        "gradle",
+        "jar",
+        "java",
+        "javac",
+        "mvn",
+        "ninja",
+        "node",
+        "npm",
+        "npx",
+        "php",
+        "pip",
+        "pnpm",
+        "poetry",
+        "python",
+        "ruby",
+        "rustc",
+        "rustup",
+        "uv",
+        "yarn",
+    }
+)
+# Linux program names spelled differently in the Windows images of the same tool (the python
+# images for Windows have python.exe and pip.exe only).
+WINDOWS_PROGRAM_NAMES: Mapping[str, str] = MappingProxyType({"python3": "python", "pip3": "pip"})
+# Names PowerShell aliases to a cmdlet with another job's options, even without options
+# (``curl URL`` prints a response object; the program is curl.exe).
+POWERSHELL_ALIAS_MISMATCH = frozenset({"curl", "wget"})
+# PowerShell parameters that take a value (the next word); the rest are switches.
+POWERSHELL_VALUE_PARAMETERS = frozenset(
+    {"-itemtype", "-erroraction", "-value", "-filter", "-encoding", "-uri", "-outfile"}
+)
+# PowerShell parameters whose value is an operand (a path), in the order the forms list them.
+POWERSHELL_PATH_PARAMETERS = ("-path", "-literalpath", "-destination")
+# tar options that GNU tar, BusyBox tar and Windows' bsdtar read the same way.
+PORTABLE_TAR_OPTIONS = frozenset(
+    {"-x", "-c", "-t", "-z", "-j", "-J", "-f", "-v", "-C", "--strip-components", "-o"}
+)

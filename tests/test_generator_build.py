@@ -136,7 +136,7 @@ def test_the_seeds_workflow_builds_runs_and_publishes(
         "--platforms", "linux/amd64,linux/arm64", "--image", "folder-list",
         check=False, cwd=app,
     )  # fmt: skip
-    assert fix.returncode == 1, fix.stderr
+    assert fix.returncode == 0, fix.stderr  # written and complete
     assert "Fixing Dockerfile.linux-amd64\nFixing Dockerfile.linux-arm64\n" in fix.stdout
     bake = (app / "docker-bake.hcl").read_text()
     assert 'dockerfile = "Dockerfile.linux-arm64"' in bake

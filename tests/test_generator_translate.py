@@ -158,7 +158,9 @@ def test_windows_images_map_back_to_linux(image: str, expected: str) -> None:
 
 
 def test_powershell_needs_server_core() -> None:
-    plan = variant("FROM golang:1.22\nRUN go version\n", "windows/amd64", shell="powershell")
+    plan = variant(
+        "FROM golang:1.22\nRUN go version\n", "windows/amd64", shell="powershell", from_os="linux"
+    )
     assert plan.items[0].lines == ["FROM golang:1.22-windowsservercore-ltsc2022"]
 
 
@@ -171,7 +173,7 @@ def test_images_the_tables_do_not_know_are_marked_not_guessed() -> None:
 
 def test_user_mappings_from_config_win() -> None:
     settings = Settings(image_pairs=(("myorg/base:1", "myorg/base:1-win"),))
-    plan = variant("FROM myorg/base:1\n", "windows/amd64", settings=settings)
+    plan = variant("FROM myorg/base:1\n", "windows/amd64", settings=settings, from_os="linux")
     assert plan.items[0].lines == ["FROM myorg/base:1-win"]
     back = variant("# escape=`\nFROM myorg/base:1-win\n", "linux/amd64", settings=settings)
     assert back.items[0].lines == ["FROM myorg/base:1"]
@@ -182,6 +184,7 @@ def test_user_mappings_from_config_win() -> None:
 
 def test_paths_in_instructions() -> None:
     text = (
+        "FROM alpine:3.20 AS build\n"
         "FROM alpine:3.20\n"
         "WORKDIR /app/src\n"
         "COPY --from=build /out/app /usr/local/bin/app\n"
@@ -190,7 +193,7 @@ def test_paths_in_instructions() -> None:
         'ENTRYPOINT ["/usr/local/bin/app", "--config", "/app/config.yml"]\n'
     )
     out = instructions(rendered(text, "windows/amd64"))
-    assert out[1:] == [
+    assert out[2:] == [
         "WORKDIR C:\\app\\src",
         "COPY --from=build C:\\out\\app C:\\usr\\local\\bin\\app",
         "VOLUME C:\\data",
@@ -245,13 +248,19 @@ def test_shell_lines_give_way_to_the_target_shell() -> None:
     assert instructions(out)[-1] == "RUN Get-ChildItem -Name C:\\app"
 
 
-def test_shell_is_set_after_every_from() -> None:
-    text = "FROM golang:1.22 AS build\nRUN go build\nFROM alpine:3.20\nCOPY --from=build /a /a\n"
+def test_shell_is_set_after_every_from_whose_base_runs_another() -> None:
+    text = "FROM alpine:3.20 AS build\nRUN go build\nFROM alpine:3.20\nCOPY --from=build /a /a\n"
     out = rendered(text, "windows/amd64", shell="powershell")
     lines = out.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("FROM"):
-            assert lines[index + 1].startswith("SHELL [")
+    froms = [index for index, line in enumerate(lines) if line.startswith("FROM")]
+    assert len(froms) == 2
+    for index in froms:  # servercore runs cmd unless told otherwise
+        assert lines[index + 1].startswith('SHELL ["powershell", "-Command"')
+    # golang's windowsservercore images set that PowerShell SHELL themselves
+    text = "FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build\n"
+    out = rendered(text, "windows/amd64", shell="powershell")
+    assert "FROM golang:1.22-windowsservercore-ltsc2022 AS build\nWORKDIR" in out
+    assert "SHELL" not in out
 
 
 # --- commands, continuations, comments -----------------------------------------------------
@@ -264,12 +273,13 @@ def test_shell_is_set_after_every_from() -> None:
         ("cat /app/a.txt", "type C:\\app\\a.txt", "Get-Content C:\\app\\a.txt"),
         (
             "rm -rf /app/cache",
-            "rmdir /S /Q C:\\app\\cache",
-            "Remove-Item -Recurse -Force C:\\app\\cache",
+            'if exist "C:\\app\\cache\\*" (rmdir /S /Q "C:\\app\\cache") '
+            'else if exist "C:\\app\\cache" del /F /Q "C:\\app\\cache"',
+            "if (Test-Path C:\\app\\cache) { Remove-Item -Recurse -Force C:\\app\\cache }",
         ),
         (
             "mkdir -p /app/data",
-            "mkdir C:\\app\\data",
+            'if not exist "C:\\app\\data\\*" mkdir "C:\\app\\data"',
             "New-Item -ItemType Directory -Force C:\\app\\data",
         ),
         (
@@ -344,7 +354,7 @@ def test_comments_and_layout_are_kept() -> None:
         "    # inside the continuation\n"
         "    go build -o /out/app .\n"
     )
-    out = rendered(text, "windows/amd64")
+    out = rendered(text, "windows/amd64", from_os="linux")
     assert "# build stage\nFROM golang:1.22-nanoserver-ltsc2022 AS build\n\n# the binary\n" in out
     assert (
         'RUN set "CGO_ENABLED=0" && set "GOARCH=%TARGETARCH%" && `\n    go build -o C:\\out\\app .'
@@ -358,7 +368,10 @@ def test_reverse_commands() -> None:
         'RUN mkdir C:\\app\\data && rmdir /S /Q C:\\tmp\\x && type C:\\app\\a.txt && set "A=b c"\n'
     )
     out = instructions(rendered(windows, "linux/amd64"))
-    assert out[-1] == 'RUN mkdir -p /app/data && rm -rf /tmp/x && cat /app/a.txt && export A="b c"'
+    assert out[-1] == (
+        "RUN { mkdir -p /app && mkdir /app/data; } && { [ -d /tmp/x ] && rm -rf /tmp/x; } "
+        '&& cat /app/a.txt && export A="b c"'
+    )
 
 
 def test_downloads_of_the_source_os_build_are_not_carried_over() -> None:

@@ -5,8 +5,8 @@ Modules, in the order data flows through them:
 ``layout``      an instruction's physical lines and the generated-file header
 ``paths``       paths and variable references between Linux and Windows spellings
 ``shellsyntax`` the small, strict parsers that turn a command line into steps to translate
-``commandmap``  the command equivalents (sh / cmd / PowerShell) the translator needs
-``commands``    one command line in one shell → the same command line in another
+``commands``    one command line in one shell → the same command line in another, through the
+                command catalogue's translations (``dflint.catalogue``), by meaning
 ``images``      base images and their counterparts on the other OS or architecture
 ``translator``  a parsed Dockerfile → the instruction lines of a variant, with problems
 ``render``      Jinja2: the built-in templates (package data) and ``dflint render``

@@ -82,6 +82,13 @@ def register(app: typer.Typer) -> None:
             Optional[TargetOSChoice],  # noqa: UP045 - typer needs Optional on 3.11
             typer.Option("--os", help="Write the variant for this OS: Dockerfile.windows/.linux."),
         ] = None,
+        from_os: Annotated[
+            Optional[TargetOSChoice],  # noqa: UP045
+            typer.Option(
+                "--from-os",
+                help="The OS the file is written for, where its content does not say.",
+            ),
+        ] = None,
         platforms: Annotated[
             Optional[list[str]],  # noqa: UP045
             typer.Option(
@@ -113,6 +120,12 @@ def register(app: typer.Typer) -> None:
         diff: Annotated[
             bool, typer.Option("--diff", help="Show what would change; write nothing.")
         ] = False,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check", help="Write nothing; exit 1 when a variant is missing or out of date."
+            ),
+        ] = False,
         write: Annotated[
             bool,
             typer.Option("--write", help="Overwrite the file being fixed and earlier variants."),
@@ -132,8 +145,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write per-OS or per-platform variants, or fix one file for every architecture.
 
-        Exit 0: nothing to change; 1: a file changed or would change, or something could not
-        be translated; 2: an error. Prints `Fixing <path>` for every file written.
+        Variants (--os, --platforms): exit 0 written and complete; 1 written, with untranslated
+        lines (listed); 2 an error. --check: exit 1 when a variant is missing or out of date.
+        --multiarch: exit 0 nothing to change; 1 a file changed or would change; 2 an error.
+        Prints `Fixing <path>` for every file written.
         """
         from dflint.discovery import display_path
         from dflint.engine import Options
@@ -143,8 +158,13 @@ def register(app: typer.Typer) -> None:
         modes = [bool(os_name), bool(platforms) and not multiarch, multiarch]
         if sum(modes) != 1:
             raise _fail("choose one of --os, --platforms and --multiarch")
-        if multiarch and (template or shell or output_dir):
-            raise _fail("--template, --shell and --output-dir make variants, not --multiarch")
+        if multiarch and (template or shell or output_dir or from_os or check):
+            raise _fail(
+                "--template, --shell, --output-dir, --from-os and --check make variants, "
+                "not --multiarch"
+            )
+        if check and (write or force or diff):
+            raise _fail("--check writes nothing: it goes without --write, --force and --diff")
         if image is not None and not valid_image_name(image):
             raise _fail(f"--image: {image!r} is not a repository name (lower case, no tag)")
         if template is not None and not template.is_file():
@@ -161,6 +181,7 @@ def register(app: typer.Typer) -> None:
         request = Request(
             paths=[(path, display_path(path)) for path in files],
             os=os_name.value if os_name else None,
+            from_os=from_os.value if from_os else None,
             platforms=() if multiarch else targets,
             multiarch=multiarch,
             shell=shell.value if shell else None,
@@ -171,6 +192,7 @@ def register(app: typer.Typer) -> None:
             write=write,
             force=force,
             unsafe=unsafe_fixes,
+            check=check,
             options=options,
         )
         sys.stdout.flush()

@@ -1,23 +1,33 @@
-"""One command line in one shell → the same command line in another shell.
+"""One command line in one shell → the same command line in another shell, by meaning.
 
-The line is parsed strictly (``shellsyntax``); each simple command is then recognised as an
-operation of the command map (``ls`` → list, ``rm -rf`` → remove-tree, ...), one of the few
-commands handled here (``echo``, ``uname``, ``export``/``set``, downloads), or a program that
-exists on both systems with the same command line (``go``, ``python``, ``curl``, ``tar``). It
-is written out in the target shell with its paths and variables translated. Anything else
-raises :class:`~dflint.generator.paths.Untranslatable`: the caller copies the line unchanged
-and marks it, so nothing is half-translated.
+The line is parsed strictly (``shellsyntax``); each simple command is then matched against
+the command catalogue's translations (``dflint.catalogue.translation``): a program with an
+exact set of options whose behaviour (missing and existing operands, parents, folders,
+wildcards, truncation) the catalogue states, and whose forms in the other shells do the same.
+A few commands are handled here (``echo``, ``export``/``set``, downloads), and programs that
+exist on both systems with the same command line (``go``, ``python``, ``curl``) are kept.
+
+The line as a whole keeps its meaning too:
+
+- ``set -e`` (``set -eux``): the script stops at the first failure, so ``;`` becomes ``&&``
+  (``-x`` only traces; ``-u`` is kept only when no variable is read);
+- a variable set earlier in the line is read with delayed expansion (``!NAME!``) in cmd, which
+  expands ``%NAME%`` when it reads the line, before ``set`` runs;
+- cmd exits with ``ERRORLEVEL``, which ``echo`` and ``if`` leave as a failed step set it, so
+  a line that can succeed after a failure (``false || echo recovered``) ends by resetting it.
+
+Anything else raises :class:`~dflint.generator.paths.Untranslatable`: the caller copies the
+line unchanged and marks it, so nothing is half-translated.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dflint import catalogue
-from dflint.generator import commandmap, paths
+from dflint.generator import paths
 from dflint.generator.paths import TargetOS, Untranslatable
 from dflint.generator.shellsyntax import (
     Command,
@@ -35,11 +45,26 @@ _SH_GLOB_SAFE = re.compile(r"[A-Za-z0-9_./:=,@%+*?\[\]-]+\Z")
 _PS_SAFE = re.compile(r"[A-Za-z0-9_./:\\=+*?-]+\Z")
 _CMD_SPECIAL = re.compile(r"[\s&|<>^()]")
 _CMD_FLAG = re.compile(r"(?:/[A-Za-z](?::\S*)?)+\Z")
+_CMD_PATTERN_SAFE = re.compile(r"[A-Za-z0-9_.:\\*%!-]+\Z")
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".cmd", ".bat")
+_WINDOWS_PROGRAM_SUFFIXES = (".exe", ".bat", ".cmd", ".ps1", ".msi", ".com")
+_RESET_CMD = "cmd /c exit 0"  # leaves ERRORLEVEL 0 (cmd exits with ERRORLEVEL)
+# Catalogue entries that are the same program, with the same options, on both systems.
+_SAME_PROGRAM = frozenset({"curl", "tar", "hostname", "whoami", "exit"})
 
 
 def _identity(text: str) -> str:
     return text
+
+
+@dataclass(slots=True)
+class _LineState:
+    """What one line's translation has learnt so far."""
+
+    assigned: set[str] = field(default_factory=set)  # names set by an earlier step
+    delayed: bool = False  # a `!NAME!` was written
+    used: list[str] = field(default_factory=list)  # catalogue translations and handlers used
+    later_names: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +82,18 @@ class Context:
     # absolute paths the Dockerfile itself puts programs at (COPY destinations, go build -o):
     # a program run from one of them was built or copied for the target
     produced: frozenset[str] = frozenset()
+    # cmd: the caller runs the line with delayed expansion (cmd /V:ON) when it asks for it
+    delayed_expansion: bool = False
+    state: _LineState | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """A translated command line: its output lines and what it took."""
+
+    lines: list[str]
+    used: tuple[str, ...]  # the catalogue translations and handlers, by key
+    delayed: bool  # cmd: needs delayed expansion (SHELL ["cmd", "/S", "/V:ON", "/C"])
 
 
 def translate_line(text: str, ctx: Context) -> list[str]:
@@ -66,17 +103,35 @@ def translate_line(text: str, ctx: Context) -> list[str]:
     ends where the escape character must be appended; layout (one command per line, the
     indentation) follows the source.
     """
-    steps = parse(text, ctx.source)
+    return translate_command_line(text, ctx).lines
+
+
+def translate_command_line(text: str, ctx: Context) -> Translated:
+    state = _LineState()
+    ctx = replace(ctx, state=state)
+    steps = _without_shell_options(parse(text, ctx.source), ctx)
     rendered: list[tuple[list[str], str | None, str | None]] = []
-    for step in steps:
-        outputs = _translate_command(step.command, ctx)
+    stale = False  # cmd: ERRORLEVEL may be non-zero although the line has not failed
+    many = len(steps) > 1
+    for index, step in enumerate(steps):
+        _check_prefix(step, index == len(steps) - 1, ctx)
+        _check_bare_assignment(step, steps[index + 1 :], ctx)
+        outputs, resets = _translate_command(step.command, ctx, many)
+        before = steps[index - 1] if index else None
+        recovered = (
+            before is not None and before.op in ("||", "&", ";") and _may_fail(before.command)
+        )
+        stale = (stale or recovered) and not resets
         # a line break before the command name (after its NAME=value prefixes) is kept
         name_break = step.command.name.break_before if step.command.name is not None else None
-        for index, segments in enumerate(outputs):
-            last = index == len(outputs) - 1
+        for position, segments in enumerate(outputs):
+            last = position == len(outputs) - 1
             op = _operator(step, ctx) if last else _and(ctx)
-            brk = step.break_after if last else (name_break if index == len(outputs) - 2 else None)
+            brk = (
+                step.break_after if last else (name_break if position == len(outputs) - 2 else None)
+            )
             rendered.append((segments, op, brk))
+        _remember_assignments(step.command, ctx)
     lines = [""]
     for segments, op, brk in rendered:
         lines[-1] += segments[0]
@@ -85,7 +140,188 @@ def translate_line(text: str, ctx: Context) -> list[str]:
             lines[-1] += ("" if op.startswith(";") else " ") + op + " "
             if brk is not None:
                 lines.append(brk)
-    return lines
+    if ctx.target == "cmd" and stale:
+        lines[-1] += f" && {_RESET_CMD}"
+        state.used.append("cmd: ERRORLEVEL reset")
+    if ctx.source == "cmd" and _cmd_fails_stale(steps):
+        raise Untranslatable(
+            "cmd exits with the ERRORLEVEL a failed step left (echo and if do not reset it), "
+            "so this line fails where sh's would succeed"
+        )
+    if state.delayed and not ctx.delayed_expansion:
+        raise Untranslatable(
+            "a variable set earlier in the line: cmd expands %NAME% when it reads the line"
+        )
+    return Translated(lines, tuple(dict.fromkeys(state.used)), state.delayed)
+
+
+# --- the line as a whole -------------------------------------------------------------------
+
+
+def _without_shell_options(steps: list[Step], ctx: Context) -> list[Step]:
+    """``set -e``/``-x``/``-u`` steps folded into the operators of the others."""
+    if ctx.source != "sh":
+        return steps
+    out: list[Step] = []
+    errexit = False
+    nounset = False
+    pending: str | None = None  # the operator before a dropped `set`
+    for step in steps:
+        options = _shell_options(step.command)
+        if options is not None:
+            for option in options:
+                if option in ("-e", "+e"):
+                    errexit = option == "-e"
+                elif option == "-u":
+                    nounset = True
+                elif option not in ("-x", "+x", "-v", "+v", "+u"):
+                    raise Untranslatable(f"set {option} has no {ctx.target} counterpart")
+            if step.op not in (None, ";", "&&"):
+                raise Untranslatable(f"`set {' '.join(options)} {step.op}`")
+            if out and pending is None:
+                pending = out[-1].op
+            continue
+        if pending is not None and out:
+            out[-1].op = pending
+        pending = None
+        out.append(Step(step.command, step.op, step.break_after))
+        if errexit:
+            out[-1].op = _errexit_operator(out[-1].op)
+    if out and pending is not None:
+        out[-1].op = None
+    if out and out[-1].op is not None:
+        out[-1].op = None
+    if errexit:
+        _check_errexit_lists(steps)
+    if nounset and any(_reads_variables(step.command) for step in out):
+        raise Untranslatable(
+            "set -u stops at an unset variable; cmd and PowerShell have no such check"
+        )
+    if not out:
+        raise Untranslatable("only shell options")
+    return out
+
+
+def _errexit_operator(op: str | None) -> str | None:
+    return "&&" if op == ";" else op
+
+
+def _check_errexit_lists(steps: list[Step]) -> None:
+    """Under ``set -e`` a failure left of ``&&`` does not stop the script (POSIX exempts
+    every command of an AND-OR list but the last); as ``&&`` it would."""
+    groups: list[list[Step]] = [[]]
+    for step in steps:
+        groups[-1].append(step)
+        if step.op in (";", None):
+            groups.append([])
+    groups = [group for group in groups if group]
+    for group in groups[:-1]:
+        if any(step.op == "&&" for step in group[:-1]):
+            raise Untranslatable(
+                "under set -e a failure left of && does not stop sh, but it would stop "
+                "the translated chain"
+            )
+
+
+def _shell_options(command: Command) -> list[str] | None:
+    """The options of a ``set -eux`` step, or None when the step is something else."""
+    if command.name is None or command.name.literal != "set" or command.assignments:
+        return None
+    words = [word.literal or "" for word in command.args]
+    if not words:
+        return None
+    options: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in ("-o", "+o") and index + 1 < len(words):
+            options.append(f"{word} {words[index + 1]}")
+            index += 2
+            continue
+        if not re.fullmatch(r"[-+][a-zA-Z]+", word):
+            return None
+        options += [word[0] + letter for letter in word[1:]]
+        index += 1
+    return options
+
+
+def _reads_variables(command: Command) -> bool:
+    words = [*command.args, *(value for _, value in command.assignments)]
+    if command.name is not None:
+        words.append(command.name)
+    return any(word.has_vars for word in words)
+
+
+def _check_prefix(step: Step, last: bool, ctx: Context) -> None:
+    """``NAME=value cmd`` sets NAME for that command only; ``set`` keeps it for the rest."""
+    command = step.command
+    if command.assignments and command.name is not None and not last:
+        raise Untranslatable(
+            f"`{command.assignments[0][0]}=… {command.name.raw}` sets the variable for one "
+            f"command; in {ctx.target} it would stay set for the rest of the line"
+        )
+
+
+def _check_bare_assignment(step: Step, later: list[Step], ctx: Context) -> None:
+    """``NAME=value`` alone sets a shell variable that programs do not see; cmd's ``set``
+    puts it in the environment of every program after it."""
+    command = step.command
+    if ctx.source != "sh" or command.name is not None or not command.assignments:
+        return
+    for other in later:
+        name = other.command.name
+        literal = (name.literal or "") if name is not None else ""
+        if name is not None and (
+            other.command.program in catalogue.CROSS_PLATFORM_PROGRAMS | ctx.programs
+            or "/" in literal
+        ):
+            raise Untranslatable(
+                f"{command.assignments[0][0]}=… is not exported, so `{literal}` does not see "
+                f"it in sh; in {ctx.target} it would"
+            )
+
+
+def _remember_assignments(command: Command, ctx: Context) -> None:
+    state = ctx.state
+    if state is None:
+        return
+    names = [name for name, _ in command.assignments]
+    if command.name is not None and ctx.source == "sh" and command.name.literal == "export":
+        names += [word.raw.split("=", 1)[0] for word in command.args if "=" in word.raw]
+    if command.name is not None and ctx.source == "cmd" and command.program == "set":
+        body = command.raw_rest.strip().strip('"')
+        if "=" in body:
+            names.append(body.split("=", 1)[0])
+    for name in names:
+        state.assigned.add(paths.assigned_name(name, ctx.target_os).upper())
+
+
+# cmd built-ins that leave ERRORLEVEL as it was when they succeed
+_CMD_KEEPS_ERRORLEVEL = frozenset(
+    {"echo", "echo.", "set", "rem", "rd", "rmdir", "if", "for", "start", "popd", "title", "cls"}
+)
+
+
+# commands that do not fail (so a failure is not what the step after them recovers from)
+_NEVER_FAIL = frozenset({"echo", "echo.", "export", "set", "rem", "true", "cd ."})
+
+
+def _may_fail(command: Command) -> bool:
+    if command.name is None:
+        return False
+    literal = " ".join([command.name.raw, *(word.raw for word in command.args)]).lower()
+    return command.program not in _NEVER_FAIL and literal != "cd ."
+
+
+def _cmd_fails_stale(steps: list[Step]) -> bool:
+    """The cmd line may end with a non-zero ERRORLEVEL after it recovered from a failure."""
+    stale = False
+    for index, step in enumerate(steps):
+        keeps = step.command.name is None or step.command.program in _CMD_KEEPS_ERRORLEVEL
+        before = steps[index - 1] if index else None
+        recovered = before is not None and before.op in ("||", "&") and _may_fail(before.command)
+        stale = (stale or recovered) and keeps
+    return stale
 
 
 def _and(ctx: Context) -> str:
@@ -106,8 +342,20 @@ def _operator(step: Step, ctx: Context) -> str | None:
         # Windows PowerShell 5.1 has no &&: stop on a failed native command by hand.
         return "; if (-not $?) { exit 1 };"
     if op in (";", "&"):
+        if not _is_program_step(step.command, ctx):
+            raise Untranslatable(
+                "`;` after a command that can fail: PowerShell stops at a failed cmdlet "
+                "($ErrorActionPreference = 'Stop'), sh goes on"
+            )
         return ";"
     raise Untranslatable(f"`{op}` has no Windows PowerShell 5.1 counterpart")
+
+
+def _is_program_step(command: Command, ctx: Context) -> bool:
+    if command.name is None:
+        return True
+    program = command.program
+    return program in catalogue.CROSS_PLATFORM_PROGRAMS | ctx.programs | {"echo"}
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -123,27 +371,38 @@ def _program(command: Command, dialect: Dialect) -> str:
     return program
 
 
-def _translate_command(command: Command, ctx: Context) -> list[list[str]]:
-    """The command as one or more target commands (prefix assignments become their own)."""
+def _translate_command(command: Command, ctx: Context, many: bool) -> tuple[list[list[str]], bool]:
+    """The command as one or more target commands (prefix assignments become their own),
+    and whether the last leaves cmd's ERRORLEVEL at 0 when it succeeds."""
     outputs = [[_set_variable(name, value, ctx)] for name, value in command.assignments]
     if command.name is None:
         if command.redirects:
             raise Untranslatable("a redirection without a command")
-        return outputs
+        if ctx.source == "sh" and ctx.state is not None:
+            ctx.state.used.append("NAME=value")
+        return outputs, False
     if command.out_null and ctx.target != "powershell":
         command.redirects.append(Redirect(">", Word([Part("NUL")], "NUL")))
     program = _program(command, ctx.source)
     handler = _HANDLERS.get((ctx.source, program))
     main: list[str] | None = None
-    # A Windows line may be what the catalogue gives for a Linux command (dir /B is ls;
-    # echo %PROCESSOR_ARCHITECTURE% %PROCESSOR_IDENTIFIER% is uname -a); that reading wins
-    # over the general one for echo, while set and setx have their own meaning.
-    if ctx.source_os != ctx.target_os and ctx.source != "sh" and program not in ("set", "setx"):
-        main = _reverse_lookup(command, program, ctx)
+    resets = True
+    if ctx.source != "sh" and ctx.source_os != ctx.target_os and program not in ("set", "setx"):
+        # A Windows line may be a form the catalogue writes for a Linux command (dir /B is
+        # ls; cmd /c exit 1 is false): that reading wins over the general one
+        main = _reverse_form(command, ctx)
+    if main is None and handler is not None:
+        main = handler(command, ctx)
+        resets = program not in ("echo", "echo.", "export", "set", "write-output", "write-host")
     if main is None:
-        main = handler(command, ctx) if handler is not None else _resolve(command, program, ctx)
-    main = [*main[:-1], main[-1] + _redirects(command.redirects, ctx)]
-    return [*outputs, main]
+        main, resets = _resolve(command, program, ctx, many)
+    redirects = _redirects(command.redirects, ctx)
+    if redirects and ctx.target == "cmd" and program in ("echo", "echo."):
+        # `echo text > file` writes the blank before `>` into the file
+        main = [*main[:-1], f"({main[-1]}){redirects.lstrip()}"]
+    else:
+        main = [*main[:-1], main[-1] + redirects]
+    return [*outputs, main], resets
 
 
 def is_produced(path: str, produced: frozenset[str]) -> bool:
@@ -163,11 +422,21 @@ def _unknown(program: str, ctx: Context) -> Untranslatable:
     )
 
 
-def _resolve(command: Command, program: str, ctx: Context) -> list[str]:
-    """The command through the catalogue: kept where the target has it, else its equivalent."""
+def other_os_program(literal: str, ctx: Context) -> None:
+    """A script or program that only the source OS can run."""
+    lowered = literal.lower()
+    if ctx.target_os == "linux" and lowered.endswith(_WINDOWS_PROGRAM_SUFFIXES):
+        raise Untranslatable(f"`{literal}` is a Windows program or script")
+    if ctx.target_os == "windows" and lowered.endswith((".sh", ".bash")):
+        raise Untranslatable(f"`{literal}` is a shell script; Windows has no sh")
+
+
+def _resolve(command: Command, program: str, ctx: Context, many: bool) -> tuple[list[str], bool]:
+    """The command through the catalogue's translations, or kept where it is the same program."""
     name = command.name
     assert name is not None
     literal = name.literal or ""
+    other_os_program(literal, ctx)
     if "/" in literal or "\\" in literal:
         if literal.lower().endswith(_SCRIPT_SUFFIXES):
             raise Untranslatable(f"`{literal}` is a script for another shell")
@@ -176,51 +445,62 @@ def _resolve(command: Command, program: str, ctx: Context) -> list[str]:
                 f"`{literal}` is a program of the {ctx.source_os} image; nothing in this "
                 f"Dockerfile builds or copies it for {ctx.target_os}"
             )
-        return _passthrough(command, program, ctx)
+        return _passthrough(command, program, ctx), True
+    if program == "exit" and any((word.literal or "").lower() == "/b" for word in command.args):
+        raise Untranslatable("exit /b is for batch files (outside one it ends cmd.exe)")
     entry = catalogue.lookup(program)
     if entry is not None and _installs_packages(entry):
         raise Untranslatable(
             f"`{program}` installs packages, which are named and packaged differently on "
             f"{ctx.target_os}"
         )
-    if entry is None:
-        if program in commandmap.CROSS_PLATFORM_PROGRAMS | ctx.programs:
-            return _passthrough(command, program, ctx)
-        if ctx.target_os == "windows" and program in commandmap.WINDOWS_PROGRAM_NAMES:
-            return _passthrough(command, program, ctx)
-        raise _unknown(program, ctx)
+    if entry is not None and entry.name.lower() in ("reg", "set-itemproperty", "new-itemproperty"):
+        raise Untranslatable(f"`{program}` edits the Windows registry; Linux has none")
     flags, operands = _options(command, program, ctx.source)
-    native = _native(entry, program, command, flags, ctx)
-    equivalent = _equivalent(entry, flags, ctx)
-    # Linux → Windows: a command Windows has itself (curl, tar, mkdir) keeps the user's
-    # options. Windows → Linux: the same names mean other things in sh (type, dir, set),
-    # so the catalogue's equivalent comes first.
-    sh_way = entry.equivalents.get("sh")
-    if ctx.source != "sh" and sh_way is not None:
-        # The catalogue says sh does this job another way: another program (type → cat),
-        # or the same one with options cmd does not need (mkdir → mkdir -p). A line that
-        # already passes its own options (curl -o …) means the program itself.
-        same_program = sh_way.split(" ", 1)[0].lower() == program
-        native = native and same_program and _has_options(command)
-    if native:
-        return _passthrough(command, program, ctx)
-    if equivalent is not None:
-        return [_fill(equivalent, operands, entry.name, ctx)]
-    own = entry.equivalents.get(ctx.source)
-    if own is not None and ctx.target in entry.equivalents:
-        raise Untranslatable(
-            f"`{program}`: the command catalogue's {ctx.target} form is for `{own}` only"
-        )
-    if flags:
-        raise Untranslatable(
-            f"`{program} {' '.join(sorted(flags))}`: the command catalogue has no {ctx.target} "
-            "form for these options"
-        )
-    raise Untranslatable(f"`{program}`: the command catalogue has no {ctx.target} equivalent")
+    if ctx.source_os != ctx.target_os or ctx.source != ctx.target:
+        found = catalogue.translation(ctx.source, program, flags)
+        if found is not None and ctx.target in found.forms:
+            return _render(found, operands, ctx, many)
+    if entry is not None and entry.name.lower() in _SAME_PROGRAM:
+        _check_same_program(entry.name.lower(), flags, ctx)
+        return _passthrough(command, program, ctx), True
+    if entry is None:
+        known = catalogue.CROSS_PLATFORM_PROGRAMS | ctx.programs
+        if program in known or (
+            ctx.target_os == "windows" and program in catalogue.WINDOWS_PROGRAM_NAMES
+        ):
+            return _passthrough(command, program, ctx), True
+        if literal.lower().endswith(".exe") and literal.lower()[:-4] in known:
+            return _passthrough(command, program, ctx), True
+        raise _unknown(program, ctx)
+    shown = " ".join([program, *sorted(flags)])
+    return _no_translation(entry, shown, ctx)
 
 
-def _has_options(command: Command) -> bool:
-    return any((word.literal or "").startswith(("-", "/")) for word in command.args)
+def _no_translation(
+    entry: catalogue.CommandInfo, shown: str, ctx: Context
+) -> tuple[list[str], bool]:
+    forms = [item for item in catalogue.semantics(entry.name) if item.source == ctx.source]
+    if forms:
+        known = ", ".join(f"`{item.key.removeprefix('cmd: ')}`" for item in forms)
+        raise Untranslatable(f"`{shown}`: the command catalogue translates only {known} by meaning")
+    raise Untranslatable(
+        f"`{shown}`: the command catalogue has no {ctx.target} form that does the same"
+    )
+
+
+def _check_same_program(name: str, flags: frozenset[str], ctx: Context) -> None:
+    if name == "tar":
+        odd = sorted(
+            flag for flag in flags if flag.split("=", 1)[0] not in catalogue.PORTABLE_TAR_OPTIONS
+        )
+        if odd:
+            raise Untranslatable(
+                f"tar {' '.join(odd)}: not an option GNU tar, BusyBox tar and Windows' bsdtar "
+                "read the same way"
+            )
+    elif name in ("hostname", "whoami") and flags:
+        raise Untranslatable(f"{name} {' '.join(sorted(flags))}: options differ between systems")
 
 
 _INSTALLERS = frozenset({"choco", "winget", "msiexec", "scoop"})
@@ -232,56 +512,6 @@ def _installs_packages(entry: catalogue.CommandInfo) -> bool:
         return True
     programs = {text.split(" ", 1)[0].lower() for text in entry.equivalents.values()}
     return bool(programs & (_INSTALLERS | set(catalogue.PACKAGE_MANAGERS)))
-
-
-def _native(
-    entry: catalogue.CommandInfo,
-    program: str,
-    command: Command,
-    flags: frozenset[str],
-    ctx: Context,
-) -> bool:
-    """The target shell runs this name as the same command, with these options."""
-    if ctx.target not in entry.shells:
-        return False
-    args = [word.literal or word.raw for word in command.args]
-    if catalogue.foreign_option(program, args, ctx.target) is not None:
-        return False
-    if ctx.target == "powershell" and catalogue.powershell_alias(program) is not None:
-        if program in commandmap.POWERSHELL_ALIAS_MISMATCH:
-            return "cmd" in entry.shells  # the program itself is there: curl.exe
-        # PowerShell would run its alias (ls is Get-ChildItem), which takes other options;
-        # the catalogue's cmdlet form says what is meant more plainly
-        return not flags and entry.equivalents.get("powershell") is None
-    return True
-
-
-def _equivalent(entry: catalogue.CommandInfo, flags: frozenset[str], ctx: Context) -> str | None:
-    """The catalogue's command line for the target, refined by the options used."""
-    target: catalogue.ShellName = ctx.target
-    if not flags:
-        own = entry.equivalents.get(ctx.source)
-        if ctx.source != "sh" and own is not None and _shape(own, ctx.source)[1]:
-            # the equivalent is for a switch this line does not use (dir is not dir /B)
-            return None
-        return entry.equivalents.get(target)
-    if ctx.source == "sh":
-        for key in _option_keys(flags):
-            form = entry.forms.get(key)
-            if form is not None and target in form:
-                return form[target]
-    own = entry.equivalents.get(ctx.source)
-    if own is not None and _shape(own, ctx.source)[1] == flags:
-        return entry.equivalents.get(target)
-    return None
-
-
-def _option_keys(flags: frozenset[str]) -> list[str]:
-    """The catalogue's spellings of a set of short options (``-rf``, ``-fr``)."""
-    letters = sorted(flag[1:] for flag in flags if len(flag) == 2)
-    if len(letters) != len(flags) or len(letters) > 3:
-        return []
-    return ["-" + "".join(order) for order in itertools.permutations(letters)]
 
 
 def _options(command: Command, program: str, dialect: Dialect) -> tuple[frozenset[str], list[Word]]:
@@ -297,102 +527,159 @@ def _options(command: Command, program: str, dialect: Dialect) -> tuple[frozense
     return flags, [args[index] for index in positions]
 
 
-_PLACEHOLDERS = frozenset(
-    {"FILE", "DIR", "DEST", "PATH", "URL", "NAME", "VALUE", "LINK", "TARGET", "NEW", "TEXT"}
-)
-_LIST_PLACEHOLDERS = frozenset({"FILE", "DIR", "PATH"})
-# Placeholders the translator cannot fill (inside a larger word, or for things it does not
-# know, like a user or a pattern): such a form is advice for people, not a translation.
-_OPAQUE_PLACEHOLDER = re.compile(
-    r"\b(?:FILE|DIR|DEST|PATH|URL|NAME|VALUE|PATTERN|COMMAND|USER|GROUP|MODE|PID|LINK|TARGET"
-    r"|NEW|TEXT)\b|\.\.\.|(?<![\w/-])N(?![\w])"
-)
-# Two kinds of operand in one form: only a source-then-destination pair reads in the same
-# order as the Linux command's operands (cp a b → copy a b; ln -s a b is *not* mklink a b).
-_ORDERED_PAIRS = frozenset(
-    {(first, second) for first in ("FILE", "DIR", "PATH") for second in ("DEST", "NEW")}
-)
+# --- catalogue forms -----------------------------------------------------------------------
 
 
-def _fill(text: str, operands: list[Word], name: str, ctx: Context) -> str:
-    """The catalogue's command line with its placeholders replaced by the operands."""
-    tokens = text.split(" ")
-    slots = [index for index, token in enumerate(tokens) if token in _PLACEHOLDERS]
-    for index, token in enumerate(tokens):
-        if index not in slots and _OPAQUE_PLACEHOLDER.search(token):
-            raise Untranslatable(f"`{name}`: the catalogue's {ctx.target} form is `{text}`")
-    kinds = tuple(dict.fromkeys(tokens[index] for index in slots))
-    if len(kinds) > 1 and (len(kinds) > 2 or kinds not in _ORDERED_PAIRS):
-        raise Untranslatable(
-            f"`{name}`: cannot tell which operand is which in the catalogue's form `{text}`"
+def _render(
+    found: catalogue.Translation, operands: list[Word], ctx: Context, many: bool
+) -> tuple[list[str], bool]:
+    form = found.forms[ctx.target]
+    low, high = found.operands
+    if len(operands) < low or (high is not None and len(operands) > high):
+        raise Untranslatable(f"`{found.key.removeprefix('cmd: ')}` with {len(operands)} operand(s)")
+    if found.shallow:
+        for word in operands:
+            if not _shallow(word):
+                raise Untranslatable(
+                    f"mkdir {word.raw}: without -p, mkdir fails when the parent folder is "
+                    f"missing; {ctx.target}'s creates it (write mkdir -p if that is meant)"
+                )
+    if ctx.state is not None:
+        ctx.state.used.append(found.key)
+    if form.each:
+        pieces = [_fill(form, [word], ctx) for word in operands]
+        grouped = [
+            _group(piece, ctx) if form.compound and len(pieces) > 1 else piece for piece in pieces
+        ]
+        text = _join_all(grouped, ctx)
+        compound = form.compound or len(pieces) > 1
+    else:
+        text = _fill(form, operands, ctx)
+        compound = form.compound
+    if compound and many:
+        text = _group(text, ctx)
+    return [text], form.resets_status
+
+
+def _join_all(pieces: list[str], ctx: Context) -> str:
+    if ctx.target == "powershell":
+        return "; ".join(pieces)
+    return " && ".join(pieces)
+
+
+def _group(text: str, ctx: Context) -> str:
+    if ctx.target == "cmd":
+        return f"({text})"
+    if ctx.target == "sh":
+        return "{ " + text + "; }"
+    return text
+
+
+def _shallow(word: Word) -> bool:
+    literal = word.literal
+    if literal is None:
+        return False
+    text = literal.replace("\\", "/").rstrip("/")
+    if re.fullmatch(r"[A-Za-z]:", text[:2]) and len(text) > 2:
+        text = text[2:]
+    return "/" not in text.lstrip("/") and text not in ("", ".", "..")
+
+
+def _fill(form: catalogue.Form, operands: list[Word], ctx: Context) -> str:
+    values: dict[str, str] = {}
+    template = form.template
+    if operands and any(word.globbing for word in operands):
+        if form.pattern is None or len(operands) != 1:
+            raise Untranslatable(
+                f"a wildcard in {operands[0].raw}: the translated form takes no wildcards"
+            )
+        template = form.pattern
+        values["pattern"] = _cmd_pattern(operands[0], ctx)
+    if operands:
+        values["word"] = _word(operands[0], ctx, "path")
+        if "{path}" in template:
+            values["path"] = _bare_path(operands[0], ctx)
+        if "{parent}" in template:
+            parent = _parent(operands[0], ctx)
+            if parent is None:
+                template = template.split(" && ", 1)[1]
+            else:
+                values["parent"] = parent
+    if len(operands) > 1:
+        values["dest"] = (
+            _bare_path(operands[1], ctx) if ctx.target == "cmd" else _word(operands[1], ctx, "path")
         )
-    rendered = [_word(word, ctx, "path") for word in operands]
     joiner = ", " if ctx.target == "powershell" else " "
-    if not slots:
-        return " ".join([*tokens, *rendered])
-    if len(rendered) < len(slots) or (
-        len(rendered) > len(slots) and tokens[slots[-1]] not in _LIST_PLACEHOLDERS
-    ):
-        raise Untranslatable(f"`{name}` with {len(rendered)} operands (the form is `{text}`)")
-    for position, index in enumerate(slots):
-        last = position == len(slots) - 1
-        tokens[index] = joiner.join(rendered[position:]) if last else rendered[position]
-    return " ".join(tokens)
+    values["words"] = joiner.join(_word(word, ctx, "path") for word in operands)
+    return template.format(**values).rstrip()
 
 
-def _shape(text: str, dialect: Dialect) -> tuple[str, frozenset[str], tuple[str, ...], int]:
-    """A catalogue command line as (program, options, fixed operands, placeholder count)."""
-    cached = _SHAPES.get((text, dialect))
-    if cached is not None:
-        return cached
-    shape: tuple[str, frozenset[str], tuple[str, ...], int] = ("", frozenset(), (), 0)
-    try:
-        steps = parse(text, dialect)
-    except Untranslatable:
-        steps = []
-    if len(steps) == 1 and steps[0].command.name is not None and not steps[0].command.redirects:
-        command = steps[0].command
-        program = _program(command, dialect)
-        flags, operands = _options(command, program, dialect)
-        slots = sum(1 for word in operands if word.raw in _PLACEHOLDERS)
-        fixed = tuple(word.raw.lower() for word in operands if word.raw not in _PLACEHOLDERS)
-        shape = (program, flags, fixed, slots)
-    _SHAPES[(text, dialect)] = shape
-    return shape
+def _bare_path(word: Word, ctx: Context) -> str:
+    """An operand as cmd text to go inside the form's own double quotes."""
+    parts = _translated_parts(word, ctx, "path")
+    out: list[str] = []
+    for part in parts:
+        if part.var:
+            out.append(_cmd_reference(part.text, ctx))
+            continue
+        if '"' in part.text or "%" in part.text:
+            raise Untranslatable(f"{word.raw}: a quote or % in a path (cmd cannot quote it)")
+        if any(char in part.text for char in "*?["):
+            raise Untranslatable(f"a wildcard in {word.raw}: the translated form takes none")
+        out.append(part.text.replace("/", "\\"))
+    text = "".join(out).rstrip("\\")
+    if not text:
+        raise Untranslatable(f"the path {word.raw}")
+    return text
 
 
-_SHAPES: dict[tuple[str, Dialect], tuple[str, frozenset[str], tuple[str, ...], int]] = {}
+def _cmd_pattern(word: Word, ctx: Context) -> str:
+    """A ``*`` pattern as a cmd ``for`` set: ``*`` in the last part only, no ``?`` or ``[``."""
+    parts = _translated_parts(word, ctx, "path")
+    out: list[str] = []
+    for part in parts:
+        if part.var:
+            out.append(_cmd_reference(part.text, ctx))
+            continue
+        text = part.text.replace("/", "\\")
+        if "?" in text or "[" in text:
+            raise Untranslatable(f"{word.raw}: cmd wildcards have no ? or [...] of sh's kind")
+        out.append(text)
+    pattern = "".join(out)
+    head = pattern.rpartition("\\")[0]
+    if "*" in head:
+        raise Untranslatable(f"{word.raw}: cmd takes a wildcard in the last part of a path only")
+    if '"' in pattern:
+        raise Untranslatable(f"{word.raw}: a quote in a path")
+    return pattern if _CMD_PATTERN_SAFE.match(pattern) else f'"{pattern}"'
 
 
-def _reverse_lookup(command: Command, program: str, ctx: Context) -> list[str] | None:
-    """A Windows command line that the catalogue gives as the equivalent of a Linux one
-    (``dir /B`` → ``ls``, ``echo %PROCESSOR_ARCHITECTURE% %PROCESSOR_IDENTIFIER%`` →
-    ``uname -a``): the Linux command it stands for."""
-    if ctx.target != "sh":
+def _parent(word: Word, ctx: Context) -> str | None:
+    """The parent folder of a cmd operand, in sh; None when there is none to make."""
+    literal = word.literal
+    if literal is None:
+        raise Untranslatable(f"mkdir {word.raw}: a variable in the path")
+    translated = _translate_literal(literal, ctx, "path").rstrip("/")
+    head, _, _ = translated.rpartition("/")
+    if head in ("", "."):
         return None
-    try:
-        flags, operands = _options(command, program, ctx.source)
-    except Untranslatable:
+    return _sh_word([Part(head, quoted=True)])
+
+
+def _reverse_form(command: Command, ctx: Context) -> list[str] | None:
+    """A Windows command line that is a catalogue form of a Linux command written without
+    operands (``cmd /c exit 1`` is false, ``echo %PROCESSOR_ARCHITECTURE% …`` is uname -a)."""
+    if ctx.target != "sh" or command.name is None:
         return None
-    raws = tuple(word.raw.lower() for word in operands)
-    for entry in catalogue.entries():
-        if "sh" not in entry.shells or "sh" in entry.equivalents:
-            continue  # only commands whose home is sh
-        candidates = [(key, form.get(ctx.source)) for key, form in entry.forms.items()]
-        candidates.append(("", entry.equivalents.get(ctx.source)))
-        for key, text in candidates:
-            if text is None:
-                continue
-            shape_program, shape_flags, fixed, slots = _shape(text, ctx.source)
-            if shape_program != program or shape_flags != flags:
-                continue
-            if raws[: len(fixed)] != fixed or (fixed and len(raws) != len(fixed)):
-                continue
-            rest = operands[len(fixed) :]
-            if slots and not rest:
-                continue
-            head = f"{entry.name} {key}".strip()
-            return [" ".join([head, *(_word(word, ctx, "path") for word in rest)])]
+    text = " ".join([command.name.raw, *(word.raw for word in command.args)]).lower()
+    for item in catalogue.translations():
+        form = item.forms.get(ctx.source)
+        if item.source != "sh" or form is None or "{" in form.template:
+            continue
+        if form.template.lower() == text:
+            if ctx.state is not None:
+                ctx.state.used.append(f"{ctx.source}: {item.key}")
+            return [item.key]
     return None
 
 
@@ -400,6 +687,8 @@ def _passthrough(command: Command, program: str, ctx: Context) -> list[str]:
     """A program that exists on both systems: same arguments, paths and variables translated."""
     name = command.name
     assert name is not None
+    if ctx.state is not None:
+        ctx.state.used.append("program")
     segments = [_program_word(name, program, ctx)]
     for word in command.args:
         text = _word(word, ctx, "arg")
@@ -423,8 +712,8 @@ def _program_word(name: Word, program: str, ctx: Context) -> str:
     if "/" in literal or "\\" in literal:
         return _quote(paths.translate(literal, ctx.target_os, ctx.path_map), ctx)
     if ctx.target_os == "windows":
-        literal = commandmap.WINDOWS_PROGRAM_NAMES.get(literal, literal)
-        if ctx.target == "powershell" and literal in commandmap.POWERSHELL_ALIAS_MISMATCH:
+        literal = catalogue.WINDOWS_PROGRAM_NAMES.get(literal, literal)
+        if ctx.target == "powershell" and literal in catalogue.POWERSHELL_ALIAS_MISMATCH:
             return f"{literal}.exe"  # the program, not PowerShell's alias of the same name
     elif literal.lower().endswith(".exe"):
         literal = literal[:-4]
@@ -469,11 +758,11 @@ def _ps_params(words: list[Word]) -> tuple[frozenset[str], list[int]]:
         literal = words[index].literal
         lowered = (literal or "").lower()
         if literal is not None and lowered.startswith("-") and not words[index].parts[0].quoted:
-            if lowered in commandmap.POWERSHELL_VALUE_PARAMETERS and index + 1 < len(words):
+            if lowered in catalogue.POWERSHELL_VALUE_PARAMETERS and index + 1 < len(words):
                 flags.add(f"{lowered} {(words[index + 1].literal or '').lower()}")
                 index += 2
                 continue
-            if lowered in commandmap.POWERSHELL_PATH_PARAMETERS and index + 1 < len(words):
+            if lowered in catalogue.POWERSHELL_PATH_PARAMETERS and index + 1 < len(words):
                 operands.append(index + 1)
                 index += 2
                 continue
@@ -488,9 +777,24 @@ def _ps_params(words: list[Word]) -> tuple[frozenset[str], list[int]]:
 
 
 def _variable(name: str, ctx: Context) -> str:
+    state = ctx.state
+    if ctx.source == "cmd" and state is not None and name.upper() in state.assigned:
+        raise Untranslatable(
+            f"%{name}% after a set of {name} in the same line: cmd expands it when it reads "
+            "the line, before set runs"
+        )
     if ctx.source_os == ctx.target_os:
         return name
     return paths.variable_name(name, ctx.target_os)
+
+
+def _cmd_reference(name: str, ctx: Context) -> str:
+    """``%NAME%``, or ``!NAME!`` for a variable set earlier in the same line."""
+    state = ctx.state
+    if state is not None and name.upper() in state.assigned:
+        state.delayed = True
+        return f"!{name}!"
+    return f"%{name}%"
 
 
 def _translated_parts(word: Word, ctx: Context, role: str) -> list[Part]:
@@ -524,8 +828,16 @@ def _translate_literal(text: str, ctx: Context, role: str) -> str:
     target = ctx.target_os
     if paths.looks_like_path(text, ctx.source_os):
         return paths.translate(text, target, ctx.path_map)
+    if ctx.source_os == "windows" and text.lower() == "nul":
+        return "/dev/null"
+    if ctx.source_os == "linux" and ctx.target_os == "windows" and text == "/dev/null":
+        return "NUL"
     if role == "path" or (ctx.source_os == "windows" and "\\" in text and not paths.is_url(text)):
-        return paths.translate(text, target, ctx.path_map)
+        translated = paths.translate(text, target, ctx.path_map)
+        if target == "windows" and role == "path" and not paths.is_url(text):
+            # a relative path too: cmd reads `a/b` as `a` and the switch /b
+            translated = translated.replace("/", "\\")
+        return translated
     name, equals, value = text.partition("=")
     if equals and name.startswith("-") and paths.looks_like_path(value, ctx.source_os):
         return f"{name}={paths.translate(value, target, ctx.path_map)}"
@@ -545,7 +857,7 @@ def _quote_parts(parts: list[Part], ctx: Context) -> str:
     if ctx.target == "sh":
         return _sh_word(parts)
     if ctx.target == "cmd":
-        return _cmd_word(parts)
+        return _cmd_word(parts, ctx)
     return _ps_word(parts)
 
 
@@ -587,11 +899,11 @@ def _sh_double_quoted(parts: list[Part]) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _cmd_word(parts: list[Part]) -> str:
+def _cmd_word(parts: list[Part], ctx: Context) -> str:
     out: list[str] = []
     for part in parts:
         if part.var:
-            out.append(f"%{part.text}%")
+            out.append(_cmd_reference(part.text, ctx))
             continue
         if '"' in part.text:
             raise Untranslatable("a double quote inside an argument (cmd has no escape for it)")
@@ -670,6 +982,8 @@ def _echo_parts(command: Command, ctx: Context) -> list[Part]:
         words = command.args
         if ctx.source == "sh" and words and (words[0].literal or "").startswith("-"):
             raise Untranslatable(f"echo {words[0].raw} (options differ between shells)")
+        if ctx.source == "sh" and any("\\" in part.text for word in words for part in word.parts):
+            raise Untranslatable("echo of a backslash (dash's echo reads it as an escape)")
     parts: list[Part] = []
     for index, word in enumerate(words):
         if index:
@@ -707,6 +1021,7 @@ def _cmd_text_parts(text: str) -> list[Part]:
 
 
 def _echo(command: Command, ctx: Context) -> list[str]:
+    _used(ctx, "echo")
     parts = _echo_parts(command, ctx)
     if ctx.source_os != ctx.target_os:
         parts = [
@@ -716,17 +1031,19 @@ def _echo(command: Command, ctx: Context) -> list[str]:
             for p in parts
         ]
     if ctx.target == "sh":
+        if any("\\" in part.text for part in parts if not part.var):
+            raise Untranslatable("echo of a backslash (dash's echo reads it as an escape)")
         return [f"echo {_sh_double_quoted(parts)}" if parts else "echo"]
     if ctx.target == "powershell":
         return ["Write-Output " + (_ps_word(parts) if parts else "''")]
-    return [_cmd_echo(parts)]
+    return [_cmd_echo(parts, ctx)]
 
 
-def _cmd_echo(parts: list[Part]) -> str:
+def _cmd_echo(parts: list[Part], ctx: Context) -> str:
     out: list[str] = []
     for part in parts:
         if part.var:
-            out.append(f"%{part.text}%")
+            out.append(_cmd_reference(part.text, ctx))
             continue
         if "%" in part.text or '"' in part.text:
             raise Untranslatable("echo of a literal % or double quote (cmd cannot print it as is)")
@@ -748,7 +1065,7 @@ def _set_variable(name: str, value: Word, ctx: Context) -> str:
         return f"export {name}={_sh_word(parts)}"
     if ctx.target == "powershell":
         return f"$env:{name} = {_ps_string(parts)}"
-    body = "".join(f"%{p.text}%" if p.var else p.text for p in parts)
+    body = "".join(_cmd_reference(p.text, ctx) if p.var else p.text for p in parts)
     if '"' in body:
         raise Untranslatable("a double quote inside a variable's value")
     # the quoted form keeps the spaces before `&&` out of the value
@@ -774,6 +1091,7 @@ def _value_parts(name: str, value: Word, ctx: Context) -> list[Part]:
 
 
 def _export(command: Command, ctx: Context) -> list[str]:
+    _used(ctx, "export")
     if not command.args:
         raise Untranslatable("export without a NAME=value")
     out: list[str] = []
@@ -786,9 +1104,10 @@ def _export(command: Command, ctx: Context) -> list[str]:
 
 
 def _cmd_set(command: Command, ctx: Context) -> list[str]:
+    _used(ctx, "set")
     rest = command.raw_rest.strip(" \t")
     if not rest:
-        return _resolve(command, "set", ctx)
+        raise Untranslatable("set without a NAME=value lists the environment")
     if rest.startswith("/"):
         raise Untranslatable(f"set {rest.split()[0]} (arithmetic or prompt)")
     quoted = rest.startswith('"') and rest.count('"') == 2 and rest.endswith('"')
@@ -801,6 +1120,7 @@ def _cmd_set(command: Command, ctx: Context) -> list[str]:
 
 
 def _wget(command: Command, ctx: Context) -> list[str]:
+    _used(ctx, "wget")
     output: Word | None = None
     url: Word | None = None
     to_stdout = False
@@ -840,6 +1160,7 @@ def _wget(command: Command, ctx: Context) -> list[str]:
 
 
 def _invoke_webrequest(command: Command, ctx: Context) -> list[str]:
+    _used(ctx, "Invoke-WebRequest")
     url: Word | None = None
     output: Word | None = None
     args = command.args
@@ -872,6 +1193,11 @@ def _setx(command: Command, ctx: Context) -> list[str]:
         "setx in a command chain: it changes the environment of later steps, which only an "
         "ENV does on Linux"
     )
+
+
+def _used(ctx: Context, key: str) -> None:
+    if ctx.state is not None:
+        ctx.state.used.append(f"{ctx.source}: {key}" if ctx.source != "sh" else key)
 
 
 _Handler = Callable[[Command, Context], list[str]]

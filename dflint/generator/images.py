@@ -263,3 +263,44 @@ def _arch_word(token: str, arch: str) -> str:
         if token in style.values() and arch in style:
             return style[arch]
     raise Untranslatable(f"no spelling of {arch} in the style of {token!r}")
+
+
+# --- the shell a Windows image runs RUN lines with ---------------------------------------------
+
+# Docker's default on Windows, used when the image config sets no Shell.
+CMD_SHELL = ("cmd", "/S", "/C")
+# What docker-library's windowsservercore images set (their Dockerfiles' SHELL line).
+POWERSHELL_SHELL = (
+    "powershell",
+    "-Command",
+    "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue';",
+)
+# Families whose Windows images set no SHELL in their final stage (so cmd runs RUN lines):
+# the Windows OS images themselves, .NET's images (dotnet/dotnet-docker's src/*/windowsservercore
+# and nanoserver Dockerfiles), and diamol's base (sixeyed/diamol images/base/windows: FROM
+# nanoserver, no SHELL).
+_CMD_REPOSITORIES = (
+    "mcr.microsoft.com/windows/",
+    "mcr.microsoft.com/dotnet/",
+    "diamol/base",
+)
+# docker-library's official images with Windows tags: SHELL powershell in the
+# windowsservercore Dockerfiles, SHELL cmd in the nanoserver ones (golang, openjdk, python,
+# eclipse-temurin; see their windows/*/Dockerfile).
+_LIBRARY_WINDOWS = frozenset(
+    family.repository for family in FAMILIES if "/" not in family.repository and family.windows
+)
+
+
+def known_shell(image: str) -> tuple[str, ...] | None:
+    """The SHELL a Windows image runs RUN lines with, when dflint knows it; else None."""
+    name, tag, _ = _split(image.lower())
+    familiar = _familiar(name)
+    if familiar.startswith(_CMD_REPOSITORIES):
+        return CMD_SHELL
+    if familiar in _LIBRARY_WINDOWS:
+        if NANOSERVER in tag:
+            return CMD_SHELL
+        if SERVERCORE in tag:
+            return POWERSHELL_SHELL
+    return None

@@ -137,6 +137,15 @@ def to_windows(path: str, extra: Mapping[str, str] | None = None) -> str:
 def to_linux(path: str, extra: Mapping[str, str] | None = None) -> str:
     """A Windows path on Linux: ``C:\\app\\x`` → ``/app/x``; relative ones get ``/``."""
     if not is_windows_absolute(path):
+        rooted = path.startswith(("/", "\\")) and not path.startswith(("//", "\\\\"))
+        if rooted:
+            # Docker on Windows reads `/Windows/System32` as C:\Windows\System32
+            normal = "C:" + path.replace("/", "\\")
+            for prefix in WINDOWS_SYSTEM_PATHS:
+                if _under(normal, prefix, "\\", fold=True):
+                    raise Untranslatable(
+                        f"{path} is a Windows system path with no Linux counterpart"
+                    )
         if "\\" in path and not path.startswith("\\\\"):
             return path.replace("\\", "/")
         return path

@@ -3,10 +3,15 @@
 Every command here first computes all the files it would write, checks each variant
 (it must parse, and it is linted for its own platform), and only then previews (``--diff``)
 or writes them. Output follows the pre-commit convention: ``Fixing <path>`` for each file
-changed, and exit code 1 when something changed, so a hook run fails and shows the change.
+written.
 
-Exit codes: 0 nothing to change; 1 a file changed (or would change), something could not
-be translated, or a variant has findings; 2 an input, config or write error.
+Exit codes of ``fix --os``/``--platforms``: 0 the variants are written (or already up to
+date) and complete; 1 they are written but some lines could not be translated (each is
+listed, and marked in the file) or a variant has findings; 2 an error: unreadable input, a
+source OS the content does not tell, a write refused or failed. With ``--check`` (or
+``--diff``) nothing is written: 0 every variant is up to date, 1 one is stale or missing.
+``fix --multiarch`` and ``render``: 0 nothing to change; 1 a file changed (or would change)
+or something could not be translated; 2 an error.
 """
 
 from __future__ import annotations
@@ -31,12 +36,20 @@ from dflint.generator.files import (
     write_atomic,
 )
 from dflint.generator.paths import TargetOS
-from dflint.generator.translator import Platform, ShellChoice, source_platform, translate
+from dflint.generator.translator import (
+    UNTRANSLATED,
+    Platform,
+    ShellChoice,
+    UnknownSourceOS,
+    source_platform,
+    translate,
+)
 from dflint.parser import parse_bytes, parse_text
 from dflint.targets import DEFAULT_TARGETS
 
 EXIT_CLEAN = 0
 EXIT_CHANGED = 1
+EXIT_INCOMPLETE = 1  # variants written, with untranslated lines (or --check: stale)
 EXIT_ERROR = 2
 
 Echo = Callable[[str], None]
@@ -53,10 +66,17 @@ class Outcome:
     changed: bool = False
     problems: bool = False  # untranslated lines, refused writes, findings in a variant
     errors: bool = False
+    variants: bool = False  # fix --os/--platforms: the exit code says written vs complete
+    checking: bool = False  # --check or --diff: nothing is written
+    stale: bool = False  # a variant is missing or out of date
 
     def exit_code(self) -> int:
         if self.errors:
             return EXIT_ERROR
+        if self.variants and self.checking:
+            return EXIT_INCOMPLETE if self.stale else EXIT_CLEAN
+        if self.variants:
+            return EXIT_INCOMPLETE if self.problems else EXIT_CLEAN
         return EXIT_CHANGED if self.changed or self.problems else EXIT_CLEAN
 
 
@@ -66,6 +86,7 @@ class Request:
 
     paths: list[tuple[Path, str]]  # (file, as shown)
     os: TargetOS | None = None
+    from_os: TargetOS | None = None  # the OS of stages whose content does not say
     platforms: tuple[Platform, ...] = ()
     multiarch: bool = False
     shell: ShellChoice | None = None
@@ -76,6 +97,7 @@ class Request:
     write: bool = False
     force: bool = False
     unsafe: bool = False
+    check: bool = False
     options: Options = field(default_factory=Options)
 
 
@@ -108,7 +130,10 @@ def _read(path: Path, shown: str, outcome: Outcome) -> bytes | None:
 
 
 def run_fix(request: Request, out: Echo, err: Echo) -> int:
-    outcome = Outcome(out, err)
+    variants = not request.multiarch
+    outcome = Outcome(
+        out, err, variants=variants, checking=variants and (request.check or request.diff)
+    )
     changes: list[Change] = []
     for path, shown in request.paths:
         try:
@@ -119,8 +144,25 @@ def run_fix(request: Request, out: Echo, err: Echo) -> int:
         except DflintError as exc:
             err(f"dflint: error: {exc}")
             outcome.errors = True
-    apply_changes(changes, request.diff, request.write, request.force, outcome)
+        except UnknownSourceOS as exc:
+            err(f"dflint: error: {shown}: {exc}")
+            outcome.errors = True
+    if request.check:
+        report_stale(changes, outcome)
+    else:
+        apply_changes(changes, request.diff, request.write, request.force, outcome)
     return outcome.exit_code()
+
+
+def report_stale(changes: list[Change], outcome: Outcome) -> None:
+    """--check: name every variant that is missing or out of date; write nothing."""
+    for change in changes:
+        if change.old is None:
+            outcome.err(f"dflint: {change.shown}: missing (run dflint fix to write it)")
+            outcome.stale = True
+        elif change.changed:
+            outcome.err(f"dflint: {change.shown}: out of date (run dflint fix --write)")
+            outcome.stale = True
 
 
 # --- --os and --platforms ----------------------------------------------------------------
@@ -133,7 +175,7 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
     config = config_for(path, request.options)
     dockerfile = parse_bytes(data, shown)
     analysis = analyze(dockerfile)
-    source = source_platform(dockerfile, analysis)
+    source = source_platform(dockerfile, analysis, request.from_os)
     per_platform = bool(request.platforms)
     if per_platform:
         platforms = request.platforms
@@ -163,8 +205,18 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
             # the file this one was generated from: the source of truth, never regenerated
             written.append((platform, name))
             continue
-        plan = translate(dockerfile, analysis, platform, request.shell, config.fix, in_place)
-        for problem in plan.problems:
+        plan = translate(
+            dockerfile,
+            analysis,
+            platform,
+            request.shell,
+            config.fix,
+            in_place,
+            request.from_os,
+            _shell_lookup(config, request.options),
+        )
+        for problem in [] if request.check else plan.problems:
+            # --check says only what is stale; the variant itself carries its markers
             label = "untranslated" if problem.untranslated else "note"
             outcome.err(
                 f"dflint: {shown}:{problem.line}: {label} for {platform.text}: {problem.message}"
@@ -187,6 +239,30 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
     if per_platform:
         changes += _publishing(folder, shown_folder, written, source_name, path, request)
     return changes
+
+
+def _shell_lookup(config: Config, options: Options) -> Callable[[str], tuple[str, ...] | None]:
+    """The shell a Windows base runs: dflint's tables first, then the image's own config from
+    its registry (unless offline), where an image without Shell runs Windows' default, cmd."""
+    from dflint.generator.images import CMD_SHELL, known_shell
+
+    def lookup(image: str) -> tuple[str, ...] | None:
+        found = known_shell(image)
+        if found is not None or options.offline or config.offline:
+            return found
+        from dflint.platforms.reference import ReferenceError, parse_reference
+        from dflint.platforms.resolver import resolver_for
+
+        try:
+            ref = parse_reference(image)
+        except ReferenceError:
+            return None
+        shell = resolver_for(config.registry).shell(ref, "windows", "amd64")
+        if shell == ():
+            return CMD_SHELL
+        return shell
+
+    return lookup
 
 
 def _publishing(
@@ -238,13 +314,45 @@ def _check_variant(
         offline=options.offline,
     )
     result = lint_bytes(text.encode("utf-8"), shown, check, config)
+    marked = marked_lines(text)
     for finding in _reportable(result.findings, config):
+        if finding.line in marked:
+            continue  # a line kept as it was, already reported as untranslated
         outcome.err(
             f"dflint: {shown}:{finding.line}:{finding.column}: {finding.code} "
             f"[{platform.text}] {finding.message}"
         )
         outcome.problems = True
     return True
+
+
+def marked_lines(text: str) -> set[int]:
+    """The lines a variant keeps as they were under a ``# dflint: untranslated`` marker: the
+    instruction after each marker, and the whole stage after a marked FROM."""
+    try:
+        dockerfile = parse_text(text, "Dockerfile")
+    except InputError:
+        return set()
+    markers = {item.line for item in dockerfile.comments if UNTRANSLATED in item.text}
+    lines: set[int] = set()
+    stage_ends: dict[int, int] = {}
+    for index, stage in enumerate(dockerfile.stages):
+        following = dockerfile.stages[index + 1] if index + 1 < len(dockerfile.stages) else None
+        end = following.from_instruction.start_line - 1 if following else len(dockerfile.lines)
+        stage_ends[stage.from_instruction.start_line] = end
+    for instruction in dockerfile.instructions:
+        above = instruction.start_line - 1
+        while (
+            above > 0
+            and above not in markers
+            and dockerfile.lines[above - 1].lstrip().startswith("#")
+        ):
+            above -= 1
+        if above not in markers:
+            continue
+        last = stage_ends.get(instruction.start_line, instruction.end_line)
+        lines.update(range(instruction.start_line, last + 1))
+    return lines
 
 
 def _reportable(findings: list[Finding], config: Config) -> list[Finding]:
@@ -303,11 +411,13 @@ def apply_changes(
         if diff:
             outcome.out(unified_diff(change.shown, change.old_text, change.new).rstrip("\n"))
             outcome.changed = True
+            outcome.stale = True
             continue
         reason = refusal(change, write, force)
         if reason is not None:
             outcome.err(f"dflint: {change.shown}: {reason}")
             outcome.problems = True
+            outcome.errors = outcome.errors or outcome.variants
             continue
         try:
             write_atomic(change.path, change.new.encode("utf-8"), change.old)

@@ -10,13 +10,16 @@ per-OS instruction list that a Jinja2 template turns into the variant's text.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
-from dflint.analysis import Analysis
-from dflint.generator import commandmap, commands, layout, paths
+from dflint import catalogue, oscommands
+from dflint.analysis import Analysis, StageFacts, analyze
+from dflint.generator import commands, layout, paths
 from dflint.generator import images as image_map
 from dflint.generator.paths import TargetOS, Untranslatable
 from dflint.generator.settings import Settings
@@ -25,13 +28,15 @@ from dflint.model import Dockerfile, Instruction
 from dflint.platformdata import ARCH_NAMESPACES, arch_tokens_in_tag
 
 UNTRANSLATED = "dflint: untranslated"
-POWERSHELL_SHELL = (
-    "powershell",
-    "-Command",
-    "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue';",
-)
+POWERSHELL_SHELL = image_map.POWERSHELL_SHELL
+CMD_SHELL = image_map.CMD_SHELL
+# cmd with delayed expansion: a variable set earlier in a line is read as !NAME! (cmd expands
+# %NAME% when it reads the line, before the set runs)
+CMD_DELAYED_SHELL = ("cmd", "/S", "/V:ON", "/C")
 DEFAULT_USERS: dict[str, str] = {"root": "ContainerAdministrator", "nobody": "ContainerUser"}
 ShellChoice = Literal["cmd", "powershell"]
+# image -> the SHELL it runs RUN lines with, or None when unknown
+ShellLookup = Callable[[str], "tuple[str, ...] | None"]
 
 # Every spelling of an architecture, for finding literals that would pin a variant to the
 # source's architecture (the longer spellings first so that x86_64 wins over x86).
@@ -42,6 +47,17 @@ _ARCH_SPELLINGS: dict[str, tuple[str, ...]] = {
     "386": ("i386", "i686", "386"),
 }
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
+_WINDOWS_ARTEFACTS = (".exe", ".msi", ".msu", ".dll", ".bat", ".cmd", ".ps1", ".psm1", ".nupkg")
+_LINUX_ARTEFACTS = (".deb", ".rpm", ".apk", ".appimage", ".so")
+
+
+def _bare_program_url(url: str) -> bool:
+    """A download whose file name has no extension: a program (an ELF, from a Linux file)."""
+    path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    if "/" not in path.rstrip("/"):
+        return False
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return bool(name) and "." not in name and "$" not in name
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +103,8 @@ class Problem:
 class Item:
     kind: Literal["from", "instruction", "comment", "blank", "marker"]
     lines: list[str]
+    # after a FROM: the SHELL line the stage needs (None: the base image's shell is the one)
+    shell: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -101,29 +119,148 @@ class Plan:
     items: list[Item]
     problems: list[Problem]
     identical: bool = False  # the input already is this variant: write it unchanged
+    # per translated instruction (source line): the catalogue translations it is made of
+    forms: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def untranslated(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.untranslated]
 
 
-def source_platform(dockerfile: Dockerfile, analysis: Analysis) -> Platform:
+class UnknownSourceOS(Exception):
+    """Nothing in the file says whether a stage is for Linux or Windows."""
+
+    def __init__(self, stage: str, line: int, hint: str) -> None:
+        super().__init__(
+            f"line {line}: cannot tell from its content whether stage {stage} is for Linux "
+            f"or Windows{hint}; say which with --from-os linux or --from-os windows"
+        )
+        self.line = line
+
+
+def generated_for(dockerfile: Dockerfile) -> TargetOS | None:
+    """The OS a variant dflint generated is for, as its header says."""
+    found = layout.generated_from(dockerfile)
+    if found is None:
+        return None
+    match = re.search(r" for (linux|windows)/", dockerfile.lines[found[1] - 1])
+    if match is None:
+        return None
+    return "windows" if match.group(1) == "windows" else "linux"
+
+
+def _generated_stage_os(dockerfile: Dockerfile, facts: StageFacts) -> TargetOS | None:
+    """In a variant dflint generated: the header's OS, or the other one for a stage kept as
+    the source wrote it (its FROM is marked untranslated)."""
+    made_for = generated_for(dockerfile)
+    if made_for is None:
+        return None
+    above = facts.stage.from_instruction.start_line - 1
+    kept = above >= 1 and UNTRANSLATED in dockerfile.lines[above - 1]
+    if kept:
+        return "linux" if made_for == "windows" else "windows"
+    return made_for
+
+
+def source_platform(
+    dockerfile: Dockerfile, analysis: Analysis, from_os: TargetOS | None = None
+) -> Platform:
     """The platform the file is written for, as far as its final stage says."""
     if not analysis.stages:
-        return Platform("linux", "amd64")
-    facts = analysis.stages[-1]
-    return Platform(_stage_os(dockerfile, facts.os), *_split_arch(_stage_arch(analysis, -1)))
+        return Platform(from_os or "linux", "amd64")
+    systems = source_systems(dockerfile, analysis, from_os)
+    return Platform(systems[-1], *_split_arch(_stage_arch(analysis, -1)))
+
+
+# Evidence that comes from where the file is, not from what it says.
+_PATH_EVIDENCE = ("folder ", "file name ")
+_WINDOWS_TEXT = re.compile(
+    r"%[A-Za-z_][A-Za-z0-9_]*%|(?<![A-Za-z])[A-Za-z]:[\\/]|\$env:|"
+    r"\.(?:exe|ps1|bat|msi)\b|ContainerAdministrator|ContainerUser",
+    re.I,
+)
+_LINUX_PATH = re.compile(r"(?:^|[\s\"'\[,=:])/[A-Za-z0-9_.-]")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+
+
+def source_systems(
+    dockerfile: Dockerfile, analysis: Analysis, from_os: TargetOS | None = None
+) -> list[TargetOS]:
+    """Each stage's OS, from the file's content: base image, SHELL, escape directive,
+    commands, paths and variable syntax; never from a folder or file name alone.
+
+    ``from_os`` answers for the stages whose content says nothing; without it such a stage
+    raises :class:`UnknownSourceOS`.
+    """
+    neutral = analysis
+    if any(facts.os_evidence.startswith(_PATH_EVIDENCE) for facts in analysis.stages):
+        neutral = analyze(dataclasses.replace(dockerfile, path="Dockerfile"))
+    systems: list[TargetOS] = []
+    for index, facts in enumerate(neutral.stages):
+        # a multi-OS tag alone (python:3.12) says nothing: Linux is only a builder's default
+        if facts.os in ("linux", "windows") and "(plain tag" not in facts.os_evidence:
+            systems.append("windows" if facts.os == "windows" else "linux")
+            continue
+        parent = facts.parent
+        if parent is not None and parent.stage.index < index:
+            systems.append(systems[parent.stage.index])
+            continue
+        known: dict[str, TargetOS] = {}
+        for earlier, system in enumerate(systems):
+            known[str(earlier)] = system
+            alias = neutral.stages[earlier].stage.alias
+            if alias is not None:
+                known[alias.lower()] = system
+        found = _content_os(facts, known)
+        if found is None:
+            found = from_os or _generated_stage_os(dockerfile, facts)
+        if found is None:
+            original = analysis.stages[index]
+            named = original.os if original.os_evidence.startswith(_PATH_EVIDENCE) else ""
+            hint = f" (only its path says {named})" if named else ""
+            raise UnknownSourceOS(facts.stage.name, facts.stage.from_instruction.start_line, hint)
+        systems.append(found)
+    return systems
+
+
+def _content_os(facts: StageFacts, known: dict[str, TargetOS]) -> TargetOS | None:
+    """What the stage's commands, paths and variables say.
+
+    Strong evidence: commands of one OS's shells, ``%NAME%``, drive paths, ``.exe`` programs.
+    Weaker: the OS of a stage it copies from, then absolute ``/`` paths (which Docker on
+    Windows also accepts).
+    """
+    windows = linux = linux_paths = False
+    copied: set[TargetOS] = set()
+    for instruction in facts.stage.instructions:
+        text = instruction.original.split(None, 1)[1] if " " in instruction.original else ""
+        keyword = instruction.keyword
+        if keyword in ("RUN", "CMD", "ENTRYPOINT"):
+            # words inside quotes are arguments (pwsh -c "Install-Module …"), not commands
+            bare = _QUOTED.sub(" ", text)
+            windows |= oscommands.mentions_windows_command(bare)
+            linux |= oscommands.mentions_linux_command(bare)
+        if keyword in ("RUN", "CMD", "ENTRYPOINT", "WORKDIR", "COPY", "ADD", "ENV", "USER"):
+            windows |= _WINDOWS_TEXT.search(text) is not None
+        if keyword in ("WORKDIR", "COPY", "ADD", "VOLUME", "ENV"):
+            # an absolute path with / (a cmd switch in RUN lines looks the same)
+            linux_paths |= _LINUX_PATH.search(text) is not None
+        if keyword == "COPY":
+            for value in instruction.flag_values("from"):
+                if value.lower() in known:
+                    copied.add(known[value.lower()])
+    if windows != linux:
+        return "windows" if windows else "linux"
+    if windows:
+        return None
+    if len(copied) == 1:
+        return copied.pop()
+    return "linux" if linux_paths else None
 
 
 def _split_arch(arch: str) -> tuple[str, str]:
     name, _, variant = arch.partition("/")
     return name, variant
-
-
-def _stage_os(dockerfile: Dockerfile, os_name: str) -> TargetOS:
-    if os_name in ("linux", "windows"):
-        return "windows" if os_name == "windows" else "linux"
-    return "windows" if dockerfile.escape == "`" else "linux"
 
 
 def _stage_arch(analysis: Analysis, index: int) -> str:
@@ -155,14 +292,34 @@ def translate(
     shell: ShellChoice | None = None,
     settings: Settings | None = None,
     in_place: bool = False,
+    from_os: TargetOS | None = None,
+    shell_of: ShellLookup | None = None,
 ) -> Plan:
     """The variant of ``dockerfile`` for ``target``.
 
     ``in_place``: the variant would replace the file itself; when the file already is that
     variant the plan says so (``identical``) instead of rewriting it with a header.
+    ``from_os``: the OS of stages whose content does not say (else :class:`UnknownSourceOS`).
+    ``shell_of``: the shell a Windows image runs RUN lines with, when known (default: what
+    dflint's tables know, :func:`~dflint.generator.images.known_shell`).
     """
-    translator = _Translator(dockerfile, analysis, target, shell, settings or Settings())
-    return translator.run(in_place)
+    systems = source_systems(dockerfile, analysis, from_os)
+    chosen = settings or Settings()
+    lookup = shell_of or image_map.known_shell
+    translator = _Translator(dockerfile, analysis, target, shell, chosen, systems, lookup)
+    plan = translator.run(in_place)
+    if target.os == "windows" and not plan.identical and translator.windows_stages == 0:
+        # every stage stayed Linux: the backtick escape would be wrong in all of them
+        again = _Translator(dockerfile, analysis, target, shell, chosen, systems, lookup, "\\")
+        plan = again.run(in_place)
+    return plan
+
+
+def same_shell(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Two SHELL lines that run the same way (cmd reads its switches in any case)."""
+    if first and second and first[0].lower() == second[0].lower() == "cmd":
+        return [item.lower() for item in first] == [item.lower() for item in second]
+    return first == second
 
 
 class _Translator:
@@ -173,12 +330,17 @@ class _Translator:
         target: Platform,
         shell: ShellChoice | None,
         settings: Settings,
+        systems: list[TargetOS],
+        shell_of: ShellLookup,
+        escape: str | None = None,
     ) -> None:
+        self.shell_of = shell_of
         self.df = dockerfile
         self.analysis = analysis
         self.target = target
         self.settings = settings
-        self.escape = "`" if target.os == "windows" else "\\"
+        self.systems = systems
+        self.escape = escape or ("`" if target.os == "windows" else "\\")
         self.shell_choice: ShellChoice = shell or "cmd"
         if target.os == "linux":
             self.dialect: Dialect = "sh"
@@ -186,7 +348,11 @@ class _Translator:
             self.dialect = "powershell" if self.shell_choice == "powershell" else "cmd"
         self.items: list[Item] = []
         self.problems: list[Problem] = []
-        self.source = source_platform(dockerfile, analysis)
+        self.source = (
+            Platform(systems[-1], *_split_arch(_stage_arch(analysis, -1)))
+            if systems
+            else Platform("linux", "amd64")
+        )
         self.users = {**DEFAULT_USERS, **settings.users}
         self.path_map = settings.paths
         self.image_map = settings.images
@@ -201,6 +367,14 @@ class _Translator:
         self.pending_markers: list[str] = []
         self.stage_kept = False  # the stage's FROM could not be translated
         self.kept_stages: set[int] = set()
+        self.windows_stages = 0  # stages the variant runs on Windows
+        self.from_item: Item | None = None  # the translated FROM of the stage being walked
+        self.base_shell: tuple[str, ...] | None = None  # what the stage's base runs
+        self.stage_delayed = False  # a line of the stage needs cmd's delayed expansion
+        # translated cmd lines of the stage with a literal `!`, which delayed expansion reads
+        self.exclaimed: list[tuple[Item, Instruction]] = []
+        self.stage_shells: dict[int, tuple[str, ...] | None] = {}  # per stage: its shell
+        self.forms: list[tuple[int, tuple[str, ...]]] = []
 
     # --- the walk ------------------------------------------------------------------------
 
@@ -211,7 +385,14 @@ class _Translator:
         shell = POWERSHELL_SHELL if self.dialect == "powershell" else None
         directives = [(d.name, d.value) for d in df.directives if d.name != "escape"]
         plan = Plan(
-            source_name, self.target, self.escape, shell, directives, self.items, self.problems
+            source_name,
+            self.target,
+            self.escape,
+            shell,
+            directives,
+            self.items,
+            self.problems,
+            forms=self.forms,
         )
         if in_place and self._already_target():
             plan.identical = True
@@ -229,6 +410,8 @@ class _Translator:
                 continue
             instruction = starts.get(number)
             if instruction is not None:
+                if instruction.keyword == "FROM":
+                    self._end_stage()
                 self._instruction(instruction)
                 number = instruction.end_line + 1
                 continue
@@ -244,6 +427,7 @@ class _Translator:
                 self._flush_markers()
                 self.items.append(Item("comment", [text]))
             number += 1
+        self._end_stage()
         while self.items and self.items[0].kind == "blank":
             self.items.pop(0)
         while self.items and self.items[-1].kind == "blank":
@@ -254,8 +438,8 @@ class _Translator:
         """The input is already this platform's variant, with the right escape."""
         if self.df.escape != self.escape or not self.analysis.stages:
             return False
-        for index, facts in enumerate(self.analysis.stages):
-            if _stage_os(self.df, facts.os) != self.target.os:
+        for index in range(len(self.analysis.stages)):
+            if self.systems[index] != self.target.os:
                 return False
             if (
                 self.target.os == "linux"
@@ -281,7 +465,7 @@ class _Translator:
         facts = self.analysis.facts(instruction)
         if instruction.keyword == "FROM" and facts is not None:
             self.stage_index = facts.stage.index
-            self.stage_os = _stage_os(self.df, facts.os)
+            self.stage_os = self.systems[self.stage_index]
             self.stage_arch = _stage_arch(self.analysis, self.stage_index)
             self.user = None
             self.stage_kept = False
@@ -317,6 +501,50 @@ class _Translator:
         self._flush_markers()
         if lines:
             self.items.append(Item(kind, lines))
+            if kind == "from":
+                self._start_stage(self.items[-1])
+            elif self.dialect == "cmd" and self.cross_os and "!" in instruction.original:
+                self.exclaimed.append((self.items[-1], instruction))
+
+    def _start_stage(self, item: Item) -> None:
+        self.stage_delayed = False
+        self.exclaimed = []
+        if self.stage_os == self.target.os:
+            self.windows_stages += self.target.os == "windows"
+            return  # a stage already for the target keeps its own SHELL lines
+        self.windows_stages += self.target.os == "windows"
+        self.from_item = item
+
+    def _end_stage(self) -> None:
+        """The stage's SHELL: stated after its FROM unless its base already runs it."""
+        item, self.from_item = self.from_item, None
+        if item is None or self.target.os != "windows":
+            return
+        if self.dialect == "powershell":
+            wanted: tuple[str, ...] = POWERSHELL_SHELL
+        else:
+            wanted = CMD_DELAYED_SHELL if self.stage_delayed else CMD_SHELL
+        if self.stage_delayed:
+            self._unmark_exclaimed()
+        self.stage_shells[self.stage_index] = wanted
+        if self.base_shell is None or not same_shell(self.base_shell, wanted):
+            item.shell = wanted
+
+    def _unmark_exclaimed(self) -> None:
+        """Under delayed expansion cmd reads a literal `!` as the start of a `!NAME!`: the
+        stage's other lines with one are kept as written and marked instead."""
+        for item, instruction in self.exclaimed:
+            reason = (
+                "a literal ! (this stage runs cmd with delayed expansion, which reads it as "
+                "the start of a !NAME! reference)"
+            )
+            position = next(i for i, found in enumerate(self.items) if found is item)
+            marker = Item("marker", [f"{self._indent(instruction)}# {UNTRANSLATED}: {reason}"])
+            kept = Item("instruction", layout.reescape_lines(self.df, instruction, self.escape))
+            self.items[position : position + 1] = [marker, kept]
+            self.problems.append(Problem(instruction.start_line, reason))
+            self.forms[:] = [entry for entry in self.forms if entry[0] != instruction.start_line]
+        self.exclaimed = []
 
     def _flush_markers(self) -> None:
         for text in self.pending_markers:
@@ -407,6 +635,7 @@ class _Translator:
         for url in _URL.findall(text):
             if re.search(rf"(?<![A-Za-z0-9]){word}(?![A-Za-z0-9])", url, re.I):
                 raise Untranslatable(f"{url} downloads the {self.stage_os} build")
+            self._check_artefact(url)
 
     def _indent(self, instruction: Instruction) -> str:
         first = self.df.lines[instruction.start_line - 1]
@@ -428,6 +657,7 @@ class _Translator:
         if parent is not None:
             mapped = image  # another stage of this file
             self.flavour = self.flavours.get(parent.stage.index, "")
+            self.base_shell = self.stage_shells.get(parent.stage.index)
         else:
             target = image_map.Target(
                 self.target.os,
@@ -445,6 +675,7 @@ class _Translator:
             if result.note:
                 self._note(instruction, result.note)
             self.flavour = "nanoserver" if "nanoserver" in mapped.lower() else ""
+            self.base_shell = self.shell_of(mapped)
         self.flavours[facts.stage.index] = self.flavour
         rest = " ".join([mapped, *args[1:]])
         return [self._line(instruction, rest, flags)]
@@ -514,6 +745,9 @@ class _Translator:
         if instruction.heredocs:
             raise Untranslatable("a heredoc")
         args = instruction.args
+        self._check_copy_source(instruction)
+        for source in args[:-1]:
+            self._check_artefact(source)
         if instruction.keyword == "ADD":
             self._check_os_literals(" ".join(args))
         if instruction.json:
@@ -524,6 +758,40 @@ class _Translator:
             return [self._line(instruction, _json(values), flags)]
         words = [arg if paths.is_url(arg) else self._path(arg) for arg in args]
         return [self._line(instruction, " ".join(words), flags)]
+
+    def _check_copy_source(self, instruction: Instruction) -> None:
+        """COPY --from an image, or from a stage the variant keeps for the source OS."""
+        for value in instruction.flag_values("from"):
+            stage = self._stage_named(value)
+            if stage is None:
+                raise Untranslatable(
+                    f"COPY --from={value} copies files out of an image built for "
+                    f"{self.stage_os}; its files do not run on {self.target.os}"
+                )
+            if stage in self.kept_stages:
+                raise Untranslatable(
+                    f"COPY --from={value}: that stage stays a {self.systems[stage]} stage"
+                )
+
+    def _stage_named(self, value: str) -> int | None:
+        if value.isdigit():
+            index = int(value)
+            return index if index < len(self.analysis.stages) else None
+        for facts in self.analysis.stages:
+            alias = facts.stage.alias
+            if alias is not None and alias.lower() == value.lower():
+                return facts.stage.index
+        return None
+
+    def _check_artefact(self, source: str) -> None:
+        """A COPY/ADD source that only the source OS can run."""
+        name = source.rstrip("/").rsplit("/", 1)[-1].lower()
+        if self.target.os == "linux" and name.endswith(_WINDOWS_ARTEFACTS):
+            raise Untranslatable(f"{source} is a Windows program or package")
+        if self.target.os == "windows" and name.endswith(_LINUX_ARTEFACTS):
+            raise Untranslatable(f"{source} is a Linux package or program")
+        if self.target.os == "windows" and paths.is_url(source) and _bare_program_url(source):
+            raise Untranslatable(f"{source} looks like a Linux program (a file with no extension)")
 
     def _arg(self, instruction: Instruction) -> list[str]:
         words: list[str] = []
@@ -571,7 +839,11 @@ class _Translator:
         if self.dialect == "powershell":
             command = f"RUN [Environment]::SetEnvironmentVariable('PATH', \"{joined}\", 'Machine')"
         else:
-            command = f'RUN setx /M PATH "{joined}"'
+            # setx reads its arguments by the C runtime's rules: `\"` is a quote, so a
+            # backslash that ends the value is doubled (`C:\\"` is C:\ and the closing quote)
+            trailing = len(joined) - len(joined.rstrip("\\"))
+            doubled = "\\" * trailing
+            command = f'RUN setx /M PATH "{joined}{doubled}"'
         lines = [indent + command]
         if self.flavour == "nanoserver" and self.user in (None, "ContainerUser"):
             # setx /M writes the machine's settings, which Nano Server's default user may not
@@ -617,6 +889,7 @@ class _Translator:
             self.settings.commands,
             self._retarget,
             self.produced,
+            delayed_expansion=self.dialect == "cmd",
         )
 
     def _command(self, instruction: Instruction) -> list[str]:
@@ -638,8 +911,14 @@ class _Translator:
             env = self._setx_path(body.text)
             if env is not None:
                 return [self._indent(instruction) + env]
-        lines = commands.translate_line(body.text, self._context(source))
-        return self._layout(instruction, lines, flags)
+        translated = commands.translate_command_line(body.text, self._context(source))
+        self._record(instruction, translated)
+        return self._layout(instruction, translated.lines, flags)
+
+    def _record(self, instruction: Instruction, translated: commands.Translated) -> None:
+        self.forms.append((instruction.start_line, translated.used))
+        if translated.delayed:
+            self.stage_delayed = True
 
     def _layout(self, instruction: Instruction, lines: list[str], flags: list[str]) -> list[str]:
         first = self._line(instruction, lines[0], flags)
@@ -694,8 +973,11 @@ class _Translator:
         ):
             script, source = args[-1], "powershell"
         if script is not None and source is not None:
-            translated = "".join(commands.translate_line(script, self._context(source)))
-            return [*self._shell_argv(), translated]
+            result = commands.translate_command_line(script, self._context(source))
+            if result.delayed:
+                raise Untranslatable("a variable set earlier in the line, in an exec form")
+            return [*self._shell_argv(), "".join(result.lines)]
+        commands.other_os_program(args[0], self._exec_context())
         if ("/" in args[0] or "\\" in args[0]) and not commands.is_produced(args[0], self.produced):
             raise Untranslatable(
                 f"`{args[0]}` is a program of the {self.stage_os} image; nothing in this "
@@ -707,10 +989,13 @@ class _Translator:
                 converted.append(paths.translate(arg, self.target.os, self.path_map))
             else:
                 converted.append(arg)
-        known = commandmap.CROSS_PLATFORM_PROGRAMS | self.settings.commands
+        known = catalogue.CROSS_PLATFORM_PROGRAMS | self.settings.commands
         if "/" not in args[0] and "\\" not in args[0] and program not in known:
             raise Untranslatable(f"`{args[0]}` is not known to exist on {self.target.os}")
         return converted
+
+    def _exec_context(self) -> commands.Context:
+        return self._context("cmd" if self.stage_os == "windows" else "sh")
 
     def _shell_argv(self) -> list[str]:
         if self.dialect == "cmd":
@@ -730,9 +1015,11 @@ class _Translator:
         text = body.text.lstrip()
         if not text[:3].upper() == "CMD":
             raise Untranslatable("a HEALTHCHECK without CMD")
-        lines = commands.translate_line(
+        translated = commands.translate_command_line(
             text[3:].lstrip(), self._context(self._source_dialect(instruction))
         )
+        self._record(instruction, translated)
+        lines = translated.lines
         lines[0] = f"{args[0]} {lines[0]}"
         return self._layout(instruction, lines, list(instruction.flags))
 

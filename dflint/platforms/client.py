@@ -310,6 +310,60 @@ class RegistryClient:
             raise RegistryFailure(self._status_reason(f"blob {digest[:19]}", response))
         return BlobStream(response.stream, urlsplit(response.url).netloc, body_deadline)
 
+    def image_config(self, ref: ImageRef, os_name: str, arch: str, budget: float) -> dict[str, Any]:
+        """The image config (its JSON) of ``ref``'s image for one OS and architecture: what
+        the image's build set (``config.Shell``, ``config.Env``, …). RegistryFailure when
+        there is none or it cannot be had."""
+        deadline = time.monotonic() + budget
+        failure: RegistryFailure | None = None
+        for base in self.endpoints(ref):
+            try:
+                return self._config_at(base, ref, os_name, arch, deadline)
+            except RegistryFailure as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    def _config_at(
+        self, base: str, ref: ImageRef, os_name: str, arch: str, deadline: float
+    ) -> dict[str, Any]:
+        response = self._manifest_request("GET", base, ref, ref.digest or ref.reference, deadline)
+        document = _json(response.body, "the manifest")
+        media_type = self._kind(document, response)
+        if media_type in INDEX_TYPES:
+            chosen = None
+            for entry in document.get("manifests") or []:
+                raw = entry.get("platform") if isinstance(entry, dict) else None
+                platform = Platform.from_oci(raw) if isinstance(raw, dict) else None
+                if platform is not None and (platform.os, platform.architecture) == (
+                    os_name,
+                    arch,
+                ):
+                    chosen = entry.get("digest")
+                    break
+            if not isinstance(chosen, str):
+                raise RegistryFailure(f"the index has no {os_name}/{arch} image")
+            child = self._manifest_request("GET", base, ref, chosen, deadline)
+            document = _json(child.body, "a manifest of the index")
+            self._kind(document, child)
+        config = document.get("config")
+        if not isinstance(config, dict) or not isinstance(config.get("digest"), str):
+            raise RegistryFailure("the image manifest has no config descriptor")
+        blob = self._request(
+            "GET",
+            f"{base}/v2/{ref.repository}/blobs/{config['digest']}",
+            ref.repository,
+            deadline,
+            accept="*/*",
+            limit=CONFIG_LIMIT,
+        )
+        if blob.status != 200:
+            raise RegistryFailure(self._status_reason("config blob", blob))
+        found = _json(blob.body, "the image config")
+        if not isinstance(found, dict):
+            raise RegistryFailure("the image config is not a JSON object")
+        return found
+
     # --- manifests ----------------------------------------------------------------------
 
     def _manifest_url(self, base: str, ref: ImageRef, reference: str) -> str:

@@ -117,6 +117,26 @@ class Resolver:
 
     # --- public -----------------------------------------------------------------------------
 
+    def shell(self, ref: ImageRef, os_name: str, arch: str) -> tuple[str, ...] | None:
+        """The SHELL an image runs RUN lines with, from its config: () when the config sets
+        none (the OS's default then applies), None when it cannot be known (offline, not
+        found, unreachable)."""
+        from dflint.platforms.client import RegistryFailure
+
+        if self.offline:
+            return None
+        try:
+            config = self._get_client().image_config(ref, os_name, arch, self.settings.timeout)
+        except RegistryFailure:
+            return None
+        inner = config.get("config")
+        shell = inner.get("Shell") if isinstance(inner, dict) else None
+        if shell is None:
+            return ()
+        if isinstance(shell, list) and shell and all(isinstance(item, str) for item in shell):
+            return tuple(shell)
+        return None
+
     @property
     def requests(self) -> int:
         """HTTP requests this resolver has sent (0 when it never needed the network)."""
