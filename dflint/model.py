@@ -157,6 +157,8 @@ class Dockerfile:
     warnings: list[ParseWarning] = field(default_factory=list)
     global_args: list[Instruction] = field(default_factory=list)  # ARGs before the first FROM
     stages: list[Stage] = field(default_factory=list)
+    # the file holds bytes that are not UTF-8, carried in ``lines`` as surrogate escapes
+    non_utf8: bool = False
 
     def directive(self, name: str) -> str | None:
         for item in self.directives:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from dflint.analysis import Analysis
 
 DEFAULT_TARGETS = ("linux/amd64", "linux/arm64")
-_PLATFORM = re.compile(r"[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?\Z")
 _PRAGMA = re.compile(r"dflint:\s*platforms?\s*=\s*(\S+)")
 # Docker's canonical platform for an architecture named by itself.
 _ARCH_PLATFORM = {
@@ -23,7 +22,11 @@ _ARCH_PLATFORM = {
 
 
 def valid_platform(text: str) -> bool:
-    return bool(_PLATFORM.match(text))
+    """``os/arch[/variant]`` of a known OS, architecture and variant (one check for the CLI,
+    config and pragmas: :func:`dflint.platforms.platform.check_target`)."""
+    from dflint.platforms.platform import target_problem
+
+    return target_problem(text) is None
 
 
 def normalise_platform(text: str) -> str:

@@ -12,7 +12,6 @@ out. Stages built on ``$BUILDPLATFORM`` run on the build machine and do not limi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,10 +119,9 @@ def _where(base: StageBase) -> str:
 def _offered_targets(base: StageBase | None) -> tuple[str, ...]:
     if base is None or base.resolution is None or not base.resolution.known:
         return ()
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # ordered, and linear for an index of thousands
     for item in base.resolution.platforms:
-        if item.target not in seen:
-            seen.append(item.target)
+        seen.setdefault(item.target)
     return tuple(seen)
 
 
@@ -296,11 +294,9 @@ def file_matrix(path: Path, shown: str, options: Options) -> FileMatrix:
 
 
 def render_json(matrices: Iterable[FileMatrix]) -> str:
-    return json.dumps(
-        {"version": 1, "files": [item.to_dict() for item in matrices]},
-        indent=2,
-        ensure_ascii=False,
-    )
+    from dflint.formatters import json_text
+
+    return json_text({"version": 1, "files": [item.to_dict() for item in matrices]})
 
 
 def render_text(matrices: Iterable[FileMatrix], unicode: bool = True) -> str:
