@@ -69,19 +69,22 @@ def _hcl_list(items: Sequence[str]) -> str:
     return "[" + ", ".join(hcl_string(item) for item in items) + "]"
 
 
-def _dockerfile_in_context(name: str, context: str) -> str:
+def _in_context(name: str, folder_from_context: str) -> str:
     """The variant (in the bake file's folder) as a path relative to the build context."""
-    if context == ".":
-        return name
-    return posixpath.relpath(name, context)
+    return name if folder_from_context == "." else posixpath.join(folder_from_context, name)
 
 
 def bake_file(
-    files: Sequence[tuple[Platform, str]], image: str, source: str, context: str = "."
+    files: Sequence[tuple[Platform, str]],
+    image: str,
+    source: str,
+    context: str = ".",
+    folder_from_context: str = ".",
 ) -> str:
     """``docker-bake.hcl`` with one target per platform file (named by its suffix).
 
-    ``context`` is the source's folder relative to the bake file's folder."""
+    ``context`` is the source's folder relative to the bake file's folder, and
+    ``folder_from_context`` the bake file's folder relative to the context."""
     linux = [platform.suffix for platform, _ in files if platform.os == "linux"]
     windows = [platform.suffix for platform, _ in files if platform.os == "windows"]
     out = [
@@ -105,7 +108,7 @@ def bake_file(
             "",
             f"target {hcl_string(platform.suffix)} {{",
             f"  context    = {hcl_string(context)}",
-            f"  dockerfile = {hcl_string(_dockerfile_in_context(name, context))}",
+            f"  dockerfile = {hcl_string(_in_context(name, folder_from_context))}",
             f"  platforms  = {_hcl_list([platform.text])}",
             # ${IMAGE} is bake's own interpolation, so it is written unescaped
             f'  tags       = ["${{IMAGE}}:{platform.suffix}"]',

@@ -212,9 +212,11 @@ def _publishing(
     from dflint.generator import publish
 
     image = request.image or _default_image(path)
-    context = _context(path, folder)
-    _check_name(context, f"the build context {context!r}")
-    bake = publish.bake_file(written, image, source, context)
+    context = _relative(path.parent, folder)
+    folder_from_context = _relative(folder, path.parent)
+    for name in (context, folder_from_context):
+        _check_name(name, f"the build context {name!r}")
+    bake = publish.bake_file(written, image, source, context, folder_from_context)
     manifest = publish.manifest_script(written, image, source, context)
     changes = []
     for name, text in ((publish.BAKE_FILE, bake), (publish.MANIFEST_SCRIPT, manifest)):
@@ -233,13 +235,14 @@ def _check_name(name: str, shown: str) -> None:
         raise DflintError(f"{shown}: cannot be named in the generated files: {problem}")
 
 
-def _context(path: Path, folder: Path) -> str:
-    """The source's folder (the build context) relative to where the plan is written."""
-    source_folder = real_path(path.parent if str(path.parent) else ".")
+def _relative(target: Path, start: Path) -> str:
+    """``target`` relative to ``start`` (both real paths), with forward slashes: the build
+    context as seen from where the plan is written, or the reverse."""
+    real_target = real_path(target if str(target) else ".")
     try:
-        relative = os.path.relpath(source_folder, real_path(folder))
+        relative = os.path.relpath(real_target, real_path(start if str(start) else "."))
     except ValueError:  # another drive on Windows
-        relative = source_folder
+        relative = real_target
     return relative.replace(os.sep, "/")
 
 
