@@ -132,10 +132,7 @@ def _readable_lines(data: bytes) -> tuple[str, ...]:
     """The text of a file that failed to parse, when it is text at all (for a code frame)."""
     if b"\x00" in data:
         return ()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return ()
+    text = data.decode("utf-8", errors="surrogateescape")  # as the reader reads it
     # split exactly as the parser numbers lines, so the frame shows the line the error names
     return tuple(line.rstrip("\r\n") for line in split_physical_lines(text))
 

@@ -271,7 +271,7 @@ def _check_variant(
         no_config=options.no_config,
         offline=options.offline,
     )
-    result = lint_bytes(text.encode("utf-8"), shown, check, config)
+    result = lint_bytes(text.encode("utf-8", errors="surrogateescape"), shown, check, config)
     for finding in _reportable(result.findings, config):
         outcome.err(
             f"dflint: {shown}:{finding.line}:{finding.column}: {finding.code} "
@@ -304,12 +304,8 @@ def _multiarch(path: Path, shown: str, request: Request, outcome: Outcome) -> li
         # a file pinned to one platform would be judged for that one alone: make it portable
         # for the usual pair unless told otherwise
         options = replace(options, platforms=DEFAULT_TARGETS)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        outcome.err(f"dflint: error: {shown}: not UTF-8 text")
-        outcome.errors = True
-        return []
+    # bytes that are not UTF-8 ride along as surrogate escapes and are written back as such
+    text = data.decode("utf-8", errors="surrogateescape")
     result = fix_text(text, shown, options, config, unsafe=request.unsafe)
     if result.error is not None:
         outcome.err(f"dflint: error: {shown}: {result.error}")
