@@ -173,6 +173,20 @@ class Reader:
     def escape(self) -> str:
         return self.block.escape
 
+    def _raw_text(self, start: int, end: int) -> str:
+        """Lines ``start`` to ``end`` (0-based, end excluded) with their endings, joined
+        without a copy of each line first (a heredoc can be most of a large file)."""
+        if start >= end:
+            return ""
+        endings = self._endings
+        if len(endings) < end - start:
+            plain = not any(start <= index < end for index in endings)
+        else:
+            plain = not any(index in endings for index in range(start, end))
+        if plain:
+            return "\n".join(self.lines[start:end]) + "\n"
+        return "".join(self.raw_line(index) for index in range(start, end))
+
     def raw_line(self, index: int) -> str:
         """Line ``index`` (0-based) with its ending, as the file holds it."""
         return self.lines[index] + self._endings.get(index, "\n")
@@ -238,8 +252,8 @@ class Reader:
             if _can_contain_heredoc(parsed) and "<<" in text:
                 names = heredocs_from_line(text, start_line)
                 for name, expand, chomp, fd in names:
-                    body: list[str] = []
                     body_start = index + 1
+                    first = index
                     terminated = False
                     while index < count:
                         candidate = lines[index]
@@ -249,7 +263,6 @@ class Reader:
                         if candidate == name:
                             terminated = True
                             break
-                        body.append(self.raw_line(index - 1))
                     if not terminated:
                         raise InputError(
                             f"unterminated heredoc <<{name} (no line reads {name!r} before the "
@@ -258,7 +271,15 @@ class Reader:
                             self._first_column(start_line),
                         )
                     heredocs.append(
-                        Heredoc(name, "".join(body), expand, chomp, fd, body_start, index)
+                        Heredoc(
+                            name,
+                            self._raw_text(first, index - 1),
+                            expand,
+                            chomp,
+                            fd,
+                            body_start,
+                            index,
+                        )
                     )
             end_line = index if heredocs else physical[-1]
             if not heredocs and continued:
