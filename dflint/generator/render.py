@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dflint.errors import DflintError
 from dflint.generator import commands, paths
 from dflint.generator.paths import Untranslatable
 from dflint.generator.shellsyntax import Dialect
@@ -31,7 +32,7 @@ DEFAULT_SHELLS: dict[Dialect, tuple[str, ...]] = {
 }
 
 
-class TemplateError(Exception):
+class TemplateError(DflintError):
     """A template that cannot be loaded or rendered: the message says where and why."""
 
 
@@ -146,11 +147,11 @@ def _describe(exc: Exception, template: Path | None) -> str:
     where = display_path(template) if template is not None else "built-in template"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or where}:{exc.lineno}: syntax error: {exc.message}"
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return f"{where}: template not found: {exc.name}"
     place = _template_line(exc)
     if place is not None:
         where = f"{place[0]}:{place[1]}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"{where}: template not found: {exc.name}"
     if isinstance(exc, RecursionError):
         return f"{where}: recursion too deep (a macro or include that calls itself?)"
     if isinstance(exc, jinja2.UndefinedError):
