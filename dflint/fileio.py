@@ -12,7 +12,8 @@ Every file dflint writes goes through :func:`atomic_write`: a temporary file in 
 folder, flushed and fsynced, then renamed over the target, so a full disk or a crash leaves
 the old file whole. A symbolic link is written through (its target is replaced, the link
 stays), and the temporary file is removed when the process is interrupted (SIGINT, SIGTERM,
-SIGHUP) while writing.
+SIGHUP) while writing; one left by a process killed outright is removed by the next write in
+that folder once it is an hour old.
 """
 
 from __future__ import annotations
@@ -272,6 +273,7 @@ def atomic_write(
     import tempfile
 
     folder = target.parent if str(target.parent) else Path(".")
+    _remove_stale_temporaries(folder)
     with _interruptible():
         try:
             handle, temp_name = tempfile.mkstemp(
@@ -303,6 +305,32 @@ def atomic_write(
                 temp.unlink(missing_ok=True)
     _fsync_folder(folder)
     return target
+
+
+# A write keeps its temporary file for milliseconds; one this old was left by a process that
+# was killed outright (SIGKILL, a power cut), which no handler can clean up after.
+STALE_TEMPORARY_SECONDS = 3600.0
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove dflint's temporary files (``.NAME.XXXXXXXX.dflint``) that a killed run left in
+    ``folder``; a file of that shape younger than an hour may be another run's, and stays."""
+    import time
+
+    now = time.time()
+    try:
+        candidates = [
+            entry
+            for entry in os.scandir(folder)
+            if entry.name.startswith(".") and entry.name.endswith(".dflint")
+        ]
+    except OSError:
+        return
+    for entry in candidates:
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMPORARY_SECONDS:
+                os.unlink(entry.path)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -199,6 +199,21 @@ def test_a_write_interrupted_by_a_signal_leaves_no_temporary_file(
     assert (tmp_path / "Dockerfile").read_text() == original
 
 
+def test_temporary_files_a_killed_run_left_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM --platform=linux/amd64 alpine:3.20\n")
+    stale = tmp_path / ".Dockerfile.k1ll3d00.dflint"  # SIGKILL cannot be cleaned up after
+    stale.write_text("FROM half a write")
+    os.utime(stale, (0, 1_000_000_000))
+    recent = tmp_path / ".Dockerfile.w0rk1ng0.dflint"  # maybe another run's, now
+    recent.write_text("FROM another run")
+    result = dflint("fix", "--multiarch", "--write", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".Dockerfile.w0rk1ng0.dflint",
+        "Dockerfile",
+    ]
+
+
 def test_show_config_for_several_paths_is_valid_toml(tmp_path: Path) -> None:
     (tmp_path / "a.Dockerfile").write_text(GOOD)
     (tmp_path / "b.Dockerfile").write_text("# dflint: platform=linux/arm64\nFROM alpine:3.20\n")
