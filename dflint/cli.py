@@ -6,6 +6,7 @@ Heavy modules (the engine, rules, formatters) are imported inside the commands s
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -86,14 +87,36 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _error(message: str) -> None:
-    typer.echo(f"dflint: error: {message}", err=True)
+    from dflint.fileio import printable_name
+
+    typer.echo(f"dflint: error: {printable_name(message)}", err=True)
+
+
+def _note(message: str) -> None:
+    from dflint.fileio import printable_name
+
+    typer.echo(f"dflint: {printable_name(message)}", err=True)
+
+
+def _warn(message: str) -> None:
+    from dflint.fileio import printable_name
+
+    typer.echo(f"dflint: warning: {printable_name(message)}", err=True)
+
+
+def _out(text: str, nl: bool = False) -> None:
+    from dflint.fileio import write_stdout
+
+    write_stdout(text + "\n" if nl else text)
 
 
 @app.command()
 def lint(
     paths: Annotated[
         Optional[list[Path]],  # noqa: UP045
-        typer.Argument(help="Dockerfiles or folders to search.", show_default=False),
+        typer.Argument(
+            help="Dockerfiles or folders to search.", show_default=False, readable=False
+        ),
     ] = None,
     format: Annotated[
         LintFormat,
@@ -105,7 +128,7 @@ def lint(
     ] = LintFormat.auto,
     output_file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--output-file", "-o", help="Write the report to this file."),
+        typer.Option("--output-file", "-o", help="Write the report to this file.", readable=False),
     ] = None,
     platform: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -139,18 +162,12 @@ def lint(
     ] = False,
 ) -> None:
     """Lint Dockerfiles. Exit 0: clean; 1: findings at or above the threshold; 2: error."""
-    from dflint.discovery import display_path, expand
     from dflint.engine import Options, config_for
     from dflint.errors import ConfigError
     from dflint.report import EXIT_ERROR, Report
     from dflint.runner import lint_files
-    from dflint.targets import valid_platform
 
-    platforms = tuple(p.lower() for p in _split(platform))
-    for item in platforms:
-        if not valid_platform(item):
-            _error(f"--platform: {item!r} is not an os/arch[/variant] platform such as linux/arm64")
-            raise typer.Exit(EXIT_ERROR)
+    platforms = _target_platforms(platform)
     codes = {"select": _split(select), "ignore": _split(ignore)}
     options = Options(
         platforms=platforms,
@@ -167,7 +184,7 @@ def lint(
         if show_config:
             from dflint.showconfig import describe
 
-            typer.echo(describe(paths or [Path(".")], options), nl=False)
+            _out(describe(paths or [Path(".")], options))
             raise typer.Exit(0)
         if not paths:
             _error("no paths: name the Dockerfiles or folders to lint (e.g. `dflint lint .`)")
@@ -176,20 +193,15 @@ def lint(
         if threshold is None:
             threshold = config_for(Path.cwd() / "Dockerfile", options).failure_threshold
         report = Report(failure_threshold=threshold, fail_codes=("DF207",) if strict else ())
-        files: list[tuple[Path, str]] = []
-        for path, problem in expand(paths):
-            shown = display_path(path)
-            if problem is not None:
-                report.input_errors.append(shown)
-                _error(f"{shown}: {problem}")
-                continue
-            files.append((path, shown))
+        files, report.input_errors = _gather(paths)
+        if output_file is not None:
+            _check_output_file(output_file, files)
         options = _with_base_images(files, options)
         for result in lint_files(files, options, jobs):
             shown = result.path
             report.files.append(result)
             if result.skipped:
-                typer.echo(f"dflint: {shown}: skipped: {result.skipped}", err=True)
+                _note(f"{shown}: skipped: {result.skipped}")
             for message in result.internal_errors:
                 _error(f"{shown}: internal error: {message}")
     except ConfigError as exc:
@@ -206,14 +218,70 @@ def lint(
     colour = output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     rendered = formatter.render(report, colour=colour)
     if output_file is not None:
+        from dflint.fileio import WriteFailure, atomic_write
+
         try:
-            output_file.write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            _error(f"{output_file}: cannot write: {exc.strerror or exc}")
+            atomic_write(output_file, rendered.encode("utf-8"))
+        except WriteFailure as exc:
+            _error(str(exc))
             raise typer.Exit(EXIT_ERROR) from None
     else:
-        sys.stdout.write(rendered)
+        _out(rendered)
     raise typer.Exit(report.exit_code())
+
+
+def _target_platforms(values: list[str] | None) -> tuple[str, ...]:
+    """``--platform`` values, checked: a typo is exit 2 with a suggestion."""
+    from dflint.platforms.platform import PlatformError, check_target
+
+    found: list[str] = []
+    for item in _split(values):
+        try:
+            found.append(check_target(item))
+        except PlatformError as exc:
+            _error(f"--platform: {exc}")
+            raise typer.Exit(2) from None
+    return tuple(found)
+
+
+def _gather(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The files to read under ``paths`` (as shown), and the paths that could not be used.
+
+    A folder that could not be listed, or holds no Dockerfile, is a warning; a run that
+    finds nothing at all to read is an error (a mistyped path must not pass CI)."""
+    from dflint.discovery import display_path, search
+
+    files: list[tuple[Path, str]] = []
+    errors: list[str] = []
+    empty: list[str] = []
+    for item in search(paths):
+        shown = display_path(item.path)
+        if item.problem is not None:
+            errors.append(shown)
+            _error(f"{shown}: {item.problem}")
+        elif item.warning == "no Dockerfiles found in this folder":
+            empty.append(shown)
+        elif item.warning is not None:
+            _warn(f"{shown}: {item.warning}")
+        else:
+            files.append((item.path, shown))
+    for shown in empty:
+        if files or errors:
+            _warn(f"no Dockerfiles found in {shown}")
+        else:
+            _error(f"no Dockerfiles found in {shown}")
+            errors.append(shown)
+    return files, errors
+
+
+def _check_output_file(output_file: Path, files: list[tuple[Path, str]]) -> None:
+    """A report must never replace one of the files it is about."""
+    from dflint.fileio import same_file
+
+    for path, shown in files:
+        if same_file(output_file, path):
+            _error(f"--output-file: {shown} is one of the files being linted; not overwritten")
+            raise typer.Exit(2)
 
 
 def _with_base_images(
@@ -229,29 +297,24 @@ def _with_base_images(
 
 
 def _check_codes(codes: tuple[str, ...], option: str) -> None:
-    import difflib
-
+    from dflint.cli_options import code_problem
     from dflint.errors import ConfigError
-    from dflint.registry import rule_codes
 
-    known = rule_codes()
-    for code in codes:
-        if code != "ALL" and not any(item.startswith(code) for item in known):
-            close = difflib.get_close_matches(code, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{option}: unknown rule code {code!r}{hint}")
+    problem = code_problem(codes, option)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="The Dockerfile to parse.")],
+    file: Annotated[Path, typer.Argument(help="The Dockerfile to parse.", readable=False)],
     format: Annotated[ParseFormat, typer.Option("--format", "-f")] = ParseFormat.json,
 ) -> None:
     """Print the Dockerfile tree as dflint reads it (the same way BuildKit does)."""
-    import json
-
     from dflint.discovery import display_path
     from dflint.errors import InputError
+    from dflint.fileio import escape_surrogates
+    from dflint.formatters import json_text
     from dflint.parser import buildkit_dump, dockerfile_dict, parse_file
 
     try:
@@ -260,12 +323,13 @@ def parse(
         _error(str(exc))
         raise typer.Exit(2) from None
     if format is ParseFormat.json:
-        typer.echo(json.dumps(dockerfile_dict(dockerfile), indent=2, ensure_ascii=False))
+        _out(json_text(dockerfile_dict(dockerfile), indent=2), nl=True)
     else:
-        for instruction in dockerfile.instructions:
-            typer.echo(
-                f"{instruction.start_line}-{instruction.end_line}: ({buildkit_dump(instruction)})"
-            )
+        lines = [
+            f"{instruction.start_line}-{instruction.end_line}: ({buildkit_dump(instruction)})\n"
+            for instruction in dockerfile.instructions
+        ]
+        _out(escape_surrogates("".join(lines)))
 
 
 @app.command()
@@ -280,7 +344,7 @@ def rule(
         close = suggestion(code)
         _error(f"unknown rule {code!r}" + (f" (did you mean {close!r}?)" if close else ""))
         raise typer.Exit(2)
-    typer.echo(text, nl=False)
+    _out(text)
 
 
 @app.command("rules")
@@ -291,11 +355,11 @@ def list_rules(
     from dflint import docs
 
     if format is RulesFormat.json:
-        typer.echo(docs.rules_json())
+        _out(docs.rules_json(), nl=True)
     elif format is RulesFormat.markdown:
-        typer.echo(docs.markdown_table(docs.DOCS_URL), nl=False)
+        _out(docs.markdown_table(docs.DOCS_URL))
     else:
-        typer.echo(docs.rules_table())
+        _out(docs.rules_table(), nl=True)
 
 
 class PlatformsFormat(StrEnum):
@@ -305,7 +369,9 @@ class PlatformsFormat(StrEnum):
 
 @app.command("platforms")
 def platforms_command(
-    paths: Annotated[list[Path], typer.Argument(help="Dockerfiles or folders to search.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Dockerfiles or folders to search.", readable=False)
+    ],
     platform: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--platform", help="Target platforms, e.g. linux/amd64,windows/amd64."),
@@ -326,26 +392,15 @@ def platforms_command(
     Exit 0: every target is buildable (or unknown); 1: a target is not (with --strict, or may
     not be); 2: an error.
     """
-    from dflint.discovery import display_path, expand
     from dflint.engine import Options
     from dflint.errors import ConfigError
+    from dflint.fileio import escape_surrogates
     from dflint.platforms.matrix import file_matrix, render_json, render_text
-    from dflint.targets import valid_platform
 
-    targets = tuple(p.lower() for p in _split(platform))
-    for item in targets:
-        if not valid_platform(item):
-            _error(f"--platform: {item!r} is not an os/arch[/variant] platform such as linux/arm64")
-            raise typer.Exit(2)
+    targets = _target_platforms(platform)
     options = Options(platforms=targets, config_path=config, no_config=no_config, offline=offline)
-    errors = 0
-    files: list[tuple[Path, str]] = []
-    for path, problem in expand(paths):
-        if problem is not None:
-            _error(f"{display_path(path)}: {problem}")
-            errors += 1
-        else:
-            files.append((path, display_path(path)))
+    files, failed = _gather(paths)
+    errors = len(failed)
     try:
         options = _with_base_images(files, options, always=True)
         matrices = [file_matrix(path, shown, options) for path, shown in files]
@@ -353,7 +408,7 @@ def platforms_command(
         _error(str(exc))
         raise typer.Exit(2) from None
     if format is PlatformsFormat.json:
-        typer.echo(render_json(matrices))
+        _out(render_json(matrices), nl=True)
     else:
         encoding = getattr(sys.stdout, "encoding", None) or "ascii"
         try:
@@ -361,7 +416,7 @@ def platforms_command(
             unicode = True
         except (UnicodeEncodeError, LookupError):
             unicode = False
-        sys.stdout.write(render_text(matrices, unicode=unicode))
+        _out(escape_surrogates(render_text(matrices, unicode=unicode)))
     errors += sum(1 for item in matrices if item.error is not None)
     if errors:
         raise typer.Exit(2)
@@ -479,7 +534,7 @@ def import_official_images(
             f"dflint: unknown architectures left out: {', '.join(sorted(result.unknown_arches))}",
             err=True,
         )
-    typer.echo(f"{len(result.tags)} tags of {result.images} images -> {target}")
+    _out(f"{len(result.tags)} tags of {result.images} images -> {target}", nl=True)
 
 
 # `dflint fix` and `dflint render` live with the generator; registering them imports only
@@ -490,4 +545,18 @@ _register_generator(app)
 
 
 def main() -> None:
-    app()
+    from dflint.fileio import OutputFailure
+
+    try:
+        app()
+    except OutputFailure as exc:
+        import errno
+        import os
+
+        # Python would flush stdout again at exit and complain about it: point it elsewhere.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        if exc.error.errno != errno.EPIPE:  # a closed pipe (`| head`) needs no message
+            _error(f"cannot write the output: {exc.error.strerror or exc.error}")
+        sys.exit(2)

@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dflint.errors import ConfigError
+from dflint.errors import ConfigError, InputError
+from dflint.fileio import read_input, real_path
 from dflint.findings import THRESHOLDS, Severity
 from dflint.generator.settings import Settings as FixSettings
 from dflint.generator.settings import parse as parse_fix_settings
@@ -100,7 +101,7 @@ def matches(code: str, selectors: tuple[str, ...]) -> bool:
 
 def _relative(path: str, root: Path) -> str:
     try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+        return Path(real_path(path)).relative_to(real_path(root)).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
@@ -130,31 +131,19 @@ def _codes(value: Any, key: str, where: str, known: list[str]) -> tuple[str, ...
 
 
 def _platforms(value: Any, where: str) -> tuple[str, ...]:
-    from dflint.targets import normalise_platform, valid_platform
+    from dflint.platforms.platform import PlatformError, check_target
 
     if isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{where}: platforms must be a list such as ['linux/amd64']")
+    found = []
     for item in value:
-        if not valid_platform(item.strip().lower()):
-            raise ConfigError(
-                f"{where}: platforms: {item!r} is not an os/arch[/variant] platform"
-                + _platform_hint(item)
-            )
-    return tuple(normalise_platform(item) for item in value)
-
-
-def _platform_hint(item: str) -> str:
-    """A did-you-mean for the usual slip: an architecture without its OS (``arm64``, ``x86_64``)."""
-    from dflint.platformdata import ARCH_TOKENS
-
-    arch = ARCH_TOKENS.get(item.strip().lower())
-    if arch is None and "/" in item:  # linux/x86_64: an OS with the machine's name for the arch
-        os_name, _, rest = item.strip().lower().partition("/")
-        arch = ARCH_TOKENS.get(rest)
-        return f" (did you mean '{os_name}/{arch}'?)" if arch else ""
-    return f" (did you mean 'linux/{arch}'?)" if arch else ""
+        try:
+            found.append(check_target(item))
+        except PlatformError as exc:
+            raise ConfigError(f"{where}: platforms: {exc}") from None
+    return tuple(found)
 
 
 def _per_file_platforms(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -257,14 +246,18 @@ def load_file(path: Path) -> Config | None:
     """The dflint settings in one file; None for a pyproject.toml without [tool.dflint]."""
     where = str(path)
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: no such file") from None
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        data = tomllib.loads(read_input(path).decode("utf-8"))
+    except InputError as exc:
+        message = exc.message
+        raise ConfigError(
+            f"{where}: {'no such file' if message.startswith('no such') else message}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: not UTF-8 (byte {exc.start + 1})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: invalid TOML: nested too deeply") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict) or "dflint" not in tool:

@@ -72,6 +72,22 @@ ENGINE_DOCS: dict[str, dict[str, str]] = {
         "Example": "```dockerfile\nFROM alpine:3.20\n# dflint: ignore=DF308\nRUN echo hello\n```",
         "Use instead": "```dockerfile\nFROM alpine:3.20\nRUN echo hello\n```",
     },
+    "DF010": {
+        "What it does": (
+            "Reports bytes that are not UTF-8 (a Latin-1 `é` saved as the single byte 0xE9)\n"
+            "in an instruction. BuildKit does not decode a Dockerfile, so it builds such a\n"
+            "file, and so does dflint read it: such bytes in comments and heredoc bodies are\n"
+            "not reported. In the example, `\\xe9` stands for that one byte."
+        ),
+        "Why is this bad?": (
+            "ENV, LABEL, CMD and the other values that end up in the image config are JSON,\n"
+            "and Go's JSON encoder writes U+FFFD for every such byte: the image holds\n"
+            "something else than the file says. Elsewhere the bytes reach the build as they\n"
+            "are, but editors, CI logs and the image history show them differently."
+        ),
+        "Example": "```dockerfile\nFROM alpine:3.20\nLABEL description=caf\\xe9\n```",
+        "Use instead": "```dockerfile\nFROM alpine:3.20\nLABEL description=café\n```",
+    },
 }
 
 

@@ -6,7 +6,6 @@ Order: read → parse → analyse → rules → suppressions and selection → f
 from __future__ import annotations
 
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from dflint import config as config_module
 from dflint.analysis import analyze
 from dflint.config import Config
 from dflint.errors import InputError
+from dflint.fileio import read_input, real_path
 from dflint.findings import Finding, Severity
 from dflint.model import Dockerfile, Span
 from dflint.parser import parse_bytes
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 # where it cannot be quoted: at the start of a line or in a FROM line.
 _TEMPLATE = re.compile(
     r"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
+    re.M | re.I,
+)
+_TEMPLATE_BYTES = re.compile(
+    rb"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^(?:\xef\xbb\xbf)?[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
     re.M | re.I,
 )
 # Names that say "render me first" (Dockerfile-linux.template, Dockerfile.j2, *.tmpl): their
@@ -81,7 +85,7 @@ def config_for(path: Path, options: Options) -> Config:
         return Config()
     if options.config_path is not None:
         return _explicit_config(options.config_path)
-    return config_module.discover(path.resolve().parent)
+    return config_module.discover(Path(real_path(path)).parent)
 
 
 def _explicit_config(path: Path) -> Config:
@@ -96,17 +100,9 @@ def _explicit_config(path: Path) -> Config:
 def lint_file(path: Path, display: str, options: Options) -> FileResult:
     config = config_for(path, options)
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            # a FIFO or device would block or never end
-            return _failed(display, InputError("not a regular file"), config)
-        with path.open("rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
-        return _failed(display, InputError("is a directory"), config)
-    except FileNotFoundError:
-        return _failed(display, InputError("no such file or directory"), config)
-    except OSError as exc:
-        return _failed(display, InputError(f"cannot read: {exc.strerror or exc}"), config)
+        data = read_input(path)
+    except InputError as exc:
+        return _failed(display, exc, config)
     return lint_bytes(data, display, options, config)
 
 
@@ -115,19 +111,19 @@ def lint_bytes(
 ) -> FileResult:
     if config is None:
         config = Config() if options.no_config else config_for(Path(display), options)
+    # on the bytes: a copy of a large file's text just for this check would cost its size
+    markup = _TEMPLATE_BYTES.search(data) is not None
     try:
         dockerfile = parse_bytes(data, display)
     except InputError as exc:
-        text = data.decode("utf-8", errors="replace")
-        if has_template_markup(text):
+        if markup:
             return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
         if _TEMPLATE_NAME.search(display):
             return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
         failed = _failed(display, exc, config)
         failed.lines = _readable_lines(data)
         return failed
-    text = "\n".join(dockerfile.lines)
-    if has_template_markup(text):
+    if markup:
         return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
     if _TEMPLATE_NAME.search(display):
         return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
@@ -138,10 +134,7 @@ def _readable_lines(data: bytes) -> tuple[str, ...]:
     """The text of a file that failed to parse, when it is text at all (for a code frame)."""
     if b"\x00" in data:
         return ()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return ()
+    text = data.decode("utf-8", errors="surrogateescape")  # as the reader reads it
     # split exactly as the parser numbers lines, so the frame shows the line the error names
     return tuple(line.rstrip("\r\n") for line in split_physical_lines(text))
 
@@ -211,6 +204,9 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
                     f"{rule.code} crashed on line {instruction.start_line}: "
                     f"{type(exc).__name__}: {exc}"
                 )
+    if dockerfile.non_utf8 and _enabled("DF010", config, options, dockerfile.path):
+        name, level, _ = ENGINE_RULES["DF010"]
+        raw += [("DF010", name, Severity(level), item) for item in non_utf8_violations(dockerfile)]
     pragmas = read_pragmas(dockerfile, set(rule_codes()))
     skipped_checks = check_skips(dockerfile)
     for code, name, default, violation in raw:
@@ -256,6 +252,65 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
     if result.findings:  # only then: results cross process boundaries, so keep them small
         result.lines = tuple(dockerfile.lines)
     return result
+
+
+# Instructions whose arguments end up in the image config, which is JSON: Go's encoder
+# writes each byte that is not UTF-8 as U+FFFD, so the value in the image is not the one
+# written.
+_CONFIG_KEYWORDS = frozenset(
+    {
+        "CMD",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    }
+)
+_NON_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def non_utf8_violations(dockerfile: Dockerfile) -> list[Violation]:
+    """DF010: the first byte that is not UTF-8 in each instruction.
+
+    Comments are not reported (BuildKit drops them), nor heredoc bodies (file contents,
+    kept byte for byte)."""
+    found: list[Violation] = []
+    for instruction in dockerfile.instructions:
+        body: set[int] = set()
+        for heredoc in instruction.heredocs:
+            body.update(range(heredoc.start_line, heredoc.end_line + 1))
+        for number in instruction.lines:
+            if number in body:
+                continue
+            match = _NON_UTF8.search(dockerfile.lines[number - 1])
+            if match is None:
+                continue
+            byte = ord(match.group()) - 0xDC00
+            keyword = instruction.effective.keyword
+            if keyword in _CONFIG_KEYWORDS or instruction.keyword == "ONBUILD":
+                effect = (
+                    f"{keyword} values go into the image config, which is JSON, where "
+                    "BuildKit writes U+FFFD in its place"
+                )
+            else:
+                effect = (
+                    "BuildKit passes the byte on as it is, but the image history (JSON) "
+                    "records U+FFFD, and tools that read the file as text see something else"
+                )
+            span = Span(number, match.start() + 1, number, match.start() + 2)
+            found.append(
+                Violation(span, f"byte 0x{byte:02x} is not UTF-8: {effect}; write it in UTF-8")
+            )
+            break
+    return found
 
 
 def _finding(path: str, code: str, name: str, severity: Severity, violation: Violation) -> Finding:

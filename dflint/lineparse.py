@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 
 from dflint.errors import InputError
@@ -249,7 +250,10 @@ def _health(rest: str) -> tuple[list[str], bool]:
 def parse_line(line: str, escape: str) -> ParsedLine:
     """Parse one logical line. Raises InputError (without a position) on invalid syntax."""
     raw_keyword, flags, rest = split_command(line)
-    keyword = canonical_keyword(raw_keyword)
+    # one string per spelling, not one per instruction: a file of a million lines holds
+    # a million instructions
+    raw_keyword = sys.intern(raw_keyword)
+    keyword = sys.intern(canonical_keyword(raw_keyword))
     separator: str | None = None
     sub: ParsedLine | None = None
     is_json = False

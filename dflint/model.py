@@ -168,6 +168,8 @@ class Dockerfile:
     # Why BuildKit refuses the file after reading its lines (dflint.instructions.Problem);
     # empty when it accepts every instruction
     problems: list[Problem] = field(default_factory=list)
+    # the file holds bytes that are not UTF-8, carried in ``lines`` as surrogate escapes
+    non_utf8: bool = False
 
     def directive(self, name: str) -> str | None:
         for item in self.directives:

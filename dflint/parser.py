@@ -11,6 +11,7 @@ from dflint.model import Dockerfile, Instruction, Stage
 from dflint.reader import decode, read_text
 
 _AS = re.compile(r"(?i)as")
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
 
 
 def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
@@ -38,20 +39,23 @@ def parse_bytes(data: bytes, path: str = "Dockerfile") -> Dockerfile:
         text = decode(data)
     except InputError as exc:
         raise exc.with_path(path) from None
-    return parse_text(text, path)
+    dockerfile = parse_text(text, path)
+    dockerfile.non_utf8 = not data.isascii() and _has_escapes(text)
+    return dockerfile
+
+
+def _has_escapes(text: str) -> bool:
+    return _SURROGATE_ESCAPE.search(text) is not None
 
 
 def parse_file(path: str, display_path: str | None = None) -> Dockerfile:
+    from dflint.fileio import read_input
+
     shown = display_path or path
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
-        raise InputError("is a directory", 1, 1, shown) from None
-    except FileNotFoundError:
-        raise InputError("no such file", 1, 1, shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", 1, 1, shown) from None
+        data = read_input(path)
+    except InputError as exc:
+        raise exc.with_path(shown) from None
     return parse_bytes(data, shown)
 
 

@@ -39,20 +39,57 @@ _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
 _BOM = "\ufeff"
 
 
+_UTF16_BOMS = {b"\xff\xfe": "FF FE", b"\xfe\xff": "FE FF"}
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 text of a Dockerfile; binary or undecodable input is an InputError with a position."""
+    """The text of a Dockerfile, read as BuildKit reads it.
+
+    BuildKit never decodes: its parser splits bytes. So bytes that are not UTF-8 (a Latin-1
+    ``é`` in a comment) do not stop it, and here they become surrogate escapes (PEP 383),
+    one character per byte, which keeps every column and line where it was and encodes back
+    to the same bytes (``surrogateescape``). A NUL byte means a binary file; UTF-16 text,
+    which BuildKit cannot read, gets its own message.
+    """
+    bom = _UTF16_BOMS.get(data[:2])
+    if bom is not None and not data.startswith(b"\xff\xfe\x00\x00"):
+        raise InputError(
+            f"UTF-16 text (byte order mark {bom}): BuildKit reads Dockerfiles as UTF-8; "
+            "save the file as UTF-8",
+            1,
+            1,
+        )
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise InputError("UTF-32 text: BuildKit reads Dockerfiles as UTF-8; save it as UTF-8")
     nul = data.find(b"\x00")
     if nul >= 0:
-        line, column = _byte_position(data, nul)
+        if _looks_like_utf16(data):
+            raise InputError(
+                "UTF-16 text without a byte order mark: BuildKit reads Dockerfiles as UTF-8; "
+                "save the file as UTF-8"
+            )
+        line, column = byte_position(data, nul)
         raise InputError("binary file (NUL byte)", line, column)
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _byte_position(data, exc.start)
-        raise InputError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, column) from None
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="surrogateescape")
 
 
-def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+def _looks_like_utf16(data: bytes) -> bool:
+    """ASCII text saved as UTF-16: every other byte of the first characters is NUL."""
+    head = data[:64]
+    if len(head) < 4 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    little = not odd.strip(b"\x00") and b"\x00" not in even
+    big = not even.strip(b"\x00") and b"\x00" not in odd
+    return little or big
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
     line_start = data.rfind(b"\n", 0, offset) + 1
     line = data.count(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
@@ -98,34 +135,52 @@ def split_physical_lines(text: str) -> list[str]:
     return result
 
 
-def _long_lines(raw_lines: list[str], bom: bool) -> list[tuple[int, int]]:
+def _long_lines(lines: list[str], endings: dict[int, str], bom: bool) -> list[tuple[int, int]]:
     """(line number, bytes) of each line longer than BuildKit's scanner reads (65,535 bytes
     without the LF; the BOM counts on the first line)."""
     found = []
-    for index, line in enumerate(raw_lines):
+    for index, line in enumerate(lines):
         if len(line) <= MAX_LINE_BYTES // 4:
             continue  # at most 4 bytes a character: cannot be too long
-        size = len(line.removesuffix("\n").encode("utf-8")) + (3 if bom and index == 0 else 0)
+        whole = (line + endings.get(index, "\n")).removesuffix("\n")
+        size = len(whole.encode("utf-8", "surrogateescape")) + (3 if bom and index == 0 else 0)
         if size > MAX_LINE_BYTES:
             found.append((index + 1, size))
     return found
-
-
-def _trim_newline(line: str) -> str:
-    return line.rstrip("\r\n")
 
 
 def _is_comment(line: str) -> bool:
     return line.lstrip(GO_SPACE).startswith("#")
 
 
+def _physical_lines(text: str) -> tuple[list[str], dict[int, str]]:
+    """The lines without their endings, as :func:`split_physical_lines` splits them, and the
+    endings other than a plain ``\n`` by line index (a file's last line without one, CRs).
+
+    Lines without a CR are the very strings ``split`` made: one copy of the file, not
+    three, whatever its size."""
+    if text.startswith(_BOM):
+        text = text[1:]
+    lines = text.split("\n")
+    last = lines.pop()
+    endings: dict[int, str] = {}
+    if last:
+        endings[len(lines)] = ""
+        lines.append(last)
+    for index, line in enumerate(lines):
+        if line.endswith("\r"):
+            trimmed = line.rstrip("\r")
+            endings[index] = line[len(trimmed) :] + endings.get(index, "\n")
+            lines[index] = trimmed
+    return lines, endings
+
+
 class Reader:
     """One pass over the physical lines, producing instructions with their spans."""
 
     def __init__(self, text: str) -> None:
-        self.raw_lines = split_physical_lines(text)
-        self.long_lines = _long_lines(self.raw_lines, text.startswith(_BOM))
-        self.lines = [_trim_newline(item) for item in self.raw_lines]
+        self.lines, self._endings = _physical_lines(text)
+        self.long_lines = _long_lines(self.lines, self._endings, text.startswith(_BOM))
         self.block = DirectiveBlock()
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
@@ -136,6 +191,24 @@ class Reader:
     @property
     def escape(self) -> str:
         return self.block.escape
+
+    def _raw_text(self, start: int, end: int) -> str:
+        """Lines ``start`` to ``end`` (0-based, end excluded) with their endings, joined
+        without a copy of each line first (a heredoc can be most of a large file)."""
+        if start >= end:
+            return ""
+        endings = self._endings
+        if len(endings) < end - start:
+            plain = not any(start <= index < end for index in endings)
+        else:
+            plain = not any(index in endings for index in range(start, end))
+        if plain:
+            return "\n".join(self.lines[start:end]) + "\n"
+        return "".join(self.raw_line(index) for index in range(start, end))
+
+    def raw_line(self, index: int) -> str:
+        """Line ``index`` (0-based) with its ending, as the file holds it."""
+        return self.lines[index] + self._endings.get(index, "\n")
 
     def _continues(self, text: str) -> tuple[str, bool]:
         pattern = _CONTINUATION[self.block.escape]
@@ -207,8 +280,8 @@ class Reader:
             if _can_contain_heredoc(parsed) and "<<" in text:
                 names = heredocs_from_line(text, start_line)
                 for name, expand, chomp, fd in names:
-                    body: list[str] = []
                     body_start = index + 1
+                    first = index
                     terminated = False
                     while index < count:
                         candidate = lines[index]
@@ -218,7 +291,6 @@ class Reader:
                         if candidate == name:
                             terminated = True
                             break
-                        body.append(self.raw_lines[index - 1])
                     if not terminated:
                         raise InputError(
                             f"unterminated heredoc <<{name} (no line reads {name!r} before the "
@@ -227,7 +299,15 @@ class Reader:
                             self._first_column(start_line),
                         )
                     heredocs.append(
-                        Heredoc(name, "".join(body), expand, chomp, fd, body_start, index)
+                        Heredoc(
+                            name,
+                            self._raw_text(first, index - 1),
+                            expand,
+                            chomp,
+                            fd,
+                            body_start,
+                            index,
+                        )
                     )
             end_line = index if heredocs else physical[-1]
             if not heredocs and continued:

@@ -35,6 +35,11 @@ ENGINE_RULES: dict[str, tuple[str, str, str]] = {
     "DF001": ("parse-error", "error", "The file cannot be read as a Dockerfile."),
     "DF002": ("invalid-suppression", "warning", "A `# dflint:` comment that dflint cannot apply."),
     "DF003": ("unused-suppression", "info", "A suppression that suppressed nothing."),
+    "DF010": (
+        "non-utf8-text",
+        "warning",
+        "Bytes that are not UTF-8 in an instruction, which BuildKit passes on unread.",
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from dflint import config as config_module
 from dflint.config import Config
 from dflint.engine import Options, config_for
+from dflint.fileio import escape_surrogates, printable_name
 from dflint.findings import Severity
 
 DEFAULT = "default"
@@ -33,17 +34,25 @@ _TABLES = frozenset({"per-file-ignores", "severity", "registry-mirrors", "per-fi
 
 
 def describe(paths: Iterable[Path], options: Options) -> str:
-    return "\n".join(_describe_one(path, options) for path in paths)
+    """One block per path. For several paths each block is a table named by its path, so
+    that the whole output stays valid TOML (keys may appear once per table)."""
+    unique = list({path.as_posix(): path for path in paths}.values())
+    several = len(unique) > 1
+    text = "\n".join(_describe_one(path, options, several) for path in unique)
+    return escape_surrogates(text)
 
 
-def _describe_one(path: Path, options: Options) -> str:
+def _describe_one(path: Path, options: Options, as_table: bool = False) -> str:
     # config_for looks in the folder of the file it is given
     probe = path / "Dockerfile" if path.is_dir() else path
     config = config_for(probe, options)
+    shown = printable_name(path.as_posix())
     lines = [
-        f"# dflint settings for {path.as_posix()}",
-        f"# config file: {_origin(config, options)}",
+        f"# dflint settings for {shown}",
+        f"# config file: {printable_name(_origin(config, options))}",
     ]
+    if as_table:
+        lines.append(f"[{json.dumps(escape_surrogates(path.as_posix()))}]")
     rows = _rows(config, options)
     width = min(max(len(f"{key} = {value}") for key, value, _ in rows), _COMMENT_COLUMN)
     for key, value, source in rows:
@@ -53,7 +62,11 @@ def _describe_one(path: Path, options: Options) -> str:
         assignment = f"{key} = {value}"
         lines.append(f"{assignment.ljust(width)}  # {source}")
     if path.is_file():
-        lines.append(f"# targets for {path.as_posix()}: {_targets(path, options, config)}")
+        # each line of the answer is shown safely on its own: a folder name in it may hold
+        # a line break of its own, which must not end the comment
+        first, *more = _targets(path, options, config).split("\n")
+        lines.append(f"# targets for {shown}: {printable_name(first)}")
+        lines += [f"# {printable_name(line)}" for line in more]
     return "\n".join(lines) + "\n"
 
 
@@ -178,7 +191,7 @@ def _targets(path: Path, options: Options, config: Config) -> str:
     own = targets.own
     if own is not None:
         kind = "a per-architecture file" if own.layout else "built for one platform"
-        text += f"\n# the file says it is for {own.platform} ({own.evidence}): {kind}"
+        text += f"\nthe file says it is for {own.platform} ({own.evidence}): {kind}"
         if not targets.per_arch_accepted:
             text += ', checked against it (per-arch-files = "accept" makes it the target)'
     return text

@@ -71,7 +71,9 @@ def read_pragmas(dockerfile: Dockerfile, known_codes: set[str]) -> Pragmas:
             continue
         kind, value = directive.group(1), directive.group(2)
         if kind in ("platform", "platforms"):
-            continue  # read by dflint.targets
+            # read by dflint.targets, which passes over values that are not platforms
+            problems.extend(Problem(span, message) for message in _platform_problems(value))
+            continue
         if kind not in KINDS:
             hint = _closest(kind)
             problems.append(Problem(span, f"unknown pragma {kind!r}{hint}"))
@@ -103,6 +105,16 @@ def read_pragmas(dockerfile: Dockerfile, known_codes: set[str]) -> Pragmas:
             end = stage_ends.get(target.start_line, target.end_line)
             suppressions.append(Suppression(kind, codes, comment, target.start_line, end))
     return Pragmas(suppressions, problems)
+
+
+def _platform_problems(value: str) -> list[str]:
+    from dflint.platforms.platform import target_problem
+
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        return ["platform= names no platform (e.g. platform=linux/amd64,linux/arm64)"]
+    found = [target_problem(item) for item in items]
+    return [f"platform={value}: {problem}" for problem in found if problem is not None]
 
 
 def _next_instruction(

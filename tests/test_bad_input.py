@@ -83,7 +83,8 @@ def test_invalid_utf8_nul_and_endless_heredoc_side_by_side(tmp_path: Path) -> No
     no_traceback(result)
     assert result.returncode == 2
     lines = result.stdout.splitlines()
-    assert "a.Dockerfile:2:6: DF001 [any] invalid UTF-8 (byte 0xe9)" in lines
+    # BuildKit reads a Latin-1 comment (it never decodes): no finding for a.Dockerfile
+    assert not any(line.startswith("a.Dockerfile") for line in lines)
     assert "b.Dockerfile:2:10: DF001 [any] binary file (NUL byte)" in lines
     assert any(
         line.startswith("c.Dockerfile:2:1: DF001 [any] unterminated heredoc") for line in lines

@@ -138,14 +138,14 @@ def test_template_files_are_skipped_with_a_note(tmp_path: Path) -> None:
     [
         (b"", "Dockerfile:1:1: file with no instructions"),
         (b"FROM alpine\n\x00\x01\x02binary", "Dockerfile:2:1: binary file"),
-        (b"FROM alpine\nRUN echo caf\xe9\n", "Dockerfile:2:13: invalid UTF-8"),
+        ("FROM alpine\n".encode("utf-16"), "Dockerfile:1:1: UTF-16 text (byte order mark"),
         (b"FROM alpine\nRUN <<EOF\necho never ends\n", "Dockerfile:2:1: unterminated heredoc"),
         (b'FROM alpine\nCMD ["a", 1]\n', "Dockerfile:2:1: when using JSON array syntax"),
         (b"FROM alpine\nENV PATH\n", "Dockerfile:2:1: ENV must have two arguments"),
         (b"# escape=x\nFROM alpine\n", "Dockerfile:1:1: invalid escape token"),
         (b"# escape=`\n# escape=`\nFROM alpine\n", "Dockerfile:2:1: only one escape"),
     ],
-    ids=["empty", "binary", "utf8", "heredoc", "json", "env", "escape", "duplicate-escape"],
+    ids=["empty", "binary", "utf16", "heredoc", "json", "env", "escape", "duplicate-escape"],
 )
 def test_bad_input_is_one_line_with_position_and_exit_2(
     tmp_path: Path, content: bytes, message: str

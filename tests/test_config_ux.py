@@ -149,7 +149,7 @@ def test_lint_without_paths_is_a_usage_error(tmp_path: Path) -> None:
         ('platforms = ["arm64"]\n', "platforms: 'arm64' is not an os/arch"),
         ('platforms = ["arm64"]\n', "(did you mean 'linux/arm64'?)"),
         ('platforms = ["x86_64"]\n', "(did you mean 'linux/amd64'?)"),
-        ('platforms = ["linux/x86_64"]\n', "(did you mean 'linux/amd64'?)"),
+        ('platforms = ["linux/amd46"]\n', "(did you mean 'linux/amd64'?)"),
         ('[severity]\nDF308 = "warn"\n', "severity.DF308 must be 'error', 'warning' or 'info'"),
         ('[severity]\nDF308 = "warn"\n', "(did you mean 'warning'?)"),
         ('[severity]\nDF3O8 = "error"\n', "severity: unknown rule code 'DF3O8'"),

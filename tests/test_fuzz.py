@@ -1,11 +1,16 @@
-"""Property tests: on any input the reader and the lint pipeline either work or raise
-dflint's own InputError, never anything else. CI runs a short seeded version; the long run
+"""Property tests: on any input the reader, the lint pipeline, parse, fix and render, and
+the readers of file names, config values and cache entries either work or raise dflint's
+own errors, never anything else. CI runs a short seeded version; the long run
 (benchmarks/fuzz.py) is recorded in BENCHMARKS.md."""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import random
+import tempfile
+from pathlib import Path
 
 from conftest import shared_path
 from hypothesis import HealthCheck, given, seed, settings
@@ -165,3 +170,194 @@ def test_fix_output_reparses_and_fixing_twice_is_fixing_once(lines: list[str]) -
     parse_text(once.text)
     twice = fix_text(once.text, "Dockerfile", options, Config(), unsafe=True, resolve_images=False)
     assert twice.text == once.text
+
+
+# --- beyond lint: parse, fix, render, file names, config values, cache contents ------------
+# Each check takes one generated input and fails on anything but dflint's own errors; the
+# long run (benchmarks/fuzz.py) calls the same functions.
+
+
+def parse_never_crashes(data: bytes) -> None:
+    """`dflint parse`: the tree and its JSON, for any bytes."""
+    from dflint.formatters import json_text
+    from dflint.parser import buildkit_dump, dockerfile_dict
+
+    try:
+        dockerfile = parse_bytes(data)
+    except InputError:
+        return
+    json_text(dockerfile_dict(dockerfile)).encode("utf-8")
+    for instruction in dockerfile.instructions:
+        buildkit_dump(instruction)
+
+
+def fix_never_crashes(data: bytes) -> None:
+    """`dflint fix --os windows/linux`: translate and render; a variant that is written
+    must parse (the command refuses one that does not, so that is checked as it does)."""
+    from dflint.analysis import analyze
+    from dflint.errors import DflintError
+    from dflint.generator import layout
+    from dflint.generator.render import render_plan
+    from dflint.generator.translator import Platform, translate
+
+    try:
+        dockerfile = parse_bytes(data)
+    except InputError:
+        return
+    analysis = analyze(dockerfile)
+    for target in (Platform("windows", "amd64"), Platform("linux", "arm64")):
+        try:
+            plan = translate(dockerfile, analysis, target)
+            render_plan(plan, layout.header("fix", "Dockerfile", target.text, "dflint fix"))
+        except DflintError:
+            continue
+
+
+# Jinja2 syntax and the names `dflint render` defines, to build templates from.
+TEMPLATE_PIECES = [
+    "FROM alpine:3.20\n", "RUN ", "echo ", "\n", "{{ ", " }}", "{% ", " %}", "{# ", " #}",
+    "os", "arch", "variant", "platform", "tag", "escape", "shell", "| path", "| var",
+    "| command", "| exec_form", "'/app'", "'ls /app && uname -a'", "1/0", "nope", "if ",
+    "endif", "for x in shell", "endfor", "macro m()", "endmacro", "m()", "include 'x.j2'",
+    "set a = ", "[", "]", "(", ")", "~", "+", '"', "'", "\udce9", "é",
+]  # fmt: skip
+
+
+def render_never_crashes(folder: Path, source: str) -> None:
+    """`dflint render`: any template text ends in a rendered file or a TemplateError."""
+    from dflint.generator.render import RenderContext, TemplateError, render_user_template
+    from dflint.generator.translator import Platform
+
+    template = folder / "fuzz.j2"
+    template.write_bytes(source.encode("utf-8", errors="surrogateescape"))
+    for platform in (Platform("linux", "amd64"), Platform("windows", "amd64")):
+        with contextlib.suppress(TemplateError):
+            render_user_template(template, RenderContext(platform, None), "# header")
+
+
+def name_is_shown_safely(folder: Path, name: bytes) -> None:
+    """A file of any name: linted, and every format's output is valid UTF-8."""
+    from dflint import formatters
+    from dflint.discovery import display_path
+    from dflint.engine import lint_file
+    from dflint.report import Report
+
+    path = folder / os.fsdecode(name)
+    path.write_text("FROM alpine:3.20\nRUN echo $TARGETARCH\n")
+    try:
+        result = lint_file(path, display_path(path), OPTIONS)
+        report = Report(files=[result])
+        for fmt in formatters.FORMATS:
+            formatters.get(fmt).render(report).encode("utf-8")
+    finally:
+        path.unlink()
+
+
+def config_never_crashes(table: dict[str, object]) -> None:
+    from dflint.config import from_mapping
+    from dflint.errors import ConfigError
+
+    with contextlib.suppress(ConfigError):
+        from_mapping(table, "fuzz.toml", None)
+
+
+def cache_entry_never_crashes(folder: Path, data: bytes) -> None:
+    from dflint.platforms.cache import DiskCache
+
+    cache = DiskCache(folder)
+    cache._path("docker.io/library/alpine:3.20").write_bytes(data)
+    cache.get("docker.io/library/alpine:3.20")
+
+
+@seed(20261128)
+@SETTINGS
+@given(
+    st.binary() | st.lists(st.sampled_from(PIECES), max_size=60).map(lambda p: "".join(p).encode())
+)
+def test_parse_on_arbitrary_input(data: bytes) -> None:
+    parse_never_crashes(data)
+
+
+@seed(20261128)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*PIECES, *FIX_LINES, "\n"]), max_size=40))
+def test_fix_on_dockerfile_shaped_text(pieces: list[str]) -> None:
+    fix_never_crashes("".join(pieces).encode())
+
+
+@seed(20261128)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TEMPLATE_PIECES), max_size=40))
+def test_render_on_template_shaped_text(pieces: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        render_never_crashes(Path(folder), "".join(pieces))
+
+
+# file names: any bytes but "/" and NUL, not "." or ".."
+NAMES = (
+    st.binary(min_size=1, max_size=40)
+    .map(lambda raw: raw.replace(b"/", b"_").replace(b"\x00", b"_"))
+    .filter(lambda raw: raw not in (b".", b".."))
+)
+
+
+@seed(20261128)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NAMES)
+def test_file_names_are_shown_safely(name: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        name_is_shown_safely(Path(folder), name)
+
+
+@seed(20261128)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NAMES.map(os.fsdecode), min_size=1, max_size=8))
+def test_names_in_manifest_sh_reach_the_shell_intact(names: list[str]) -> None:
+    """Each name the generator accepts is one word to sh, byte for byte; others are refused."""
+    import shlex
+    import subprocess
+
+    from dflint.generator.layout import name_problem
+
+    accepted = [name for name in names if name_problem(name) is None]
+    script = "".join(f"printf '%s\\0' {shlex.quote(name)}\n" for name in accepted)
+    out = subprocess.run(["sh", "-c", script], capture_output=True, check=True).stdout
+    assert out.split(b"\0")[:-1] == [os.fsencode(name) for name in accepted]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@seed(20261128)
+@SETTINGS
+@given(
+    st.dictionaries(
+        st.sampled_from([
+            "platforms", "select", "ignore", "per-file-ignores", "severity", "failure-threshold",
+            "offline", "registry-mirrors", "insecure-registries", "cache-ttl",
+            "registry-timeout", "fix", "unknown",
+        ]),
+        JSON_VALUES,
+        max_size=4,
+    )
+)  # fmt: skip
+def test_config_values(table: dict[str, object]) -> None:
+    config_never_crashes(table)
+
+
+@seed(20261128)
+@SETTINGS
+@given(
+    st.binary(max_size=300)
+    | JSON_VALUES.map(lambda value: json.dumps(value).encode())
+    | st.integers(1, 5000).map(lambda depth: b"[" * depth)
+)
+def test_cache_contents(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        cache_entry_never_crashes(Path(folder), data)

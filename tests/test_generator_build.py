@@ -5,8 +5,9 @@
    through binfmt_misc) on a local busybox image standing in for the seed's `diamol/base`;
 3. each image's CMD runs and prints its platform, the machine `uname` reports and the app
    folder;
-4. `buildah manifest create/add` joins them under one tag, pushed with `manifest push --all`
-   to the test registry;
+4. the generated manifest.sh (BUILDER=buildah INSECURE=1) builds them, pushes each
+   platform's tag and joins them under one tag with `buildah manifest`, to the test
+   registry over plain HTTP;
 5. `dflint platforms` resolves that tag as linux/amd64 + linux/arm64.
 
 Needs root, buildah, qemu-user-static and Debian's apt (for busybox-static of each
@@ -121,33 +122,60 @@ def make_base(buildah: list[str], arch: str, work: Path) -> None:
     run(*buildah, "commit", "-q", "--rm", container, f"docker.io/diamol/base:linux-{arch}")
 
 
+def storage_conf(buildah: list[str], folder: Path) -> Path:
+    """A containers-storage.conf naming the fixture's storage, for buildah run by a script."""
+    options = dict(zip(buildah[1::2], buildah[2::2], strict=False))
+    conf = folder / "storage.conf"
+    conf.write_text(
+        "[storage]\n"
+        f'driver = "{options["--storage-driver"]}"\n'
+        f'graphroot = "{options["--root"]}"\n'
+        f'runroot = "{options["--runroot"]}"\n'
+    )
+    return conf
+
+
 def test_the_seeds_workflow_builds_runs_and_publishes(
     buildah: list[str], registries: Registries, tmp_path: Path
 ) -> None:
-    environment = {**os.environ, "BUILDAH_ISOLATION": "chroot"}
+    registry = registries.open
+    repository = f"{registry.host}/folder-list"
     app = tmp_path / "app"
     app.mkdir()
     seed = (ROOT / "sample_dockerfiles" / "Dockerfile.linux-arm64").read_text()
     (app / "Dockerfile").write_text(seed)
     (app / "file.txt").write_text("the app's data\n")
 
+    # the plan goes to its own folder; the build context stays the app folder
     fix = run(
         sys.executable, "-m", "dflint", "fix", "Dockerfile",
-        "--platforms", "linux/amd64,linux/arm64", "--image", "folder-list",
+        "--platforms", "linux/amd64,linux/arm64", "--image", repository,
+        "--output-dir", "publish",
         check=False, cwd=app,
     )  # fmt: skip
     assert fix.returncode == 0, fix.stderr  # written and complete
-    assert "Fixing Dockerfile.linux-amd64\nFixing Dockerfile.linux-arm64\n" in fix.stdout
-    bake = (app / "docker-bake.hcl").read_text()
-    assert 'dockerfile = "Dockerfile.linux-arm64"' in bake
+    assert "Fixing publish/Dockerfile.linux-amd64\nFixing publish/Dockerfile.linux-arm64\n" in (
+        fix.stdout
+    )
+    bake = (app / "publish" / "docker-bake.hcl").read_text()
+    assert 'dockerfile = "publish/Dockerfile.linux-arm64"' in bake
 
-    images = {}
-    for arch, machine in ARCHES.items():
+    for arch in ARCHES:
         make_base(buildah, arch, tmp_path)
-        tag = f"localhost/folder-list:linux-{arch}"
-        run(*buildah, "bud", "--isolation", "chroot", "--pull=never", "--format", "docker",
-            "--platform", f"linux/{arch}", "-f", f"Dockerfile.linux-{arch}", "-t", tag, ".",
-            cwd=app, env=environment)  # fmt: skip
+    # manifest.sh builds, pushes each platform's tag and the manifest list, with buildah
+    # and over plain HTTP (INSECURE=1: --tls-verify=false), run from another folder
+    environment = {
+        **os.environ,
+        "BUILDAH_ISOLATION": "chroot",
+        "CONTAINERS_STORAGE_CONF": str(storage_conf(buildah, tmp_path)),
+        "BUILDER": "buildah",
+        "INSECURE": "1",
+        "TAG": "latest",
+    }
+    run("sh", str(app / "publish" / "manifest.sh"), cwd=tmp_path, env=environment)
+
+    for arch, machine in ARCHES.items():
+        tag = f"{repository}:linux-{arch}"
         config = json.loads(run(*buildah, "inspect", "--type", "image", tag).stdout)["OCIv1"]
         assert config["architecture"] == arch
         command = config["config"]["Cmd"]
@@ -155,25 +183,18 @@ def test_the_seeds_workflow_builds_runs_and_publishes(
         container = run(*buildah, "from", "--pull=never", "--arch", arch, tag).stdout.strip()
         try:
             output = run(*buildah, "run", "--isolation", "chroot", container, "--", *command,
-                         env=environment).stdout  # fmt: skip
+                         env={**os.environ, "BUILDAH_ISOLATION": "chroot"}).stdout  # fmt: skip
         finally:
             run(*buildah, "rm", container, check=False)
         lines = output.splitlines()
         assert lines[0] == f"Built as: linux/{arch}"
         assert lines[1].startswith("Linux ") and f" {machine} " in lines[1], lines[1]
         assert lines[2:] == ["file.txt"]
-        images[arch] = tag
 
-    registry = registries.open
     published = registry.ref("folder-list:latest")
-    run(*buildah, "manifest", "create", "localhost/folder-list:latest")
-    for tag in images.values():
-        run(
-            *buildah, "manifest", "add", "localhost/folder-list:latest", f"containers-storage:{tag}"
-        )
-    run(*buildah, "manifest", "push", "--all", "--tls-verify=false",
-        "localhost/folder-list:latest", f"docker://{published}")  # fmt: skip
-
+    for arch in ARCHES:  # each platform's own tag was pushed too
+        single = registry.ref(f"folder-list:linux-{arch}")
+        (tmp_path / f"Dockerfile.{arch}").write_text(f"FROM {single}\n")
     (tmp_path / "Dockerfile.check").write_text(f"FROM {published}\n")
     environment = {k: v for k, v in os.environ.items() if k != "DFLINT_OFFLINE"}
     environment["DFLINT_CACHE_DIR"] = str(tmp_path / "cache")
@@ -190,3 +211,12 @@ def test_the_seeds_workflow_builds_runs_and_publishes(
         ("linux/amd64", True),
         ("linux/arm64", True),
     ]
+    singles = run(
+        sys.executable, "-m", "dflint", "platforms", "--format", "json",
+        *(str(tmp_path / f"Dockerfile.{arch}") for arch in ARCHES),
+        env=environment, check=False,
+    )  # fmt: skip
+    # each per-arch file's base lacks the other default target: not buildable there
+    assert singles.returncode == 1, singles.stderr
+    found = [item["bases"][0]["platforms"] for item in json.loads(singles.stdout)["files"]]
+    assert found == [[f"linux/{arch}"] for arch in ARCHES]

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, lint
+from script_stub import run_script
 
 SAMPLES = ROOT / "sample_dockerfiles"
 FOLDER_LIST = SAMPLES / "Dockerfile.linux-arm64"
@@ -185,23 +186,36 @@ def test_platforms_writes_every_file_and_the_publishing_plan(tmp_path: Path) -> 
     assert 'default = "me/folder-list"' in bake
     for target in bake_targets(bake).values():
         assert (tmp_path / target["dockerfile"].strip('"')).is_file()
-    manifest = (tmp_path / "manifest.sh").read_text()
     check = subprocess.run(["sh", "-n", str(tmp_path / "manifest.sh")], capture_output=True)
     assert check.returncode == 0, check.stderr
-    assert (
-        'docker manifest create --amend "$IMAGE:$TAG" "$IMAGE:linux-amd64" "$IMAGE:linux-arm64" '
-        '"$IMAGE:linux-arm" "$IMAGE:windows-amd64"\n'
-    ) in manifest
-    assert (
-        'docker manifest annotate "$IMAGE:$TAG" "$IMAGE:linux-arm" '
-        "--os linux --arch arm --variant v7\n"
-    ) in manifest
-    assert manifest.endswith('docker manifest push "$IMAGE:$TAG"\n')
-    for name in ("linux-amd64", "linux-arm64", "linux-arm"):
-        assert (
-            f'-f Dockerfile.{name} -t "$IMAGE:{name}" .\ndocker image push "$IMAGE:{name}"\n'
-            in manifest
+    # run it, from another folder, with a stub docker that records what it is asked to do
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    ran, calls = run_script(tmp_path / "manifest.sh", tmp_path / "bin", {"TAG": "1.0"}, elsewhere)
+    assert ran.returncode == 0, ran.stderr
+    assert all(folder == str(tmp_path) for _, folder, *_ in calls)  # it runs in its folder
+    image = "me/folder-list"
+    expected = []
+    for name, platform in (
+        ("linux-amd64", "linux/amd64"),
+        ("linux-arm64", "linux/arm64"),
+        ("linux-arm", "linux/arm/v7"),
+    ):
+        tag = f"{image}:{name}"
+        expected.append(
+            ["build", "--platform", platform, "-f", f"Dockerfile.{name}", "-t", tag, "."]
         )
+        expected.append(["image", "push", tag])
+    tags = [
+        f"{image}:{name}" for name in ("linux-amd64", "linux-arm64", "linux-arm", "windows-amd64")
+    ]
+    expected.append(["manifest", "create", "--amend", f"{image}:1.0", *tags])
+    expected.append(
+        ["manifest", "annotate", f"{image}:1.0", f"{image}:linux-arm", "--os", "linux",
+         "--arch", "arm", "--variant", "v7"]
+    )  # fmt: skip
+    expected.append(["manifest", "push", f"{image}:1.0"])
+    assert [args for program, _, *args in calls if program == "docker"] == expected
     # the source stays as the user wrote it: it is the arm64 file
     assert (tmp_path / "Dockerfile.linux-arm64").read_bytes() == FOLDER_LIST.read_bytes()
 

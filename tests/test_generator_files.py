@@ -111,7 +111,7 @@ def test_a_file_changed_between_read_and_write_is_kept(
         target.write_bytes(edited)
         return result  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp_then_edit)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_edit)
     with pytest.raises(WriteError, match="changed on disk"):
         write_atomic(target, NEW, ORIGINAL)
     assert target.read_bytes() == edited

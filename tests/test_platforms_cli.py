@@ -201,7 +201,7 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     os.mkfifo(fifo)  # reading it would block for ever
     code, out, err = invoke("platforms", str(fifo.parent))
     assert code == 2
-    assert out == f"{fifo}:1:1: not a regular file\n"
+    assert out == f"{fifo}:1:1: not a regular file (a FIFO)\n"
     broken = write(tmp_path, "FROM alpine\nRUN <<EOF\nnever ends\n", "Dockerfile.bad")
     code, out, err = invoke("platforms", broken)
     assert code == 2

@@ -46,15 +46,29 @@ def described(finding: Finding) -> str:
 
 
 def printable(text: str, keep: str = "\t") -> str:
-    """``text`` with control characters (other than those in ``keep``) shown as U+FFFD.
+    """``text`` with control characters (other than those in ``keep``) shown as U+FFFD, and
+    bytes that are not UTF-8 (lone surrogates) as ``\\xNN``.
 
     Messages quote the Dockerfile, which may hold escape sequences; sent to a terminal or a
     CI log they would be interpreted instead of shown.
     """
+    from dflint.fileio import escape_surrogates
+
     return "".join(
         "\ufffd" if unicodedata.category(char) == "Cc" and char not in keep else char
-        for char in text
+        for char in escape_surrogates(text)
     )
+
+
+def json_text(document: object, indent: int | None = 2) -> str:
+    """JSON as dflint writes it: UTF-8 text kept as is, bytes of names or files that are not
+    UTF-8 (lone surrogates, which no JSON encoder can write) as the text ``\\xNN``."""
+    import json
+
+    from dflint.fileio import escape_surrogates
+
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    return escape_surrogates(text, backslash="\\\\")
 
 
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)

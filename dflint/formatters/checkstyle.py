@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dflint.formatters import described
+from dflint.formatters import described, printable
 
 if TYPE_CHECKING:
     from dflint.report import Report
 
-# Characters XML 1.0 cannot carry at all, even escaped (lone surrogates come from file names
-# that are not UTF-8).
+# Characters XML 1.0 cannot carry at all, even escaped. Lone surrogates (bytes of a file name
+# that are not UTF-8) are written as \xNN before this applies, as in every format.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = {
     "&": "&amp;",
@@ -53,5 +53,5 @@ def render(report: Report, colour: bool = False) -> str:
 
 def attribute(value: str) -> str:
     """A double-quoted XML attribute value that survives parsing unchanged."""
-    cleaned = _NOT_XML.sub("\ufffd", value)
+    cleaned = _NOT_XML.sub("\ufffd", printable(value, keep="\t\r\n"))
     return '"' + "".join(_ESCAPES.get(char, char) for char in cleaned) + '"'

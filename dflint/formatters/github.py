@@ -26,7 +26,7 @@ def render(report: Report, colour: bool = False) -> str:
 
 
 def annotation(finding: Finding) -> str:
-    properties = [("file", finding.path), ("line", str(finding.line))]
+    properties = [("file", printable(finding.path)), ("line", str(finding.line))]
     if finding.end_line == finding.line:
         # The runner drops col/endColumn when line and endLine differ, so send them only
         # for one-line spans. endColumn is exclusive, as in SARIF and in dflint's findings.

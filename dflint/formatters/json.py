@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from dflint.formatters import json_text
 from dflint.report import Report
 
 
@@ -17,4 +16,4 @@ def render(report: Report, colour: bool = False) -> str:
             if item.skipped is not None
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document) + "\n"

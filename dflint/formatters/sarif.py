@@ -7,13 +7,13 @@ end column exclusive) and, where the rule can repair it, a ``fixes`` entry with 
 
 from __future__ import annotations
 
-import json
-from pathlib import PurePosixPath, PureWindowsPath
+import os
+from pathlib import PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from dflint.findings import Edit, Finding, Severity
-from dflint.formatters import described
+from dflint.formatters import described, json_text
 
 if TYPE_CHECKING:
     from dflint.docs import RuleInfo
@@ -26,7 +26,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def render(report: Report, colour: bool = False) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(document(report)) + "\n"
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -125,11 +125,17 @@ def _replacement(edit: Edit) -> dict[str, Any]:
 
 
 def artifact_uri(path: str) -> str:
-    """A relative path as a relative URI reference; an absolute one as a file: URI."""
-    if PureWindowsPath(path).drive or path.startswith("/"):
-        pure = PureWindowsPath(path) if PureWindowsPath(path).drive else PurePosixPath(path)
-        return pure.as_uri()
-    return quote(path.replace("\\", "/"), safe="/")
+    """A relative path as a relative URI reference; an absolute one as a file: URI.
+
+    The path's bytes are percent-encoded, so a name that is not UTF-8 (carried as surrogate
+    escapes) names the same file in the URI."""
+    windows = PureWindowsPath(path)
+    if windows.drive:
+        return windows.as_uri()
+    raw = os.fsencode(path.replace("\\", "/"))
+    if path.startswith("/"):
+        return "file://" + quote(raw, safe="/")
+    return quote(raw, safe="/")
 
 
 def _invocation(report: Report) -> dict[str, Any]:

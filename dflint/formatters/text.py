@@ -51,7 +51,7 @@ def _paint(text: str, style: str, colour: bool) -> str:
 
 def _finding(finding: Finding, lines: tuple[str, ...], colour: bool) -> str:
     style = _COLOURS[finding.severity]
-    location = _paint(f"{finding.path}:{finding.line}:{finding.column}:", _BOLD, colour)
+    location = _paint(f"{_printable(finding.path)}:{finding.line}:{finding.column}:", _BOLD, colour)
     code = _paint(finding.code, style, colour)
     platform = finding.platform or "any"
     out = [f"{location} {code} [{platform}] {_printable(finding.message)}"]
@@ -117,8 +117,8 @@ def _underline(text: str, start: int, end: int) -> tuple[str, str]:
             width = TAB_WIDTH - column % TAB_WIDTH
             cells.append((" " * width, width))
         else:
-            shown = _printable(char)
-            width = _cell_width(shown)
+            shown = _printable(char)  # a byte that is not UTF-8 is shown as \xNN
+            width = _text_width(shown)
             cells.append((shown, width))
         column += cells[-1][1]
     # one more cell past the end, so a span at the end of the line has somewhere to point

@@ -44,18 +44,19 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"dflint: error: {message}", err=True)
+    _echo_err(f"dflint: error: {message}")
     return typer.Exit(2)
 
 
 def _platforms(values: list[str] | None) -> tuple[Platform, ...]:
     from dflint.generator.translator import Platform
+    from dflint.platforms.platform import PlatformError, check_target
 
     found: list[Platform] = []
     for item in _split(values):
         try:
-            platform = Platform.parse(item)
-        except ValueError as exc:
+            platform = Platform.parse(check_target(item))
+        except (PlatformError, ValueError) as exc:
             raise _fail(f"--platforms: {exc}") from None
         if platform.os == "windows" and platform.arch != "amd64":
             raise _fail(f"--platforms: {item}: Windows container images are amd64 only")
@@ -64,12 +65,25 @@ def _platforms(values: list[str] | None) -> tuple[Platform, ...]:
     return tuple(found)
 
 
+def _check_codes(selected: tuple[str, ...], ignored: tuple[str, ...]) -> None:
+    from dflint.cli_options import code_problem
+
+    problem = code_problem(selected, "--select") or code_problem(ignored, "--ignore")
+    if problem is not None:
+        raise _fail(problem)
+
+
 def _echo(text: str) -> None:
-    typer.echo(text)
+    """stdout: ``Fixing <path>`` lines and diffs (bytes that are not UTF-8 as ``\\xNN``)."""
+    from dflint.fileio import escape_surrogates, write_stdout
+
+    write_stdout(escape_surrogates(text) + "\n")
 
 
 def _echo_err(text: str) -> None:
-    typer.echo(text, err=True)
+    from dflint.fileio import printable_name
+
+    typer.echo(printable_name(text), err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -77,7 +91,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def fix(
-        files: Annotated[list[Path], typer.Argument(help="The Dockerfiles to fix.")],
+        files: Annotated[
+            list[Path], typer.Argument(help="The Dockerfiles to fix.", readable=False)
+        ],
         os_name: Annotated[
             Optional[TargetOSChoice],  # noqa: UP045 - typer needs Optional on 3.11
             typer.Option("--os", help="Write the variant for this OS: Dockerfile.windows/.linux."),
@@ -107,11 +123,19 @@ def register(app: typer.Typer) -> None:
         ] = None,
         template: Annotated[
             Optional[Path],  # noqa: UP045
-            typer.Option("--template", help="Render variants through this Jinja2 template."),
+            typer.Option(
+                "--template",
+                help="Render variants through this Jinja2 template.",
+                readable=False,
+            ),
         ] = None,
         output_dir: Annotated[
             Optional[Path],  # noqa: UP045
-            typer.Option("--output-dir", help="Write variants here (default: next to FILE)."),
+            typer.Option(
+                "--output-dir",
+                help="Write variants here (default: next to FILE).",
+                readable=False,
+            ),
         ] = None,
         image: Annotated[
             Optional[str],  # noqa: UP045
@@ -152,9 +176,12 @@ def register(app: typer.Typer) -> None:
         """
         from dflint.discovery import display_path
         from dflint.engine import Options
-        from dflint.generator.publish import valid_image_name
+        from dflint.generator.publish import image_problem
         from dflint.generator.run import Request, run_fix
 
+        selected = tuple(code.upper() for code in _split(select))
+        ignored = tuple(code.upper() for code in _split(ignore))
+        _check_codes(selected, ignored)
         modes = [bool(os_name), bool(platforms) and not multiarch, multiarch]
         if sum(modes) != 1:
             raise _fail("choose one of --os, --platforms and --multiarch")
@@ -165,15 +192,20 @@ def register(app: typer.Typer) -> None:
             )
         if check and (write or force or diff):
             raise _fail("--check writes nothing: it goes without --write, --force and --diff")
-        if image is not None and not valid_image_name(image):
-            raise _fail(f"--image: {image!r} is not a repository name (lower case, no tag)")
-        if template is not None and not template.is_file():
-            raise _fail(f"--template: {template}: no such file")
+        problem = image_problem(image) if image is not None else None
+        if problem is not None:
+            raise _fail(f"--image: {problem}")
+        if template is not None:
+            from dflint.fileio import check_input
+
+            problem = check_input(template)
+            if problem is not None:
+                raise _fail(f"--template: {template}: {problem}")
         targets = _platforms(platforms)
         options = Options(
             platforms=tuple(p.text for p in targets) if multiarch else (),
-            select=tuple(code.upper() for code in _split(select)),
-            ignore=tuple(code.upper() for code in _split(ignore)),
+            select=selected,
+            ignore=ignored,
             config_path=config,
             no_config=no_config,
             offline=offline,
@@ -200,7 +232,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def render(
-        template: Annotated[Path, typer.Argument(help="A Jinja2 template of a Dockerfile.")],
+        template: Annotated[
+            Path, typer.Argument(help="A Jinja2 template of a Dockerfile.", readable=False)
+        ],
         platforms: Annotated[
             list[str],
             typer.Option("--platforms", help="Render for these, e.g. linux/amd64,windows/amd64."),
@@ -211,7 +245,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         output_dir: Annotated[
             Optional[Path],  # noqa: UP045
-            typer.Option("--output-dir", help="Write the files here (default: the template's)."),
+            typer.Option(
+                "--output-dir",
+                help="Write the files here (default: the template's).",
+                readable=False,
+            ),
         ] = None,
         diff: Annotated[
             bool, typer.Option("--diff", help="Show what would change; write nothing.")
@@ -222,6 +260,8 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Also overwrite files dflint did not render.")
         ] = False,
+        select: SelectOption = None,
+        ignore: IgnoreOption = None,
         config: ConfigOption = None,
         no_config: NoConfigOption = False,
         offline: OfflineOption = False,
@@ -235,6 +275,9 @@ def register(app: typer.Typer) -> None:
         from dflint.engine import Options
         from dflint.generator.run import RenderRequest, run_render
 
+        selected = tuple(code.upper() for code in _split(select))
+        ignored = tuple(code.upper() for code in _split(ignore))
+        _check_codes(selected, ignored)
         targets = _platforms(platforms)
         if not targets:
             raise _fail("--platforms: name at least one platform")
@@ -247,6 +290,12 @@ def register(app: typer.Typer) -> None:
             diff=diff,
             write=write,
             force=force,
-            options=Options(config_path=config, no_config=no_config, offline=offline),
+            options=Options(
+                select=selected,
+                ignore=ignored,
+                config_path=config,
+                no_config=no_config,
+                offline=offline,
+            ),
         )
         raise typer.Exit(run_render(request, _echo, _echo_err))

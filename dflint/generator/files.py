@@ -10,25 +10,32 @@ mode is the owner's way of saying "do not change this file".
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from dflint.errors import DflintError
+from dflint.fileio import WriteFailure, atomic_write, describe_os_error, write_target
 
-class WriteError(Exception):
+
+class WriteError(DflintError):
     """A file that was not written; the original (if any) is untouched."""
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist."""
+    """The file's bytes, or None when it does not exist. Anything else in its place (a FIFO,
+    a folder, a link loop) is a WriteError: it would block, or could not be replaced."""
+    from dflint.errors import InputError
+    from dflint.fileio import read_input
+
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+        return read_input(path)
+    except InputError as exc:
+        if exc.message == "no such file or directory":
+            return None
+        raise WriteError(f"{path}: {exc.message}") from None
 
 
 def unified_diff(path: str, old: str | None, new: str) -> str:
@@ -52,53 +59,30 @@ def _read_only(mode: int) -> bool:
 
 
 def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
-    """Replace ``path`` with ``data``, provided it still holds ``expected`` (None: absent)."""
+    """Replace ``path`` with ``data``, provided it still holds ``expected`` (None: absent).
+
+    Through a symbolic link the file it points to is written (the link stays a link)."""
+    target = write_target(path)
     try:
-        current_stat: os.stat_result | None = path.stat()
+        current_stat: os.stat_result | None = target.stat()
     except FileNotFoundError:
         current_stat = None
+    except OSError as exc:
+        raise WriteError(f"{path}: {describe_os_error(target, exc)}") from None
     if current_stat is not None:
         if not stat.S_ISREG(current_stat.st_mode):
             raise WriteError(f"{path}: not a regular file")
-        if _read_only(current_stat.st_mode) or not os.access(path, os.W_OK):
+        if _read_only(current_stat.st_mode) or not os.access(target, os.W_OK):
             raise WriteError(f"{path}: the file is read-only")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dflint", dir=folder)
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write in {folder}: {exc.strerror or exc}") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if current_stat is not None:
-            os.chmod(temp, stat.S_IMODE(current_stat.st_mode))
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)  # mkstemp's 0600 would surprise the user
-        if read_bytes(path) != expected:
-            raise WriteError(f"{path}: changed on disk since dflint read it; run dflint again")
-        os.replace(temp, path)
-    except WriteError:
-        temp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    _fsync_folder(folder)
 
+    def unchanged(target: Path) -> None:
+        if read_bytes(target) != expected:
+            raise WriteFailure(f"{path}: changed on disk since dflint read it; run dflint again")
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not every system can open a folder for this."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+    try:
+        atomic_write(path, data, check=unchanged)
+    except WriteFailure as exc:
+        raise WriteError(str(exc)) from None
 
 
 @dataclass(slots=True)
@@ -112,12 +96,18 @@ class Change:
     variant: bool  # a file dflint generates (else the file being fixed in place)
 
     @property
+    def data(self) -> bytes:
+        """What is written: bytes that were not UTF-8 in the source (read as surrogate
+        escapes) are written back as they were."""
+        return self.new.encode("utf-8", errors="surrogateescape")
+
+    @property
     def changed(self) -> bool:
-        return self.old is None or self.old != self.new.encode("utf-8")
+        return self.old is None or self.old != self.data
 
     @property
     def old_text(self) -> str | None:
-        return None if self.old is None else self.old.decode("utf-8", errors="replace")
+        return None if self.old is None else self.old.decode("utf-8", errors="surrogateescape")
 
 
 def refusal(change: Change, write: bool, force: bool) -> str | None:

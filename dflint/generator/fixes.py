@@ -127,7 +127,9 @@ def fix_text(
     """Lint, apply the fixes, and repeat until the text stops changing."""
     result = FixResult(text)
     for _ in range(MAX_ROUNDS):
-        linted = lint_bytes(result.text.encode("utf-8"), display, options, config)
+        linted = lint_bytes(
+            result.text.encode("utf-8", errors="surrogateescape"), display, options, config
+        )
         if linted.failed or linted.skipped:
             if result.applied:
                 result.error = f"a fix made the file unreadable: {_first_message(linted)}"
@@ -161,7 +163,9 @@ def fix_text(
             Applied(findings[i].code, findings[i].line, fixes[i].description) for i in chosen
         ]
         result.text = new_text
-    final = lint_bytes(result.text.encode("utf-8"), display, options, config)
+    final = lint_bytes(
+        result.text.encode("utf-8", errors="surrogateescape"), display, options, config
+    )
     result.remaining = final.findings
     return result
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dflint.errors import DflintError
 from dflint.generator import commands, paths
 from dflint.generator.paths import Untranslatable
 from dflint.generator.shellsyntax import Dialect
@@ -31,7 +32,7 @@ DEFAULT_SHELLS: dict[Dialect, tuple[str, ...]] = {
 }
 
 
-class TemplateError(Exception):
+class TemplateError(DflintError):
     """A template that cannot be loaded or rendered: the message says where and why."""
 
 
@@ -59,6 +60,43 @@ def builtin_template(os_name: str) -> str:
     return f"{os_name}.Dockerfile.j2"
 
 
+def _file_loader(folder: Path) -> jinja2.BaseLoader:
+    """Templates (and what they include) read from ``folder`` through dflint's one way of
+    opening files: a FIFO, a device or a huge file is an error, and a template that is not
+    UTF-8 is one line with its position."""
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    from dflint.discovery import display_path
+    from dflint.errors import InputError
+    from dflint.fileio import read_input
+    from dflint.reader import byte_position
+
+    class FileLoader(jinja2.BaseLoader):
+        def get_source(
+            self, environment: jinja2.Environment, name: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            path = folder.joinpath(*split_template_path(name))
+            shown = display_path(path)
+            try:
+                data = read_input(path)
+            except InputError as exc:
+                if exc.message == "no such file or directory":
+                    raise jinja2.TemplateNotFound(name) from None
+                raise TemplateError(f"{shown}: {exc.message}") from None
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line, column = byte_position(data, exc.start)
+                raise TemplateError(
+                    f"{shown}:{line}:{column}: not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                    "save the template as UTF-8"
+                ) from None
+            return source, shown, lambda: False
+
+    return FileLoader()
+
+
 def render_plan(plan: Plan, header: str, template: Path | None = None) -> str:
     """The variant's text from its plan, through the built-in template or the user's."""
     import jinja2
@@ -68,7 +106,7 @@ def render_plan(plan: Plan, header: str, template: Path | None = None) -> str:
             environment = _environment(jinja2.PackageLoader("dflint.generator", "templates"))
             compiled = environment.get_template(builtin_template(plan.platform.os))
         else:
-            environment = _environment(jinja2.FileSystemLoader(str(template.parent)))
+            environment = _environment(_file_loader(template.parent))
             compiled = environment.get_template(template.name)
         text = compiled.render(
             header=header,
@@ -82,7 +120,9 @@ def render_plan(plan: Plan, header: str, template: Path | None = None) -> str:
             variant=plan.platform.variant,
             platform=plan.platform.text,
         )
-    except jinja2.TemplateError as exc:
+    except TemplateError:
+        raise
+    except Exception as exc:  # a template may raise anything: 1/0, a filter's error, ...
         raise TemplateError(_describe(exc, template)) from None
     return ensure_header(text, header)
 
@@ -99,14 +139,38 @@ def ensure_header(text: str, header: str) -> str:
 
 
 def _describe(exc: Exception, template: Path | None) -> str:
+    """One line: the template and line the error happened at, and what it was."""
     import jinja2
 
-    where = str(template) if template is not None else "built-in template"
+    from dflint.discovery import display_path
+
+    where = display_path(template) if template is not None else "built-in template"
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"{exc.filename or where}:{exc.lineno}: {exc.message}"
+        return f"{exc.filename or where}:{exc.lineno}: syntax error: {exc.message}"
+    place = _template_line(exc)
+    if place is not None:
+        where = f"{place[0]}:{place[1]}"
     if isinstance(exc, jinja2.TemplateNotFound):
-        return f"{where}: template not found"
-    return f"{where}: {exc}"
+        return f"{where}: template not found: {exc.name}"
+    if isinstance(exc, RecursionError):
+        return f"{where}: recursion too deep (a macro or include that calls itself?)"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"{where}: {exc.message}"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{where}: {type(exc).__name__}" + (f": {message}" if message else "")
+
+
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in the traceback (Jinja2 rewrites tracebacks
+    so that template code shows as frames of the template file)."""
+    found: tuple[str, int] | None = None
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 # --- dflint render: the user's own template, per platform ---------------------------------
@@ -185,12 +249,13 @@ class RenderContext:
 
 
 def render_user_template(template: Path, context: RenderContext, header: str) -> str:
-    import jinja2
 
-    environment = _environment(jinja2.FileSystemLoader(str(template.parent)))
+    environment = _environment(_file_loader(template.parent))
     environment.filters.update(context.filters())
     try:
         text = environment.get_template(template.name).render(header=header, **context.variables())
-    except jinja2.TemplateError as exc:
+    except TemplateError:
+        raise
+    except Exception as exc:  # a template may raise anything: 1/0, a filter's error, ...
         raise TemplateError(_describe(exc, template)) from None
     return ensure_header(text, header)

@@ -16,6 +16,7 @@ or something could not be translated; 2 an error.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from dflint.analysis import analyze
 from dflint.config import Config
 from dflint.engine import Options, config_for, lint_bytes
 from dflint.errors import DflintError, InputError
+from dflint.fileio import check_input, printable_name, read_input, real_path, same_file
 from dflint.findings import Finding, Severity
 from dflint.generator import layout
 from dflint.generator.files import (
@@ -118,15 +120,18 @@ def _shown(path: Path, folder: Path, shown_folder: str) -> str:
 
 def _read(path: Path, shown: str, outcome: Outcome) -> bytes | None:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        outcome.err(f"dflint: error: {shown}: no such file")
-    except IsADirectoryError:
-        outcome.err(f"dflint: error: {shown}: is a directory")
-    except OSError as exc:
-        outcome.err(f"dflint: error: {shown}: cannot read: {exc.strerror or exc}")
+        return read_input(path)
+    except InputError as exc:
+        outcome.err(f"dflint: error: {shown}: {exc.message}")
     outcome.errors = True
     return None
+
+
+def _output_dir_problem(folder: Path | None) -> str | None:
+    """A folder to write into must be one (it is created when missing, at write time)."""
+    if folder is None or not os.path.lexists(folder) or os.path.isdir(folder):
+        return None
+    return f"--output-dir: {folder}: not a folder"
 
 
 def run_fix(request: Request, out: Echo, err: Echo) -> int:
@@ -134,6 +139,10 @@ def run_fix(request: Request, out: Echo, err: Echo) -> int:
     outcome = Outcome(
         out, err, variants=variants, checking=variants and (request.check or request.diff)
     )
+    problem = _output_dir_problem(request.output_dir)
+    if problem is not None:
+        err(f"dflint: error: {problem}")
+        return EXIT_ERROR
     changes: list[Change] = []
     for path, shown in request.paths:
         try:
@@ -141,11 +150,11 @@ def run_fix(request: Request, out: Echo, err: Echo) -> int:
                 changes += _multiarch(path, shown, request, outcome)
             else:
                 changes += _variants(path, shown, request, outcome)
+        except UnknownSourceOS as exc:  # says the line, not the file: name it
+            err(f"dflint: error: {shown}: {exc}")
+            outcome.errors = True
         except DflintError as exc:
             err(f"dflint: error: {exc}")
-            outcome.errors = True
-        except UnknownSourceOS as exc:
-            err(f"dflint: error: {shown}: {exc}")
             outcome.errors = True
     if request.check:
         report_stale(changes, outcome)
@@ -190,17 +199,20 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
         shown_folder = str(request.output_dir)
     original = layout.generated_from(dockerfile)
     source_name = original[0] if original else path.name
+    for name in dict.fromkeys((path.name, source_name)):
+        _check_name(name, shown)
+    quoted = layout.shell_word(source_name)
     command = (
-        f"dflint fix {source_name} --platforms {','.join(p.text for p in platforms)}"
+        f"dflint fix {quoted} --platforms {','.join(p.text for p in platforms)}"
         if per_platform
-        else f"dflint fix {source_name} --os {platforms[0].os}"
+        else f"dflint fix {quoted} --os {platforms[0].os}"
     )
     changes: list[Change] = []
     written: list[tuple[Platform, str]] = []
     for platform in platforms:
         name = variant_name(path.name, platform, per_platform)
         target = folder / name
-        in_place = target.resolve() == path.resolve()
+        in_place = same_file(target, path)
         if original and name == original[0] and not in_place and folder == path.parent:
             # the file this one was generated from: the source of truth, never regenerated
             written.append((platform, name))
@@ -225,7 +237,7 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
                 outcome.problems = True
         shown_target = _shown(target, folder, shown_folder)
         if plan.identical and in_place:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8", errors="surrogateescape")
         else:
             from dflint.generator.render import render_plan
 
@@ -276,8 +288,11 @@ def _publishing(
     from dflint.generator import publish
 
     image = request.image or _default_image(path)
-    context = "."
-    bake = publish.bake_file(written, image, source, context)
+    context = _relative(path.parent, folder)
+    folder_from_context = _relative(folder, path.parent)
+    for name in (context, folder_from_context):
+        _check_name(name, f"the build context {name!r}")
+    bake = publish.bake_file(written, image, source, context, folder_from_context)
     manifest = publish.manifest_script(written, image, source, context)
     changes = []
     for name, text in ((publish.BAKE_FILE, bake), (publish.MANIFEST_SCRIPT, manifest)):
@@ -288,9 +303,28 @@ def _publishing(
     return changes
 
 
+def _check_name(name: str, shown: str) -> None:
+    """Refuse a name that the generated files could not hold (a newline, bytes that are not
+    UTF-8): quoting can carry anything else."""
+    problem = layout.name_problem(name)
+    if problem is not None:
+        raise DflintError(f"{shown}: cannot be named in the generated files: {problem}")
+
+
+def _relative(target: Path, start: Path) -> str:
+    """``target`` relative to ``start`` (both real paths), with forward slashes: the build
+    context as seen from where the plan is written, or the reverse."""
+    real_target = real_path(target if str(target) else ".")
+    try:
+        relative = os.path.relpath(real_target, real_path(start if str(start) else "."))
+    except ValueError:  # another drive on Windows
+        relative = real_target
+    return relative.replace(os.sep, "/")
+
+
 def _default_image(path: Path) -> str:
     """The image name when --image is not given: the project folder's name, made valid."""
-    folder = path.resolve().parent.name.lower()
+    folder = Path(real_path(path)).parent.name.lower()
     name = re.sub(r"[^a-z0-9._-]+", "-", folder).strip("-._")
     return name or "app"
 
@@ -313,7 +347,7 @@ def _check_variant(
         no_config=options.no_config,
         offline=options.offline,
     )
-    result = lint_bytes(text.encode("utf-8"), shown, check, config)
+    result = lint_bytes(text.encode("utf-8", errors="surrogateescape"), shown, check, config)
     marked = marked_lines(text)
     for finding in _reportable(result.findings, config):
         if finding.line in marked:
@@ -378,12 +412,8 @@ def _multiarch(path: Path, shown: str, request: Request, outcome: Outcome) -> li
         # a file pinned to one platform would be judged for that one alone: make it portable
         # for the usual pair unless told otherwise
         options = replace(options, platforms=DEFAULT_TARGETS)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        outcome.err(f"dflint: error: {shown}: not UTF-8 text")
-        outcome.errors = True
-        return []
+    # bytes that are not UTF-8 ride along as surrogate escapes and are written back as such
+    text = data.decode("utf-8", errors="surrogateescape")
     result = fix_text(text, shown, options, config, unsafe=request.unsafe)
     if result.error is not None:
         outcome.err(f"dflint: error: {shown}: {result.error}")
@@ -420,12 +450,18 @@ def apply_changes(
             outcome.errors = outcome.errors or outcome.variants
             continue
         try:
-            write_atomic(change.path, change.new.encode("utf-8"), change.old)
+            if change.variant:  # --output-dir may name a folder that is not there yet
+                change.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(change.path, change.data, change.old)
+        except OSError as exc:
+            outcome.err(f"dflint: error: {change.path.parent}: cannot create: {exc.strerror}")
+            outcome.errors = True
+            continue
         except WriteError as exc:
             outcome.err(f"dflint: error: {exc}")
             outcome.errors = True
             continue
-        outcome.out(f"Fixing {change.shown}")
+        outcome.out(f"Fixing {printable_name(change.shown)}")
         outcome.changed = True
 
 
@@ -456,8 +492,13 @@ def run_render(request: RenderRequest, out: Echo, err: Echo) -> int:
 
     outcome = Outcome(out, err)
     template = request.template
-    if not template.is_file():
-        err(f"dflint: error: {request.shown}: no such template")
+    problem = check_input(template)
+    if problem is not None:
+        err(f"dflint: error: {request.shown}: {problem}")
+        return EXIT_ERROR
+    problem = _output_dir_problem(request.output_dir)
+    if problem is not None:
+        err(f"dflint: error: {problem}")
         return EXIT_ERROR
     try:
         config = config_for(template, request.options)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from dflint import catalogue, oscommands
 from dflint.analysis import Analysis, StageFacts, analyze
+from dflint.errors import DflintError
 from dflint.generator import commands, layout, paths
 from dflint.generator import images as image_map
 from dflint.generator.paths import TargetOS, Untranslatable
@@ -127,7 +128,7 @@ class Plan:
         return [problem for problem in self.problems if problem.untranslated]
 
 
-class UnknownSourceOS(Exception):
+class UnknownSourceOS(DflintError):
     """Nothing in the file says whether a stage is for Linux or Windows."""
 
     def __init__(self, stage: str, line: int, hint: str) -> None:

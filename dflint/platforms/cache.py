@@ -23,6 +23,8 @@ from dflint.platforms.platform import Platform
 
 FORMAT = 1
 ENV_CACHE_DIR = "DFLINT_CACHE_DIR"
+# An entry lists an image's platforms: a few kilobytes, some hundred for the largest indexes.
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 
 def default_cache_dir() -> Path:
@@ -100,21 +102,34 @@ class DiskCache:
         return self.directory / (hashlib.sha256(key.encode()).hexdigest()[:40] + ".json")
 
     def get(self, key: str) -> CacheEntry | None:
+        """The entry, or None. Anything that is not a well-formed entry is a miss, never an
+        error: a missing or unreadable file, a FIFO or folder in its place (never opened
+        for reading, so it cannot block), one torn by a crash, nested too deeply for the
+        JSON decoder, or holding values of the wrong type. The next :meth:`put` replaces it.
+        """
+        from dflint.errors import InputError
+        from dflint.fileio import read_input
+
         try:
-            data = json.loads(self._path(key).read_bytes())
-        except (OSError, ValueError):
-            return None  # missing, unreadable or torn by a crash: the same as a miss
-        return CacheEntry.from_json(data, key)
+            data = json.loads(read_input(self._path(key), MAX_ENTRY_BYTES))
+            return CacheEntry.from_json(data, key)
+        except (InputError, ValueError, RecursionError, TypeError, OverflowError):
+            return None
 
     def put(self, entry: CacheEntry) -> None:
         payload = json.dumps(entry.to_json(), separators=(",", ":")).encode()
         tmp_name: str | None = None
+        target = self._path(entry.key)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                # a folder in an entry's place cannot be renamed over: clear it if empty
+                target.rmdir()
             fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
-            os.replace(tmp_name, self._path(entry.key))
+            # the rename replaces whatever is there (a torn file, a FIFO, a symbolic link)
+            os.replace(tmp_name, target)
             tmp_name = None
         except OSError:
             self.write_errors += 1

@@ -8,13 +8,12 @@ another process) only reads the answers it is handed in ``Options.base_images``.
 
 from __future__ import annotations
 
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dflint.analysis import Analysis, analyze
-from dflint.errors import DflintError, InputError
+from dflint.errors import DflintError
 from dflint.platforms.reference import ImageRef
 from dflint.platforms.resolver import Resolution, offline_from_env, resolver_for
 from dflint.platforms.settings import RegistrySettings
@@ -26,10 +25,10 @@ if TYPE_CHECKING:
 
 
 def read_regular_file(path: Path) -> bytes:
-    """The bytes of a regular file; a FIFO or device would block or never end."""
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError("not a regular file")
-    return path.read_bytes()
+    """The bytes of a regular file (see :func:`dflint.fileio.read_input`)."""
+    from dflint.fileio import read_input
+
+    return read_input(path)
 
 
 def bases_for(

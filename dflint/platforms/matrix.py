@@ -13,7 +13,6 @@ targets of another operating system are left to that system's Dockerfile.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -173,12 +172,11 @@ def matrix_for(
     # a per-architecture file says which platform it is for: the others its base offers are
     # its siblings' business
     layout = targets.own is not None and targets.own.layout
+    taken = set(targets.platforms) | set(targets.left_out)
     offered = [
         item
         for item in ([] if layout else _offered(bases, analysis))
-        if item not in targets.platforms
-        and item not in targets.left_out
-        and item.split("/", 1)[0] in targets.oses
+        if item not in taken and item.split("/", 1)[0] in targets.oses
     ]
     if offered:
         again = lint_dockerfile(dockerfile, replace(judge, platforms=tuple(offered)), judge_config)
@@ -209,21 +207,25 @@ class _StageLines:
         return base is None or not base.on_build_platform
 
 
-def _names(finding: Finding, platforms: tuple[str, ...]) -> set[str]:
+def _names(finding: Finding, platforms: set[str]) -> set[str]:
     if not finding.platform or finding.platform == "any":
-        return set(platforms)
-    return {part.strip() for part in finding.platform.split(",")} & set(platforms)
+        return platforms
+    return {part.strip() for part in finding.platform.split(",")} & platforms
 
 
 def _rows(
     findings: list[Finding], platforms: tuple[str, ...], stages: _StageLines, role: Role
 ) -> list[Row]:
     rows = []
+    # which targets each finding names, worked out once: thousands of offered platforms
+    # times the findings must stay linear
+    everything = set(platforms)
+    named = [(finding, _names(finding, everything)) for finding in findings]
     for target in platforms:
         row = Row(target, "yes", [], role)
         unknowns: list[Reason] = []
-        for finding in findings:
-            if target not in _names(finding, platforms):
+        for finding, names in named:
+            if target not in names:
                 continue
             stage, _ = stages.stage(finding.line)
             reason = Reason(finding.name, finding.code, stage, finding.line, finding.message)
@@ -247,12 +249,10 @@ def _offered(bases: BaseImages, analysis: Analysis) -> list[str]:
     resolution: Resolution | None = root.resolution
     if resolution is None or not resolution.known:
         return []
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # ordered, and linear for an index of thousands
     for item in resolution.platforms:
-        target = Platform.parse(item.target).target
-        if target not in seen:
-            seen.append(target)
-    return seen
+        seen.setdefault(Platform.parse(item.target).target)
+    return list(seen)
 
 
 def file_matrix(path: Path, shown: str, options: Options) -> FileMatrix:
@@ -280,11 +280,9 @@ def file_matrix(path: Path, shown: str, options: Options) -> FileMatrix:
 
 
 def render_json(matrices: Iterable[FileMatrix]) -> str:
-    return json.dumps(
-        {"version": 1, "files": [item.to_dict() for item in matrices]},
-        indent=2,
-        ensure_ascii=False,
-    )
+    from dflint.formatters import json_text
+
+    return json_text({"version": 1, "files": [item.to_dict() for item in matrices]})
 
 
 def render_text(matrices: Iterable[FileMatrix], unicode: bool = True) -> str:

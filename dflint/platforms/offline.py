@@ -169,17 +169,35 @@ class ImportedTable:
         return TableAnswer(tuple(Platform.parse(item) for item in found), True, self.source)
 
 
+def _valid_platforms(value: object) -> bool:
+    """A table entry: a list of platforms that parse (an entry that does not would fail at
+    lookup time, in the middle of a lint run)."""
+    if not isinstance(value, list):
+        return False
+    for item in value:
+        if not isinstance(item, str):
+            return False
+        try:
+            Platform.parse(item)
+        except ValueError:
+            return False
+    return True
+
+
 def load_imported(path: Path) -> ImportedTable | None:
     """The imported table, or None when there is none (or it is unreadable: then the
     built-in table still answers)."""
+    from dflint.errors import InputError
+    from dflint.fileio import read_input
+
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(read_input(path))
+    except (InputError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != IMPORTED_FORMAT:
         return None
     tags = data.get("tags")
-    if not isinstance(tags, dict):
+    if not isinstance(tags, dict) or not all(_valid_platforms(item) for item in tags.values()):
         return None
     commit = data.get("source_commit")
     return ImportedTable(path, tags, commit if isinstance(commit, str) else None)

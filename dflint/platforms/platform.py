@@ -130,13 +130,155 @@ class Platform:
         return text
 
 
+# --- target platforms a user names (--platform, config, `# dflint: platform=`) ------------
+
+# The operating systems dflint's rules and generator know. BuildKit builds for others
+# (freebsd), but nothing here could judge such a file.
+TARGET_OSES = ("linux", "windows")
+# Go's GOARCH values that OCI images use (the image-index spec points to Go's list).
+TARGET_ARCHES = (
+    "amd64",
+    "arm64",
+    "arm",
+    "386",
+    "ppc64le",
+    "s390x",
+    "riscv64",
+    "mips64le",
+    "mips64",
+    "mipsle",
+    "mips",
+    "ppc64",
+    "loong64",
+)
+WINDOWS_ARCHES = ("amd64", "arm64")
+# Variants containerd's platform matcher knows for each architecture.
+TARGET_VARIANTS: dict[str, tuple[str, ...]] = {
+    "arm": ("v5", "v6", "v7", "v8"),
+    "arm64": (
+        "v8",
+        *(f"v8.{minor}" for minor in range(10)),
+        "v9",
+        *(f"v9.{minor}" for minor in range(6)),
+    ),
+    "amd64": ("v1", "v2", "v3", "v4"),
+    "riscv64": ("rva20u64", "rva22u64"),
+}
+_TARGET_TEXT = re.compile(r"[a-z0-9_.-]+/[a-z0-9_.-]+(?:/[a-z0-9_.-]+)?\Z")
+
+
+class PlatformError(ValueError):
+    """A target platform that is not one; the message says why, with a suggestion."""
+
+
+def _distance(first: str, second: str) -> int:
+    """Edit distance with transpositions (``amd46`` is one edit from ``amd64``)."""
+    previous_row: list[int] | None = None
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        before, previous_row, row = previous_row, row, [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + (a != b))
+            if before is not None and i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[-1]
+
+
+def _closest(word: str, choices: Iterable[str], limit: int = 2) -> str | None:
+    best: tuple[int, str] | None = None
+    for choice in choices:
+        distance = _distance(word, choice)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, choice)
+    return best[1] if best else None
+
+
+def _arch_guess(word: str) -> str | None:
+    """``arm64``, ``arm/v7``, … for an architecture as some tool spells it, or a typo."""
+    from dflint.platformdata import ARCH_TOKENS
+
+    if word in TARGET_ARCHES:
+        return word
+    if word in ARCH_TOKENS:
+        return ARCH_TOKENS[word]
+    return _closest(word, TARGET_ARCHES, 1 if len(word) <= 4 else 2)
+
+
+def _suggestion(os_name: str, arch: str, variant: str) -> str | None:
+    guess = _arch_guess(arch)
+    if guess is None:
+        return None
+    if os_name not in TARGET_OSES:
+        os_name = _closest(os_name, TARGET_OSES) or "linux"
+    if "/" in guess:  # arm/v7 from armhf: the variant comes with it
+        guess, variant = guess.split("/")
+    if os_name == "windows" and guess not in WINDOWS_ARCHES:
+        guess, variant = "amd64", ""
+    if variant and variant not in TARGET_VARIANTS.get(guess, ()):
+        variant = _closest(variant, TARGET_VARIANTS.get(guess, ()), 1) or ""
+    if _problem(os_name, guess, variant) is not None:
+        return None
+    guess, variant = normalise_arch(guess, variant)
+    return f"{os_name}/{guess}" + (f"/{variant}" if variant else "")
+
+
+def _hint(suggestion: str | None) -> str:
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+def _problem(os_name: str, arch: str, variant: str) -> str | None:
+    if os_name not in TARGET_OSES:
+        return f"unknown operating system {os_name!r} (dflint targets linux and windows)"
+    if arch not in TARGET_ARCHES:
+        return f"unknown architecture {arch!r}"
+    if os_name == "windows" and arch not in WINDOWS_ARCHES:
+        return f"Windows images are {' or '.join(WINDOWS_ARCHES)}, not {arch}"
+    known = TARGET_VARIANTS.get(arch, ())
+    if variant and variant not in known:
+        listed = f" ({', '.join(known[:4])}{', …' if len(known) > 4 else ''})" if known else ""
+        return f"unknown variant {variant!r} for {arch}{listed}"
+    return None
+
+
+def check_target(text: str) -> str:
+    """A target platform checked and normalised (``linux/arm`` → ``linux/arm/v7``,
+    ``linux/arm64/v8`` → ``linux/arm64``); PlatformError, with a did-you-mean, when it is not
+    ``os/arch[/variant]`` of an OS dflint knows and an architecture and variant of OCI's."""
+    raw = text.strip().lower()
+    if not _TARGET_TEXT.match(raw):
+        guess = _arch_guess(raw) if "/" not in raw else None
+        raise PlatformError(
+            f"{text!r} is not an os/arch[/variant] platform such as linux/arm64"
+            + _hint(_suggestion("linux", raw, "") if guess else None)
+        )
+    os_name, arch, *rest = raw.split("/")
+    variant = rest[0] if rest else ""
+    # spellings containerd's parser accepts and normalises itself (`--platform linux/x86_64`
+    # builds linux/amd64, `linux/arm/7` linux/arm/v7) are platforms, not typos
+    arch, variant = normalise_arch(arch, variant)
+    problem = _problem(os_name, arch, variant)
+    if problem is not None:
+        suggestion = _suggestion(os_name, arch, variant)
+        raise PlatformError(f"{text!r} is not a known platform: {problem}{_hint(suggestion)}")
+    return f"{os_name}/{arch}" + (f"/{variant}" if variant else "")
+
+
+def target_problem(text: str) -> str | None:
+    """Why ``text`` is not a valid target platform, or None."""
+    try:
+        check_target(text)
+    except PlatformError as exc:
+        return str(exc)
+    return None
+
+
 def describe(platforms: Iterable[Platform]) -> str:
     """A short human list: targets once each, Windows builds folded into one entry."""
-    seen: dict[str, list[str]] = {}
+    seen: dict[str, dict[str, None]] = {}  # ordered sets: linear in the platform count
     for item in platforms:
-        versions = seen.setdefault(item.target, [])
-        if item.os_version and item.os_version not in versions:
-            versions.append(item.os_version)
+        versions = seen.setdefault(item.target, {})
+        if item.os_version:
+            versions.setdefault(item.os_version)
     parts = []
     for target, versions in seen.items():
         parts.append(f"{target} ({', '.join(versions)})" if versions else target)

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from dflint.platforms.cache import CacheEntry, DiskCache, default_cache_dir
@@ -71,11 +71,26 @@ class Resolution:
     reason: str | None = None  # why unknown, or why a fallback layer answered
     digest: str | None = None
 
+    # the platforms by normalised (os, architecture), built on first use: an index can hold
+    # thousands of platforms, and a matrix asks about each of them
+    _by_arch: dict[tuple[str, str], list[Platform]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
     def covers(self, target: Platform) -> bool | None:
         """Whether the image exists for ``target``; None when that is not known."""
         if not self.known:
             return None
-        if any(item.serves(target) for item in self.platforms):
+        index = self._by_arch
+        if index is None:
+            index = {}
+            for item in self.platforms:
+                norm = item.normalised
+                index.setdefault((norm.os, norm.architecture), []).append(item)
+            object.__setattr__(self, "_by_arch", index)
+        wanted = target.normalised
+        candidates = index.get((wanted.os, wanted.architecture), ())
+        if any(item.serves(target) for item in candidates):
             return True
         return False if self.complete else None
 

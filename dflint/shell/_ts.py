@@ -53,6 +53,52 @@ class ByteOffsets:
         return self._chars[min(byte, len(self._chars) - 1)]
 
 
+WalkItem = tuple[Any, tuple[Any, ...]] | Callable[[], None]
+
+
+class FlatWalk:
+    """A depth-first walk of a syntax tree that never recurses in Python.
+
+    A handler's ``self.walk(child, conditions)`` queues the child instead of descending into
+    it; :meth:`walk` then visits queued nodes in the order a recursive walk would (each
+    handler's children right after it, in order), so a command nested a thousand levels deep
+    is read like any other. Work a handler does after walking its children goes through
+    :meth:`later`, which keeps it in the same order.
+    """
+
+    __slots__ = ("_pending",)
+
+    def __init__(self) -> None:
+        self._pending: list[WalkItem] | None = None
+
+    def visit(self, node: Any, conditions: tuple[Any, ...]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def walk(self, node: Any, conditions: tuple[Any, ...]) -> None:
+        if self._pending is not None:
+            self._pending.append((node, conditions))
+            return
+        stack: list[WalkItem] = [(node, conditions)]
+        try:
+            while stack:
+                item = stack.pop()
+                self._pending = []
+                if isinstance(item, tuple):
+                    self.visit(*item)
+                else:
+                    item()
+                stack.extend(reversed(self._pending))
+        finally:
+            self._pending = None
+
+    def later(self, action: Callable[[], None]) -> None:
+        """Run ``action`` after the children walked so far (at once outside a walk)."""
+        if self._pending is None:
+            action()
+        else:
+            self._pending.append(action)
+
+
 def read_tree(script: Script, grammar: str, walker: Callable[[Script, ByteOffsets], Any]) -> Script:
     """Parse ``script.text`` with ``grammar`` and let ``walker(script, offsets)`` fill it in.
 
@@ -65,10 +111,6 @@ def read_tree(script: Script, grammar: str, walker: Callable[[Script, ByteOffset
     except Exception:  # a grammar or encoding failure must not stop the lint
         script.errors = True
         return script
-    try:
-        walker(script, offsets).walk(tree.root_node, ())
-    except RecursionError:  # absurdly deep nesting: keep what was read
-        script.errors = True
-        return script
+    walker(script, offsets).walk(tree.root_node, ())
     script.errors = script.errors or bool(tree.root_node.has_error)
     return script

@@ -9,6 +9,7 @@ the line is read) and ``!NAME!`` (delayed expansion).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dflint.shell.model import (
@@ -177,35 +178,66 @@ def _word_end(text: str, index: int, depth: int) -> int:
     return index
 
 
+@dataclass(slots=True)
+class _Group:
+    """A ``( … )`` being read: the conditions it runs under, the guard of the statement
+    being read (``a && b`` runs b only after a), and what to do once its ``)`` is read."""
+
+    conditions: tuple[Condition, ...]
+    guard: tuple[Condition, ...]
+    previous: int  # where the statement before the next operator began
+    closing: bool  # a ``)`` ends it (False: the whole line, where a stray ``)`` is skipped)
+    after: Callable[[int], int] | None = None
+
+
 class _Parser:
-    __slots__ = ("script", "tokens")
+    """Reads statements left to right. Groups nest on an explicit stack, not by recursion,
+    so a command inside a thousand parentheses is read like any other."""
+
+    __slots__ = ("groups", "script", "tokens")
 
     def __init__(self, script: Script, tokens: list[_Token]) -> None:
         self.script = script
         self.tokens = tokens
+        self.groups: list[_Group] = []
 
     def sequence(self, index: int, conditions: tuple[Condition, ...], closing: bool) -> int:
         """Commands joined by operators, until the end or (inside a group) a ``)``."""
-        guard = conditions
-        previous = index  # where the statement before the next operator began
-        while index < len(self.tokens):
+        base = len(self.groups)
+        self.groups.append(_Group(conditions, conditions, index, closing))
+        while len(self.groups) > base and index < len(self.tokens):
+            group = self.groups[-1]
             token = self.tokens[index]
             if token.kind == "close":
-                if closing:
-                    return index + 1
                 index += 1
+                if group.closing:
+                    self.groups.pop()
+                    if group.after is not None:
+                        index = group.after(index)
                 continue
             if token.kind == "op":
                 if token.text in ("&&", "||"):
                     # the test is the statement just before the operator
                     kind: ConditionKind = "and" if token.text == "&&" else "or"
-                    guard = (*conditions, self.condition(kind, self.tokens[previous:index]))
+                    test = self.condition(kind, self.tokens[group.previous : index])
+                    group.guard = (*group.conditions, test)
                 elif token.text == "&":
-                    guard = conditions
+                    group.guard = group.conditions
                 index += 1
                 continue
-            previous = index
-            index = self.statement(index, guard)
+            group.previous = index
+            index = self.statement(index, group.guard)
+        del self.groups[base:]
+        return index
+
+    def open_group(
+        self,
+        index: int,
+        conditions: tuple[Condition, ...],
+        after: Callable[[int], int] | None = None,
+    ) -> int:
+        """Start reading the group whose ``(`` is at ``index - 1``."""
+        self.groups.append(_Group(conditions, conditions, index, True, after))
         return index
 
     def condition(
@@ -220,7 +252,7 @@ class _Parser:
     def statement(self, index: int, conditions: tuple[Condition, ...]) -> int:
         token = self.tokens[index]
         if token.kind == "open":
-            return self.sequence(index + 1, conditions, closing=True)
+            return self.open_group(index + 1, conditions)
         words: list[_Token] = []
         redirects: list[_Token] = []
         while index < len(self.tokens) and self.tokens[index].kind in ("word", "redirect"):
@@ -260,6 +292,10 @@ class _Parser:
         test = self.condition("if", words[1:test_end])
         body = words[test_end:]
         inner = (*conditions, test)
+        other = (
+            *conditions,
+            Condition("else", test.test, None, test.start, test.end, self.script.map),
+        )
         else_at = next(
             (i for i, word in enumerate(body) if unquote(word.text).lower() == "else"), None
         )
@@ -267,34 +303,30 @@ class _Parser:
             if else_at:
                 self.command(body[:else_at], inner)
             rest = body[else_at + 1 :]
-            other = (
-                *conditions,
-                Condition("else", test.test, None, test.start, test.end, self.script.map),
-            )
             if rest:
                 self.command(rest, other)
             elif index < len(self.tokens) and self.tokens[index].kind == "open":
-                index = self.sequence(index + 1, other, closing=True)
+                return self.open_group(index + 1, other)
             return index
         if body:
             self.command(body, inner)
             return index
         if index < len(self.tokens) and self.tokens[index].kind == "open":
-            index = self.sequence(index + 1, inner, closing=True)
-            # `) else (` continues the statement
-            if (
-                index < len(self.tokens)
-                and self.tokens[index].kind == "word"
-                and unquote(self.tokens[index].text).lower() == "else"
-            ):
-                other = (
-                    *conditions,
-                    Condition("else", test.test, None, test.start, test.end, self.script.map),
-                )
-                index += 1
-                if index < len(self.tokens) and self.tokens[index].kind == "open":
-                    return self.sequence(index + 1, other, closing=True)
-                return self.statement(index, other) if index < len(self.tokens) else index
+
+            def after_body(index: int) -> int:
+                # `) else (` continues the statement
+                if (
+                    index < len(self.tokens)
+                    and self.tokens[index].kind == "word"
+                    and unquote(self.tokens[index].text).lower() == "else"
+                ):
+                    index += 1
+                    if index < len(self.tokens) and self.tokens[index].kind == "open":
+                        return self.open_group(index + 1, other)
+                    return self.statement(index, other) if index < len(self.tokens) else index
+                return index
+
+            return self.open_group(index + 1, inner, after_body)
         return index
 
     def for_statement(
@@ -308,7 +340,7 @@ class _Parser:
         if do_at is not None and do_at + 1 < len(words):
             self.command(words[do_at + 1 :], loop)
         elif index < len(self.tokens) and self.tokens[index].kind == "open":
-            index = self.sequence(index + 1, loop, closing=True)
+            return self.open_group(index + 1, loop)
         return index
 
     def command(self, words: list[_Token], conditions: tuple[Condition, ...]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from dflint.shell._ts import ByteOffsets, read_tree
+from dflint.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.shell.model import (
     Arm,
     Assignment,
@@ -89,10 +89,11 @@ def unquote(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
-class _Walker:
+class _Walker(FlatWalk):
     __slots__ = ("offsets", "script")
 
     def __init__(self, script: Script, offsets: ByteOffsets) -> None:
+        super().__init__()
         self.script = script
         self.offsets = offsets
 
@@ -147,7 +148,7 @@ class _Walker:
 
     # --- the walk -----------------------------------------------------------------------
 
-    def walk(self, node: Node, conditions: tuple[Condition, ...]) -> None:
+    def visit(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         kind = node.type
         handler = _HANDLERS.get(kind)
         if handler is not None:
@@ -442,7 +443,7 @@ class _Walker:
         for item in header:
             self.walk(item, conditions)
         if node.type == "c_style_for_statement":
-            self.feature("C-style for loop", node)
+            self.later(lambda: self.feature("C-style for loop", node))
         if body is not None:
             self.walk(body, (*conditions, self.condition("loop", header)))
 
@@ -474,10 +475,15 @@ class _Walker:
                 bash_only = bash_only or "substring ${var:offset:length}"
             elif child.is_named and kind not in ("variable_name", "special_variable_name"):
                 self.walk(child, conditions)
-        if bash_only is not None:
-            self.feature(bash_only, node)
-        if name is not None:
-            self.reference(node, name)
+
+        def record(feature: str | None = bash_only, name: str | None = name) -> None:
+            # after the expansions nested in this one, as their references came first
+            if feature is not None:
+                self.feature(feature, node)
+            if name is not None:
+                self.reference(node, name)
+
+        self.later(record)
 
     def reference(self, node: Node, name: str) -> None:
         start, end = self.range(node)

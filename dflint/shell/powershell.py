@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from dflint.shell._ts import ByteOffsets, read_tree
+from dflint.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.shell.model import (
     Assignment,
     Command,
@@ -62,10 +63,11 @@ def variable_parts(text: str) -> tuple[str, bool]:
     return name, False
 
 
-class _Walker:
+class _Walker(FlatWalk):
     __slots__ = ("offsets", "script")
 
     def __init__(self, script: Script, offsets: ByteOffsets) -> None:
+        super().__init__()
         self.script = script
         self.offsets = offsets
 
@@ -86,7 +88,7 @@ class _Walker:
         text = self.script.text[start:end]
         return Condition(kind, text, pattern, start, end, self.script.map)
 
-    def walk(self, node: Node, conditions: tuple[Condition, ...]) -> None:
+    def visit(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         kind = node.type
         if kind == "command":
             self.command(node, conditions)
@@ -255,15 +257,15 @@ class _Walker:
                 kind: ConditionKind = "and" if operator == "&&" else "or"
                 guard = (*conditions, self.condition(kind, before[-1:]))
                 start, end = self.range(child)
-                self.script.features.append(
-                    Feature(
-                        f"pipeline chain operator {operator}",
-                        self.script.text[start:end],
-                        start,
-                        end,
-                        self.script.map,
-                    )
+                feature = Feature(
+                    f"pipeline chain operator {operator}",
+                    self.script.text[start:end],
+                    start,
+                    end,
+                    self.script.map,
                 )
+                # after what the left side holds, as a recursive walk would record it
+                self.later(partial(self.script.features.append, feature))
                 continue
             if child.is_named:
                 before.append(child)
