@@ -42,6 +42,7 @@ class LintFormat(StrEnum):
     sarif = "sarif"
     github = "github"
     checkstyle = "checkstyle"
+    gitlab = "gitlab"
 
 
 class RulesFormat(StrEnum):
