@@ -313,3 +313,27 @@ def test_sdist_tests_pass_when_unpacked(sdist: Path, tmp_path: Path) -> None:
     passed = int(summary.split(" passed")[0].split()[-1])
     assert passed >= 100, summary
     assert " error" not in summary, summary
+
+
+# Dependencies whose ranges have no upper bound, so that dflint installs next to their current
+# and future releases (an upper bound made it uninstallable beside a newer typer, issue 14); the
+# lower bounds are the oldest releases the suite passes with (BENCHMARKS.md).
+UNCAPPED = (
+    "jinja2",
+    "httpx",
+    "platformdirs",
+    "tree-sitter",
+    "tree-sitter-bash",
+    "tree-sitter-powershell",
+)
+
+
+def test_dependency_ranges_are_not_capped(wheel: zipfile.ZipFile) -> None:
+    requirements = {
+        canonicalize_name(req.name): req
+        for req in map(Requirement, _metadata(wheel).get_all("Requires-Dist") or [])
+        if req.marker is None
+    }
+    for name in UNCAPPED:
+        operators = {spec.operator for spec in requirements[name].specifier}
+        assert operators == {">="}, f"{name}: {requirements[name]}"
