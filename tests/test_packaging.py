@@ -311,7 +311,7 @@ def test_sdist_tests_pass_when_unpacked(sdist: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, output[-6000:]
     summary = output.strip().splitlines()[-1]
     passed = int(summary.split(" passed")[0].split()[-1])
-    assert passed >= 100, summary
+    assert passed >= 250, summary  # 331 when written
     assert " error" not in summary, summary
 
 
