@@ -43,6 +43,7 @@ class LintFormat(StrEnum):
     sarif = "sarif"
     github = "github"
     checkstyle = "checkstyle"
+    gitlab = "gitlab"
 
 
 class RulesFormat(StrEnum):

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from action_runner import action_runner  # noqa: F401 - dflint installed by action.yml
 from registry_fixture import registries  # noqa: F401 - one seeded registry per session
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,7 +29,7 @@ from dflint import docs, formatters
 from dflint.docs import RuleInfo
 from dflint.engine import FileResult
 from dflint.findings import Edit, Finding, Fix, Severity
-from dflint.formatters import checkstyle, github, printable, sarif, text
+from dflint.formatters import checkstyle, github, gitlab, printable, sarif, text
 from dflint.report import Report
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -40,6 +40,7 @@ SNAPSHOT_FILES = {
     "sarif": "report.sarif",
     "github": "report.github.txt",
     "checkstyle": "report.checkstyle.xml",
+    "gitlab": "report.gitlab.json",
 }
 # A path with a space, a comma and a colon: each format must carry it through its own quoting.
 ODD_PATH = "docker/web app,v2:edge.Dockerfile"
@@ -190,6 +191,7 @@ def fixed_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
     # Snapshots change only when a formatter does: not with each release, not with rule docs.
     monkeypatch.setattr(dflint, "__version__", "0.0.0-snapshot")
     monkeypatch.setattr(docs, "rule_info", fixed_rule_info)
+    monkeypatch.delenv(sarif.CATEGORY_VARIABLE, raising=False)
 
 
 @pytest.mark.usefixtures("fixed_metadata")
@@ -333,6 +335,29 @@ def test_sarif_of_the_sample_dockerfiles_validates() -> None:
     assert_valid_sarif(document)
 
 
+def test_sarif_results_carry_fingerprints_and_the_run_its_category() -> None:
+    run = sarif.document(fixture_report())["runs"][0]
+    assert run["automationDetails"] == {"id": "dflint/"}
+    prints = [result["partialFingerprints"] for result in run["results"]]
+    assert all(list(item) == [sarif.FINGERPRINT_KEY] for item in prints)
+    values = [item[sarif.FINGERPRINT_KEY] for item in prints]
+    assert len(set(values)) == len(values)
+    # GitHub's own key is computed by upload-sarif, which warns when a tool sends another value
+    assert "primaryLocationLineHash" not in prints[0]
+
+
+def test_sarif_category_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nRUN echo $TARGETARCH\n")
+    default = run_cli("lint", "-f", "sarif", "Dockerfile", cwd=tmp_path)
+    named = run_cli(
+        "lint", "-f", "sarif", "Dockerfile", cwd=tmp_path, env={"DFLINT_SARIF_CATEGORY": "api"}
+    )
+    assert json.loads(default.stdout)["runs"][0]["automationDetails"]["id"] == "dflint/"
+    document = json.loads(named.stdout)
+    assert document["runs"][0]["automationDetails"]["id"] == "api/"
+    assert_valid_sarif(document)
+
+
 # --- GitHub --------------------------------------------------------------------------------
 
 
@@ -409,6 +434,203 @@ def test_format_auto_picks_github_inside_github_actions(tmp_path: Path) -> None:
     assert (tmp_path / "report.txt").read_text() == outside.stdout
 
 
+# --- fingerprints (SARIF partialFingerprints, GitLab fingerprint) ---------------------------
+
+# Two findings of one rule on one line (DF303 twice on line 2, DF306 twice on line 3).
+FINGERPRINTED = (
+    "FROM alpine:3.20\n"
+    "RUN echo %PATH% %HOME%\n"
+    "RUN wget https://x.test/tool-amd64.tgz https://x.test/other-amd64.tgz\n"
+)
+# The same file after edits that touch none of the findings: lines above them, another
+# rule's finding above them, blank lines and different indentation.
+FINGERPRINTED_EDITED = (
+    "# syntax=docker/dockerfile:1\n"
+    "FROM alpine:3.20\n"
+    "# a comment and a blank line\n"
+    "\n"
+    "RUN echo $TARGETOS\n"
+    "  RUN echo   %PATH% %HOME%\n"
+    "RUN wget https://x.test/tool-amd64.tgz https://x.test/other-amd64.tgz\n"
+)
+
+
+def fingerprinted(cwd: Path, name: str) -> list[tuple[str, int, str]]:
+    """(rule, line, fingerprint) of each finding that `dflint lint -f NAME Dockerfile` reports."""
+    result = run_cli("lint", "--no-config", "-f", name, "Dockerfile", cwd=cwd)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    if name == "sarif":
+        return [
+            (
+                item["ruleId"],
+                item["locations"][0]["physicalLocation"]["region"]["startLine"],
+                item["partialFingerprints"][sarif.FINGERPRINT_KEY],
+            )
+            for item in document["runs"][0]["results"]
+        ]
+    return [
+        (item["check_name"], item["location"]["lines"]["begin"], item["fingerprint"])
+        for item in document
+    ]
+
+
+@pytest.mark.parametrize("name", ["sarif", "gitlab"])
+def test_fingerprints_survive_unrelated_edits(tmp_path: Path, name: str) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(FINGERPRINTED)
+    before = fingerprinted(tmp_path, name)
+    assert [(code, line) for code, line, _ in before] == [
+        ("DF303", 2),
+        ("DF303", 2),
+        ("DF306", 3),
+        ("DF306", 3),
+    ]
+    # one rule twice on one line: two alerts, not one
+    assert len({fingerprint for _, _, fingerprint in before}) == 4
+    dockerfile.write_text(FINGERPRINTED_EDITED)
+    after = fingerprinted(tmp_path, name)
+    moved = [item for item in after if item[0] != "DF308"]  # the new finding on line 5
+    assert [line for _, line, _ in moved] == [6, 6, 7, 7]  # the findings did move
+    assert [fingerprint for _, _, fingerprint in moved] == [fp for _, _, fp in before]
+
+
+@pytest.mark.parametrize("name", ["sarif", "gitlab"])
+def test_fingerprints_change_with_the_line_and_the_file(tmp_path: Path, name: str) -> None:
+    (tmp_path / "Dockerfile").write_text(FINGERPRINTED)
+    before = fingerprinted(tmp_path, name)
+    (tmp_path / "Dockerfile").write_text(FINGERPRINTED.replace("%HOME%", "%HOME% again"))
+    after = fingerprinted(tmp_path, name)
+    # the edited line's findings are new ones; the other line's are not
+    assert after[0][2] != before[0][2] and after[1][2] != before[1][2]
+    assert [item[2] for item in after[2:]] == [item[2] for item in before[2:]]
+    # the same line in another file is another finding
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "Dockerfile").write_text(FINGERPRINTED)
+    elsewhere = fingerprinted(tmp_path / "other", name)
+    assert [item[2] for item in elsewhere] == [item[2] for item in before]  # path: "Dockerfile"
+    both = run_cli("lint", "--no-config", "-f", "gitlab", "Dockerfile", "other", cwd=tmp_path)
+    prints = [item["fingerprint"] for item in json.loads(both.stdout)]
+    assert len(prints) == 8 and len(set(prints)) == 8
+
+
+def test_identical_lines_get_their_own_fingerprints(tmp_path: Path) -> None:
+    from dflint.formatters import fingerprints
+
+    item = fixture_report().files[0]
+    lines = ("FROM alpine", "RUN echo %A%", "RUN echo %A%")
+    twins = FileResult(
+        "Dockerfile",
+        findings=[
+            _finding("Dockerfile", "DF303", "x", Severity.ERROR, (line, 10, line, 13), "m")
+            for line in (3, 2)  # out of order: the occurrence counts by position
+        ],
+        lines=lines,
+    )
+    first, second = fingerprints(twins)
+    assert first != second
+    reordered = FileResult("Dockerfile", findings=list(reversed(twins.findings)), lines=lines)
+    assert fingerprints(reordered) == [second, first]
+    assert len(set(fingerprints(item))) == len(item.findings)
+
+
+# --- GitLab Code Quality -------------------------------------------------------------------
+
+# The fields GitLab documents for a custom Code Quality tool ("Implement a custom tool" in
+# https://docs.gitlab.com/ci/testing/code_quality/), each required here, with its documented
+# values: description, check_name, fingerprint, severity (info, minor, major, critical,
+# blocker), location.path (relative) and location.lines.begin. GitLab stops reading a report at
+# the first entry it finds invalid, so every entry must pass.
+GITLAB_CODE_QUALITY_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {
+                    "path": {"type": "string", "minLength": 1, "pattern": "^[^/]"},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {"begin": {"type": "integer", "minimum": 1}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def assert_valid_gitlab(text: str) -> list[dict[str, Any]]:
+    import jsonschema
+
+    assert not text.startswith("\ufeff"), "GitLab's parser refuses a byte order mark"
+    document: list[dict[str, Any]] = json.loads(text)
+    jsonschema.validate(document, GITLAB_CODE_QUALITY_SCHEMA, cls=jsonschema.Draft7Validator)
+    # GitLab keys the findings by fingerprint: two with one fingerprint show as one
+    prints = [item["fingerprint"] for item in document]
+    assert len(set(prints)) == len(prints), "duplicate fingerprints"
+    return document
+
+
+def test_gitlab_schema_catches_a_broken_report() -> None:
+    import jsonschema
+
+    document = json.loads(gitlab.render(fixture_report()))
+    for broken in (
+        [{**document[0], "severity": "error"}],
+        [{**document[0], "location": {"path": "Dockerfile"}}],
+        [{key: value for key, value in document[0].items() if key != "check_name"}],
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, GITLAB_CODE_QUALITY_SCHEMA)
+
+
+def test_gitlab_report_of_the_fixture() -> None:
+    report = fixture_report()
+    document = assert_valid_gitlab(gitlab.render(report))
+    assert len(document) == len(report.findings)
+    for item, finding in zip(document, report.findings, strict=True):
+        assert item["check_name"] == finding.code
+        assert item["description"].startswith(f"{finding.code} {finding.message}")
+        assert item["location"] == {
+            "path": finding.path,
+            "lines": {"begin": finding.line, "end": finding.end_line},
+        }
+        assert (
+            item["severity"]
+            == {"error": "major", "warning": "minor", "info": "info"}[finding.severity.value]
+        )
+        assert item["type"] == "issue" and item["categories"] == ["Compatibility"]
+    # the platform goes into the description: the format has no field for it
+    assert document[3]["description"].endswith("[linux/arm64,linux/arm/v7]")
+    assert gitlab.render(Report()) == "[]\n"
+
+
+def test_gitlab_report_of_the_sample_dockerfiles(tmp_path: Path) -> None:
+    result = run_cli(
+        "lint",
+        "--format",
+        "gitlab",
+        "-o",
+        str(tmp_path / "cq.json"),
+        "sample_dockerfiles",
+        cwd=ROOT,
+    )
+    assert result.returncode == 1, result.stderr
+    document = assert_valid_gitlab((tmp_path / "cq.json").read_text(encoding="utf-8"))
+    assert document, "the samples have findings"
+    assert all(item["location"]["path"].startswith("sample_dockerfiles/") for item in document)
+    assert {item["severity"] for item in document} <= {"major", "minor", "info"}
+
+
 # --- Checkstyle ----------------------------------------------------------------------------
 
 
@@ -431,10 +653,29 @@ def test_checkstyle_parses_and_round_trips() -> None:
         assert attrib["line"] == str(finding.line)
         assert attrib["column"] == str(finding.column)
         assert attrib["severity"] == finding.severity.value
-        assert attrib["source"] == finding.code
+        assert attrib["source"] == f"dflint.{finding.code}"
     # newlines survive as character references; an escape character cannot be in XML at all
     assert errors[3][1]["message"].startswith("100% empty, 2 lines:\nline two\r")
     assert errors[6][1]["message"] == "binary file\ufffd[31m"
+
+
+def warnings_ng_type_and_category(source: str) -> tuple[str, str]:
+    """What Jenkins warnings-ng's Checkstyle parser makes of `source`: the type is the text
+    after the last `.`, the category the capitalised name before it."""
+    kind = source.rpartition(".")[2] if "." in source else source
+    before = source.rpartition(".")[0]
+    category = before.rpartition(".")[2]
+    return kind, category[:1].upper() + category[1:]
+
+
+def test_checkstyle_source_gives_jenkins_the_rule_as_type() -> None:
+    root = ET.fromstring(checkstyle.render(fixture_report()))
+    sources = [error.get("source", "") for error in root.iter("error")]
+    assert [warnings_ng_type_and_category(s) for s in sources[:2]] == [
+        ("DF204", "Dflint"),
+        ("DF308", "Dflint"),
+    ]
+    assert all(warnings_ng_type_and_category(s)[0].startswith("DF") for s in sources)
 
 
 # --- text ----------------------------------------------------------------------------------

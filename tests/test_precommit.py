@@ -25,8 +25,6 @@ import pytest
 import yaml
 from conftest import ROOT
 
-import dflint
-
 BAD = "FROM alpine:3.20\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
 GOOD = "FROM alpine:3.20\nARG TARGETARCH\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
 # Left out of the snapshot: caches, build output, virtualenvs and the tests themselves.
@@ -83,13 +81,13 @@ def git(env: dict[str, str], cwd: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory, git_env: dict[str, str]) -> Path:
-    """The working tree, committed as it is, and tagged as the README's snippet expects."""
+    """The working tree, committed as it is. Untagged, like dflint's repository before its
+    first release, so the README's snippet is pinned to a commit."""
     repo = tmp_path_factory.mktemp("hook-repo") / "dflint"
     shutil.copytree(ROOT, repo, ignore=_IGNORED)
     git(git_env, repo, "init", "-q")
     git(git_env, repo, "add", "-A")
     git(git_env, repo, "commit", "-q", "-m", "snapshot of the working tree")
-    git(git_env, repo, "tag", f"v{dflint.__version__}")
     return repo
 
 
@@ -165,23 +163,34 @@ def test_fix_hook_applies_the_safe_fix_and_fails_the_commit(
 def test_readme_snippet_with_pre_commit_run(
     pre_commit: list[str], hook_repo: Path, project: Path, git_env: dict[str, str]
 ) -> None:
-    """The README's .pre-commit-config.yaml, pointed at the snapshot instead of GitHub."""
+    """The README's .pre-commit-config.yaml, pointed at a clone instead of GitHub, pinned to a
+    commit with the README's `pre-commit autoupdate` command, then run."""
     readme = (ROOT / "README.md").read_text()
-    match = re.search(r"^## pre-commit\n.*?^```yaml\n(.*?)^```$", readme, re.S | re.M)
+    match = re.search(r"^## pre-commit\n(.*?)^```yaml\n(.*?)^```$(.*?)^## ", readme, re.S | re.M)
     assert match, "README.md has no pre-commit snippet"
-    snippet = match.group(1)
+    snippet = match.group(2)
+    prose = " ".join((match.group(1) + match.group(3)).split())
     config = yaml.safe_load(snippet)
     [repo] = config["repos"]
-    assert repo["rev"] == f"v{dflint.__version__}", "the snippet should name this release"
     assert [hook["id"] for hook in repo["hooks"]] == ["dflint"]
-    local = snippet.replace(repo["repo"], str(hook_repo))
-    (project / ".pre-commit-config.yaml").write_text(local)
+    # the documented way to pin it: autoupdate, with the snippet's own repository
+    command = re.search(r"`(pre-commit autoupdate --repo (\S+))`", prose)
+    assert command, "the README no longer says how to pin the hook to a commit"
+    assert command.group(2) == repo["repo"]
+    (project / ".pre-commit-config.yaml").write_text(snippet.replace(repo["repo"], str(hook_repo)))
+    git(git_env, project, "add", "-A")
+    words = command.group(1).replace(repo["repo"], str(hook_repo)).split()[1:]
+    pinned = run([*pre_commit, *words], project, git_env)
+    assert pinned.returncode == 0, pinned.stdout + pinned.stderr
+    rev = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())["repos"][0]["rev"]
+    assert rev == git(git_env, hook_repo, "rev-parse", "HEAD")  # a full commit SHA
     (project / "Dockerfile").write_text(BAD)
     (project / "api.Dockerfile").write_text(GOOD)
     git(git_env, project, "add", "-A")
     result = run([*pre_commit, "run", "--all-files"], project, git_env)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
+    assert "mutable reference" not in output  # pinned: pre-commit has nothing to warn about
     assert "Dockerfile:2:35: DF308" in output
     assert "2 files linted; 1 finding (1 error)" in output  # Dockerfile and api.Dockerfile
 

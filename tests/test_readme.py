@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT, lint
-from test_formatters import assert_valid_sarif
+from test_formatters import assert_valid_gitlab, assert_valid_sarif
 
 from dflint.config import KEYS, load_file
 from dflint.docs import EXAMPLE_RULES
@@ -149,54 +150,75 @@ def test_suppression_snippet_suppresses(monkeypatch: pytest.MonkeyPatch) -> None
     assert suppressed.group(1) in [f.code for f in lint(without)]
 
 
-def workflow_steps() -> list[dict[str, Any]]:
+def test_github_actions_workflow(action_runner: Any) -> None:
+    """The workflow's dflint step, run through action.yml (tests/action_runner.py) with the
+    snippet's inputs, on the Usage example."""
+    from action_runner import action, by_name
+
     [snippet] = blocks(section("GitHub Actions"), "yaml")
     workflow = yaml.safe_load(snippet)
     [job] = workflow["jobs"].values()
     assert job["permissions"]["security-events"] == "write"  # upload-sarif needs it
-    steps: list[dict[str, Any]] = job["steps"]
-    return steps
-
-
-def test_github_actions_workflow(tmp_path: Path) -> None:
-    steps = workflow_steps()
-    uses = [step.get("uses", "").split("@")[0] for step in steps]
-    assert uses.count("actions/checkout") == 1
-    upload = uses.index("github/codeql-action/upload-sarif")
-    runs = [(i, step["run"]) for i, step in enumerate(steps) if "run" in step]
-    dflint_runs = [(i, command) for i, command in runs if command.startswith("dflint ")]
-    assert len(dflint_runs) == 2
-    (sarif_index, sarif_command), (lint_index, lint_command) = dflint_runs
-    # the SARIF step never fails on findings, so the upload after it always runs, and the
-    # failing lint step comes last
-    assert sarif_index < upload < lint_index
-    sarif_file = steps[upload]["with"]["sarif_file"]
-    (tmp_path / "Dockerfile").write_text(example_dockerfile())
-    env = {"GITHUB_ACTIONS": "true"}
-    sarif_run = dflint(sarif_command, tmp_path, env)
-    assert sarif_run.returncode == EXIT_CLEAN, sarif_run.stderr
-    assert_valid_sarif(json.loads((tmp_path / sarif_file).read_text()))
-    lint_run = dflint(lint_command, tmp_path, env)
-    assert lint_run.returncode == EXIT_FINDINGS
-    annotations = [line for line in lint_run.stdout.splitlines() if line.startswith("::")]
+    uses = [step.get("uses", "") for step in job["steps"]]
+    assert uses[0].startswith("actions/checkout@")
+    [step] = [item for item in job["steps"] if item.get("uses", "").startswith("dflint/dflint@")]
+    for path in list(action_runner.workspace.iterdir()):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    (action_runner.workspace / "Dockerfile").write_text(example_dockerfile())
+    steps = by_name(action_runner.run(step["with"], skip=("install",)))
+    upload = steps["Upload SARIF to code scanning"]
+    assert upload.uses == "github/codeql-action/upload-sarif@v3"
+    report = action_runner.workspace / upload.with_["sarif_file"]
+    assert_valid_sarif(json.loads(report.read_text()))
+    lint = steps["Lint Dockerfiles"]
+    assert lint.returncode == EXIT_FINDINGS
+    annotations = [line for line in lint.stdout.splitlines() if line.startswith("::")]
     assert any(
         line.startswith("::warning file=Dockerfile,line=1,") and "title=DF203 " in line
         for line in annotations
     ), annotations
+    # the inputs table documents every input of action.yml, with its default
+    table = dict(re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \|", section("GitHub Actions"), re.M))
+    inputs = action()["inputs"]
+    assert sorted(table) == sorted(inputs)
+    for name, spec in inputs.items():
+        default = spec.get("default", "")
+        if default:
+            assert f"`{default}`" in table[name], name
 
 
 def test_gitlab_ci_job(tmp_path: Path) -> None:
     [snippet] = blocks(section("GitLab CI"), "yaml")
     [job] = yaml.safe_load(snippet).values()
+    # dflint is installed from an archive of the repository at a commit (no release needed)
+    [install] = [line for line in job["script"] if line.startswith("pip install")]
+    assert "https://github.com/dflint/dflint/archive/$DFLINT_REF.tar.gz" in install
+    assert job["variables"]["DFLINT_REF"]
     commands = [line for line in job["script"] if line.startswith("dflint ")]
     assert len(commands) == 2
     (tmp_path / "Dockerfile").write_text(example_dockerfile())
     results = [dflint(command, tmp_path) for command in commands]
     assert [r.returncode for r in results] == [EXIT_CLEAN, EXIT_FINDINGS]
     assert "Dockerfile:1:1: DF203" in results[1].stdout
-    [artifact] = job["artifacts"]["paths"]
-    root = ET.parse(tmp_path / artifact).getroot()
-    assert root.tag == "checkstyle" and root.find("file/error") is not None
+    # the Code Quality report is the artifact GitLab reads
+    assert job["artifacts"]["when"] == "always"
+    report = job["artifacts"]["reports"]["codequality"]
+    assert f"--output-file {report}" in commands[0] and "--format gitlab" in commands[0]
+    document = assert_valid_gitlab((tmp_path / report).read_text(encoding="utf-8"))
+    assert {(item["check_name"], item["location"]["lines"]["begin"]) for item in document} >= {
+        ("DF203", 1),
+        ("DF308", 4),
+    }
+
+
+def test_checkstyle_source_as_the_readme_says(tmp_path: Path) -> None:
+    text = " ".join(section("GitLab CI").split())
+    example = re.search(r"`source` is `(dflint\.DF\d{3})`", text)
+    assert example
+    (tmp_path / "Dockerfile").write_text(example_dockerfile())
+    result = dflint("dflint lint --format checkstyle Dockerfile", tmp_path)
+    sources = {error.get("source") for error in ET.fromstring(result.stdout).iter("error")}
+    assert sources and all(re.fullmatch(r"dflint\.DF\d{3}", str(item)) for item in sources)
 
 
 def test_exit_codes_table() -> None:

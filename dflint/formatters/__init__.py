@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Protocol
 from dflint.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from dflint.engine import FileResult
     from dflint.report import Report
 
-FORMATS = ("text", "json", "sarif", "github", "checkstyle")
+FORMATS = ("text", "json", "sarif", "github", "checkstyle", "gitlab")
 
 
 class Formatter(Protocol):
@@ -72,3 +73,39 @@ def json_text(document: object, indent: int | None = 2) -> str:
 
 
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+
+def fingerprints(item: FileResult) -> list[str]:
+    """A stable identity for each finding of a file, in the order of ``item.findings``.
+
+    Code scanning (SARIF ``partialFingerprints``) and GitLab's Code Quality widget match a
+    finding with the one of an earlier run by this value, so it must survive edits that do not
+    touch the finding: it hashes the rule, the file, the text of the finding's first line with
+    its white space normalised, and how many findings of the same rule on a line with the same
+    text come before it in the file. Lines added above, re-indentation or a new finding of
+    another rule leave it unchanged; two findings of one rule on one line (or on two identical
+    lines) still get different values.
+    """
+    import hashlib
+
+    order = sorted(
+        range(len(item.findings)),
+        key=lambda i: (item.findings[i].line, item.findings[i].column, i),
+    )
+    seen: dict[tuple[str, str], int] = {}
+    result = [""] * len(item.findings)
+    for position in order:
+        finding = item.findings[position]
+        content = _line_text(item.lines, finding.line)
+        occurrence = seen.get((finding.code, content), 0)
+        seen[finding.code, content] = occurrence + 1
+        identity = "\0".join((finding.code, finding.path, content, str(occurrence)))
+        result[position] = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
+    return result
+
+
+def _line_text(lines: tuple[str, ...], number: int) -> str:
+    """The line's text with runs of white space as one space (empty when it is not known)."""
+    if not 0 < number <= len(lines):
+        return ""
+    return " ".join(lines[number - 1].split())

@@ -1,7 +1,9 @@
 """Checkstyle XML, which Jenkins (warnings-ng), reviewdog, Bitbucket and many CI tools read.
 
 Every linted file gets a ``<file>`` element, with or without errors, as Checkstyle does; skipped
-files get none. ``source`` is the rule code, as hadolint writes it.
+files get none. ``source`` is ``dflint.`` and the rule code (``dflint.DF207``), in the dotted
+form of Checkstyle's own check names: Jenkins warnings-ng shows the text after the last ``.`` as
+the warning's type and the part before it as its category, so a bare ``DF207`` would have none.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dflint.formatters import described, printable
 if TYPE_CHECKING:
     from dflint.report import Report
 
+SOURCE_PREFIX = "dflint."
 # Characters XML 1.0 cannot carry at all, even escaped. Lone surrogates (bytes of a file name
 # that are not UTF-8) are written as \xNN before this applies, as in every format.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -44,7 +47,7 @@ def render(report: Report, colour: bool = False) -> str:
                 f" column={attribute(str(finding.column))}"
                 f" severity={attribute(finding.severity.value)}"
                 f" message={attribute(described(finding))}"
-                f" source={attribute(finding.code)}/>"
+                f" source={attribute(SOURCE_PREFIX + finding.code)}/>"
             )
         lines.append("  </file>")
     lines.append("</checkstyle>")

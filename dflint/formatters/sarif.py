@@ -2,7 +2,14 @@
 
 One run. ``tool.driver.rules`` holds the rules that have results, with their docs; each result
 points at its rule by id and index, carries its region (columns counted in Unicode code points,
-end column exclusive) and, where the rule can repair it, a ``fixes`` entry with the edits.
+end column exclusive), a ``partialFingerprints`` entry that stays the same across edits that do
+not touch it (see ``formatters.fingerprints``) and, where the rule can repair it, a ``fixes``
+entry with the edits.
+
+``automationDetails.id`` is ``dflint/``: the category ``dflint``, under which GitHub code
+scanning keeps the alerts of this tool apart from other tools' (a category given to
+``upload-sarif`` does not replace it). ``DFLINT_SARIF_CATEGORY`` names another category, for a
+repository linted by several jobs (one per folder, say), each replacing only its own alerts.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from dflint.findings import Edit, Finding, Severity
-from dflint.formatters import described, json_text
+from dflint.formatters import described, fingerprints, json_text
 
 if TYPE_CHECKING:
     from dflint.docs import RuleInfo
@@ -23,13 +30,19 @@ SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# The key of dflint's own fingerprint; `primaryLocationLineHash` is GitHub's, which
+# upload-sarif computes itself and warns about when a tool's value differs from its own.
+FINGERPRINT_KEY = "dflint/v1"
+CATEGORY_VARIABLE = "DFLINT_SARIF_CATEGORY"
+DEFAULT_CATEGORY = "dflint"
 
 
 def render(report: Report, colour: bool = False) -> str:
-    return json_text(document(report)) + "\n"
+    category = os.environ.get(CATEGORY_VARIABLE, "").strip() or DEFAULT_CATEGORY
+    return json_text(document(report, category)) + "\n"
 
 
-def document(report: Report) -> dict[str, Any]:
+def document(report: Report, category: str = DEFAULT_CATEGORY) -> dict[str, Any]:
     import dflint
     from dflint.docs import PROJECT_URL, rule_info
 
@@ -48,8 +61,14 @@ def document(report: Report) -> dict[str, Any]:
         "tool": {"driver": driver},
         # dflint counts columns in characters; SARIF's default is UTF-16 code units.
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, index[finding.code]) for finding in findings],
+        "results": [
+            _result(finding, index[finding.code], fingerprint)
+            for item in report.files
+            for finding, fingerprint in zip(item.findings, fingerprints(item), strict=True)
+        ],
         "invocations": [_invocation(report)],
+        # a trailing slash: a category without a run id, as upload-sarif writes its `category`
+        "automationDetails": {"id": category.rstrip("/") + "/"},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
@@ -75,12 +94,13 @@ def _rule(code: str, info: RuleInfo | None) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": described(finding)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "locations": [
             {
                 "physicalLocation": {
