@@ -26,6 +26,7 @@ import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from io import FileIO
 from pathlib import Path
 from types import FrameType
 
@@ -95,39 +96,52 @@ def _too_large(size: int, limit: int) -> str:
     )
 
 
-def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> bytes:
-    """The bytes of the regular file at ``path`` (symbolic links followed).
+def open_input(path: str | os.PathLike[str], limit: int | None = None) -> FileIO:
+    """The regular file at ``path`` (symbolic links followed), open for reading as a stream:
+    every command's one way in, also for inputs too large to read whole (``verify``'s image
+    archives, ``limit`` None).
 
     Raises :class:`InputError` (at 1:1, without a path: the caller names the file) for a
     missing file, a broken link or a loop, a directory, a FIFO, socket or device, an
     unreadable file, and a file larger than ``limit``.
     """
-    reason = check_input(path, limit)
-    if reason is not None:
-        raise InputError(reason)
     try:
-        # O_NONBLOCK: a FIFO put in the file's place since the check must not block the open
+        # O_NONBLOCK: a FIFO put in the file's place must not block the open
         descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _NOCTTY | _CLOEXEC | _BINARY)
     except OSError as exc:
         raise InputError(describe_os_error(path, exc)) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError("invalid file name") from None
     try:
         info = os.fstat(descriptor)
         reason = _refusal(info.st_mode)
         if reason is not None:
             raise InputError(reason)
-        if info.st_size > limit:
+        if limit is not None and info.st_size > limit:
             raise InputError(_too_large(info.st_size, limit))
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb", buffering=0)
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, read whole; refused as :func:`open_input`
+    refuses, and when larger than ``limit``."""
+    reason = check_input(path, limit)
+    if reason is not None:
+        raise InputError(reason)
+    try:
         # one buffer of the file's size (reading in chunks and joining them would hold
         # the file twice)
-        with os.fdopen(os.dup(descriptor), "rb", buffering=0) as stream:
+        with open_input(path, limit) as stream:
             data = stream.readall()
-        if len(data) > limit:  # the file grew while it was read
-            raise InputError(_too_large(len(data), limit))
-        return data
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(descriptor)
+    if len(data) > limit:  # the file grew while it was read
+        raise InputError(_too_large(len(data), limit))
+    return bytes(data)
 
 
 def real_path(path: str | os.PathLike[str]) -> str:

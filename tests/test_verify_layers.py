@@ -360,7 +360,7 @@ def test_local_inputs_are_opened_carefully(tmp_path: Path) -> None:
     fifo = dflint_verify("docker-archive:pipe", cwd=tmp_path)
     assert fifo.returncode == 2
     assert fifo.stdout.splitlines()[0] == (
-        "docker-archive:pipe: could not verify: pipe: not a regular file"
+        "docker-archive:pipe: could not verify: pipe: not a regular file (a FIFO)"
     )
     missing = dflint_verify("oci:nowhere", cwd=tmp_path)
     assert (
