@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dflint import config as config_module
 from dflint.analysis import analyze
 from dflint.config import Config
+from dflint.discovery import TEMPLATE_NAME
 from dflint.errors import InputError
 from dflint.fileio import read_input, real_path
 from dflint.findings import Finding, Severity
@@ -42,8 +43,8 @@ _TEMPLATE_BYTES = re.compile(
 )
 # Names that say "render me first" (Dockerfile-linux.template, Dockerfile.j2, *.tmpl): their
 # placeholders need not look like markup (docker-node's templates hold bare "${DEB_ARCH[@]}"
-# lines that its generator replaces).
-_TEMPLATE_NAME = re.compile(r"\.(?:template|tmpl|tpl|j2|jinja2?|erb)\Z", re.I)
+# lines that its generator replaces). The same names a folder search leaves out.
+_TEMPLATE_NAME = TEMPLATE_NAME
 _TEMPLATE_NAME_NOTE = "a template's file name (render it first)"
 
 
