@@ -15,6 +15,7 @@ from dflint.engine import Options
 from dflint.parser import parse_bytes
 from dflint.platforms import matrix
 
+
 def invoke(*args: str) -> tuple[int, str, str]:
     result = run_cli(*args)
     return result.exit_code, result.stdout, result.stderr
