@@ -178,7 +178,9 @@ def _dispatch(args: list[str], prog: str, commands: tuple[Command, ...]) -> int:
     if found is None:
         import difflib
 
-        close = difflib.get_close_matches(first, [c.name for c in commands], n=1)
+        names = [c.name for c in commands]
+        close = [name for name in names if name.startswith(first)]
+        close = close or difflib.get_close_matches(first, names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise UsageError(f"no such command {first!r}{hint}", prog)
     if found.sub:

@@ -110,9 +110,11 @@ def _with_command_line(config: Config, options: Options) -> Config:
     if options.severity:
         where = sources.get("severity")
         sources["severity"] = "command line" + (f" + {where}" if where else "")
-    return replace(
-        config, severity=options.severity + config.severity, registry=registry, sources=sources
+    overridden = {code for code, _ in options.severity}
+    severity = options.severity + tuple(
+        (code, level) for code, level in config.severity if code not in overridden
     )
+    return replace(config, severity=severity, registry=registry, sources=sources)
 
 
 def _explicit_config(path: Path) -> Config:
