@@ -16,7 +16,6 @@ import sys
 import time
 from argparse import Namespace
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -46,16 +45,25 @@ LINT_FORMATS = ("auto", "text", "json", "sarif", "github", "checkstyle", "gitlab
 THRESHOLDS = ("error", "warning", "info", "none")
 
 
-@dataclass(frozen=True, slots=True)
 class Command:
     """A command: ``module`` defines ``<function>_parser(prog)`` and ``<function>_command(args)``
     (imported only when the command runs), or ``sub`` lists its own commands."""
 
-    name: str
-    summary: str
-    module: str = "dflint.cli"
-    function: str = ""
-    sub: tuple[Command, ...] = ()
+    __slots__ = ("function", "module", "name", "sub", "summary")
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,
+        module: str = "dflint.cli",
+        function: str = "",
+        sub: tuple[Command, ...] = (),
+    ) -> None:
+        self.name = name
+        self.summary = summary
+        self.module = module
+        self.function = function
+        self.sub = sub
 
     def parser(self, prog: str) -> Parser:
         build: Callable[[str], Parser] = getattr(

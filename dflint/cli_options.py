@@ -15,11 +15,13 @@ never abbreviated (a typo must not silently pick another option).
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 EXIT_USAGE = 2
 
@@ -75,6 +77,8 @@ def _reworded(message: str, parser: Parser) -> str:
         option = next((word for word in words if word.startswith("-") and word != "-"), None)
         if option is None:
             return f"unexpected argument {words[0]!r}"
+        import difflib
+
         name = option.split("=", 1)[0]
         close = difflib.get_close_matches(name, parser.option_names(), n=1, cutoff=0.75)
         return f"no such option: {name}" + (f" (did you mean {close[0]}?)" if close else "")
@@ -108,6 +112,8 @@ class Choice:
     def __call__(self, text: str) -> str:
         if text in self.values:
             return text
+        import difflib
+
         close = difflib.get_close_matches(text, self.values, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(self.values)}{hint}")
@@ -254,6 +260,8 @@ def code_problem(codes: tuple[str, ...], option: str) -> str | None:
     """Why ``--select``/``--ignore`` codes are not rule codes (with a suggestion), or None.
 
     Every command that takes them (lint, fix, render) checks them the same way."""
+    import difflib
+
     from dflint.registry import rule_codes
 
     known = rule_codes()
