@@ -523,7 +523,9 @@ def _print_report(report: Report, args: Namespace) -> int:
     return report.exit_code()
 
 
-def _explain(results: list[FileResult], options: Options, started: float) -> None:
+def _explain(
+    results: list[FileResult], options: Options, started: float, count: int | None = None
+) -> None:
     """``-v``: each file's config and targets, the base images and where each answer came
     from, and the time the run took."""
     from dflint.engine import config_for
@@ -549,7 +551,7 @@ def _explain(results: list[FileResult], options: Options, started: float) -> Non
         _note(f"base image {reference}: {what} ({resolution.explained})")
     from dflint.platforms.resolver import requests_sent
 
-    count = len(results)
+    count = len(results) if count is None else count
     line = f"{count} file{'s' if count != 1 else ''} in {time.monotonic() - started:.2f} s"
     sent = requests_sent()
     if sent:
@@ -717,7 +719,11 @@ def platforms_parser(prog: str) -> Parser:
         "may not be); 2: an error.",
     )
     parser.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help="Dockerfiles or folders to search."
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="Dockerfiles or folders to search (default: .).",
     )
     _add_platform(parser, "Target platforms, e.g. linux/amd64,windows/amd64.")
     parser.add_argument(
@@ -755,7 +761,7 @@ def platforms_command(args: Namespace) -> int:
     except ConfigError as exc:
         _error(str(exc))
         return 2
-    files, failed = _gather(args.paths, args.quiet)
+    files, failed = _gather(args.paths or [Path(".")], args.quiet)
     errors = len(failed)
     bar = progress.start(args.quiet)
     try:
@@ -770,7 +776,7 @@ def platforms_command(args: Namespace) -> int:
     finally:
         progress.stop()
     if args.verbose:
-        _explain([], options, started)
+        _explain([], options, started, len(files))
     if args.format == "json":
         _out(render_json(matrices), nl=True)
     else:
