@@ -1,108 +1,264 @@
-"""The command line: `dflint lint`, `parse`, `rule`, `rules`.
+"""The command line: `dflint lint`, `platforms`, `fix`, `render`, `verify`, `parse`, `rule`,
+`rules`, `data` and `completion`.
 
-Heavy modules (the engine, rules, formatters) are imported inside the commands so that
-`dflint --help` and a pre-commit run stay quick to start.
+Only the command that runs is built: its parser, then its module. The engine, rules,
+formatters, the generator, the registry client and verify are imported inside the commands, so
+that `dflint --help` and a pre-commit run stay quick to start (tests/test_cli_habits.py checks
+what a run does *not* import).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import os
 import sys
-from enum import StrEnum
+import time
+from argparse import Namespace
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
-
-import typer
+from typing import TYPE_CHECKING, NoReturn
 
 from dflint import __version__
 from dflint.cli_options import (
-    ConfigOption,
-    IgnoreOption,
-    NoConfigOption,
-    OfflineOption,
-    SelectOption,
+    EXIT_USAGE,
+    PLATFORM_EXAMPLES,
+    Choice,
+    Parser,
+    UsageError,
+    add_config,
+    add_output,
+    add_registry,
+    add_rule_selection,
+    add_severity_overrides,
+    split,
+    whole_number,
 )
 
 if TYPE_CHECKING:
-    from dflint.engine import Options
+    from dflint.engine import FileResult, Options
+    from dflint.findings import Severity
+    from dflint.report import Report
 
-app = typer.Typer(
-    name="dflint",
-    help="Lint Dockerfiles for portability across operating systems and CPU architectures.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+DESCRIPTION = "Lint Dockerfiles for portability across operating systems and CPU architectures."
+LINT_FORMATS = ("auto", "text", "json", "sarif", "github", "checkstyle", "gitlab")
+THRESHOLDS = ("error", "warning", "info", "none")
+
+
+class Command:
+    """A command: ``module`` defines ``<function>_parser(prog)`` and ``<function>_command(args)``
+    (imported only when the command runs), or ``sub`` lists its own commands."""
+
+    __slots__ = ("function", "module", "name", "sub", "summary")
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,
+        module: str = "dflint.cli",
+        function: str = "",
+        sub: tuple[Command, ...] = (),
+    ) -> None:
+        self.name = name
+        self.summary = summary
+        self.module = module
+        self.function = function
+        self.sub = sub
+
+    def parser(self, prog: str) -> Parser:
+        build: Callable[[str], Parser] = getattr(
+            importlib.import_module(self.module), f"{self.function}_parser"
+        )
+        return build(prog)
+
+    def run(self, args: Namespace) -> int:
+        command: Callable[[Namespace], int] = getattr(
+            importlib.import_module(self.module), f"{self.function}_command"
+        )
+        return command(args)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("lint", "Lint Dockerfiles.", function="lint"),
+    Command(
+        "parse",
+        "Print the Dockerfile tree as dflint reads it (the same way BuildKit does).",
+        function="parse",
+    ),
+    Command("rule", "Show a rule's documentation.", function="rule"),
+    Command(
+        "rules",
+        "List every rule: code, name, severity, platforms and whether it can fix.",
+        function="rules",
+    ),
+    Command(
+        "platforms",
+        "Show which target platforms each Dockerfile can be built for, and why not.",
+        function="platforms",
+    ),
+    Command(
+        "verify",
+        "Prove that each platform's image holds binaries for that platform.",
+        function="verify",
+    ),
+    Command(
+        "fix",
+        "Write per-OS or per-platform variants, or fix one file for every architecture.",
+        module="dflint.generator.cli",
+        function="fix",
+    ),
+    Command(
+        "render",
+        "Render a Dockerfile template for each platform and lint each result.",
+        module="dflint.generator.cli",
+        function="render",
+    ),
+    Command(
+        "data",
+        "Manage dflint's data: the offline table of image platforms.",
+        sub=(
+            Command(
+                "import-official-images",
+                "Build the offline table of official images' platforms that lint and "
+                "platforms use.",
+                function="import_official_images",
+            ),
+        ),
+    ),
+    Command(
+        "completion",
+        "Print a shell completion script (bash, zsh or fish).",
+        function="completion",
+    ),
 )
 
 
-class LintFormat(StrEnum):
-    auto = "auto"
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    checkstyle = "checkstyle"
-    gitlab = "gitlab"
+# --- dispatch -----------------------------------------------------------------------------------
 
 
-class RulesFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    from dflint.fileio import OutputFailure
+
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except OutputFailure as exc:
+        import errno
+
+        # Python would flush stdout again at exit and complain about it: point it elsewhere.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        if exc.error.errno != errno.EPIPE:  # a closed pipe (`| head`) needs no message
+            _error(f"cannot write the output: {exc.error.strerror or exc.error}")
+        code = 2
+    sys.exit(code)
 
 
-class ParseFormat(StrEnum):
-    json = "json"
-    text = "text"
+def run(argv: Sequence[str]) -> int:
+    """Run one command line; its exit code. Usage errors are one line and exit 2."""
+    from dflint import progress
+
+    try:
+        return _dispatch(list(argv), "dflint", COMMANDS)
+    except UsageError as exc:
+        _echo_err(exc.line())
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help, from argparse
+        return exc.code if isinstance(exc.code, int) else 0
+    finally:
+        progress.stop()
 
 
-class Threshold(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    none = "none"
+def _dispatch(args: list[str], prog: str, commands: tuple[Command, ...]) -> int:
+    if not args:
+        _echo_err(_group_help(prog, commands), newline=False)
+        return EXIT_USAGE
+    first = args[0]
+    if first in ("-h", "--help"):
+        _out(_group_help(prog, commands))
+        return 0
+    if first == "--version" and prog == "dflint":
+        _out(f"dflint {__version__}", nl=True)
+        return 0
+    if first.startswith("-"):
+        raise UsageError(f"no such option: {first}", prog)
+    found = next((command for command in commands if command.name == first), None)
+    if found is None:
+        import difflib
+
+        names = [c.name for c in commands]
+        close = [name for name in names if name.startswith(first)]
+        close = close or difflib.get_close_matches(first, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UsageError(f"no such command {first!r}{hint}", prog)
+    if found.sub:
+        return _dispatch(args[1:], f"{prog} {found.name}", found.sub)
+    parser = found.parser(f"{prog} {found.name}")
+    return found.run(parser.parse(args[1:]))
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"dflint {__version__}")
-        raise typer.Exit(0)
+def _group_help(prog: str, commands: tuple[Command, ...]) -> str:
+    width = max(len(command.name) for command in commands) + 2
+    options = ["  -h, --help  Show this help."]
+    if prog == "dflint":
+        options.append("  --version   Show the version.")
+    lines = [
+        f"usage: {prog} [-h]{' [--version]' if prog == 'dflint' else ''} COMMAND [ARGS]...",
+        "",
+        DESCRIPTION
+        if prog == "dflint"
+        else next(c.summary for c in COMMANDS if f"dflint {c.name}" == prog),
+        "",
+        "options:",
+        *options,
+        "",
+        "commands:",
+        *(f"  {command.name.ljust(width)}{command.summary}" for command in commands),
+        "",
+        f"Run '{prog} COMMAND --help' for a command's options.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
-@app.callback()
-def main_callback(
-    version: Annotated[
-        Optional[bool],  # noqa: UP045 - typer needs Optional on 3.11
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = None,
-) -> None:
-    """dflint: make Dockerfiles portable across operating systems and CPU architectures."""
+def all_parsers() -> list[tuple[str, Parser | None, str]]:
+    """Every command as (words after ``dflint``, its parser or None for a group, summary):
+    what shell completion is generated from."""
+    found: list[tuple[str, Parser | None, str]] = []
+
+    def walk(prefix: str, commands: tuple[Command, ...]) -> None:
+        for command in commands:
+            words = f"{prefix} {command.name}".strip()
+            if command.sub:
+                found.append((words, None, command.summary))
+                walk(words, command.sub)
+            else:
+                found.append((words, command.parser(f"dflint {words}"), command.summary))
+
+    walk("", COMMANDS)
+    return found
 
 
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    items: list[str] = []
-    for value in values or []:
-        items += [part.strip() for part in value.split(",") if part.strip()]
-    return tuple(items)
+# --- output -------------------------------------------------------------------------------------
+
+
+def _echo_err(text: str, newline: bool = True) -> None:
+    from dflint.fileio import printable_name
+
+    lines = text.split("\n")
+    sys.stderr.write("\n".join(printable_name(line) for line in lines) + ("\n" if newline else ""))
+    sys.stderr.flush()
 
 
 def _error(message: str) -> None:
-    from dflint.fileio import printable_name
-
-    typer.echo(f"dflint: error: {printable_name(message)}", err=True)
+    _echo_err(f"dflint: error: {message}")
 
 
 def _note(message: str) -> None:
-    from dflint.fileio import printable_name
-
-    typer.echo(f"dflint: {printable_name(message)}", err=True)
+    _echo_err(f"dflint: {message}")
 
 
 def _warn(message: str) -> None:
-    from dflint.fileio import printable_name
-
-    typer.echo(f"dflint: warning: {printable_name(message)}", err=True)
+    _echo_err(f"dflint: warning: {message}")
 
 
 def _out(text: str, nl: bool = False) -> None:
@@ -111,141 +267,313 @@ def _out(text: str, nl: bool = False) -> None:
     write_stdout(text + "\n" if nl else text)
 
 
-@app.command()
-def lint(
-    paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Argument(
-            help="Dockerfiles or folders to search.", show_default=False, readable=False
-        ),
-    ] = None,
-    format: Annotated[
-        LintFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format; auto is github inside GitHub Actions (on stdout), else text.",
-        ),
-    ] = LintFormat.auto,
-    output_file: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output-file", "-o", help="Write the report to this file.", readable=False),
-    ] = None,
-    platform: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--platform", help="Target platforms, e.g. linux/amd64,linux/arm64."),
-    ] = None,
-    select: SelectOption = None,
-    ignore: IgnoreOption = None,
-    failure_threshold: Annotated[
-        Optional[Threshold],  # noqa: UP045
-        typer.Option("--failure-threshold", help="Lowest severity that fails the run."),
-    ] = None,
-    config: ConfigOption = None,
-    no_config: NoConfigOption = False,
-    show_config: Annotated[
-        bool,
-        typer.Option(
-            "--show-config",
-            help="Print the settings that apply to PATH (default: .) and where each came from.",
-        ),
-    ] = False,
-    jobs: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(
-            "--jobs", "-j", min=1, help="Processes to use for many files (default: CPUs)."
-        ),
-    ] = None,
-    offline: OfflineOption = False,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Fail the run when a base image cannot be resolved (DF207)."),
-    ] = False,
-) -> None:
-    """Lint Dockerfiles. Exit 0: clean; 1: findings at or above the threshold; 2: error."""
-    from dflint.engine import Options, config_for
-    from dflint.errors import ConfigError
-    from dflint.report import EXIT_ERROR, Report
-    from dflint.runner import lint_files
+# --- lint ---------------------------------------------------------------------------------------
 
-    platforms = _target_platforms(platform)
-    codes = {"select": _split(select), "ignore": _split(ignore)}
-    options = Options(
-        platforms=platforms,
-        select=tuple(c.upper() for c in codes["select"]),
-        ignore=tuple(c.upper() for c in codes["ignore"]),
-        failure_threshold=failure_threshold.value if failure_threshold else None,
-        config_path=config,
-        no_config=no_config,
-        offline=offline,
+
+def lint_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog,
+        "Lint Dockerfiles. Exit 0: clean; 1: findings at or above the threshold; 2: error.\n\n"
+        "A folder is searched for Dockerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile,\n"
+        "*.dockerfile, Containerfile and Containerfile.* (any case; not templates such as\n"
+        "Dockerfile.j2). `-` reads a Dockerfile from standard input.",
     )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="Dockerfiles or folders to search (default: .); - reads standard input.",
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        type=Choice(*LINT_FORMATS),
+        default="auto",
+        metavar="FORMAT",
+        help=f"Output format: {', '.join(LINT_FORMATS)}. auto is github inside GitHub Actions "
+        "(on stdout), else text.",
+    )
+    parser.add_argument(
+        "-o", "--output-file", type=Path, metavar="FILE", help="Write the report to this file."
+    )
+    _add_platform(parser, "Target platforms, e.g. linux/amd64,linux/arm64.")
+    add_rule_selection(parser)
+    add_severity_overrides(parser)
+    parser.add_argument(
+        "--failure-threshold",
+        type=Choice(*THRESHOLDS),
+        metavar="LEVEL",
+        help="Lowest severity that fails the run: error, warning, info or none.",
+    )
+    add_config(parser)
+    parser.add_argument(
+        "--show-config",
+        action="store_true",
+        help="Print the settings that apply to PATH (default: .) and where each came from.",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=whole_number(1),
+        metavar="N",
+        help="Processes to use for many files (default: CPUs).",
+    )
+    add_registry(parser)
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="Fail the run when a base image cannot be resolved (DF207).",
+    )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="The name of the Dockerfile read from standard input, for messages and for "
+        "finding its config (implies -).",
+    )
+    add_output(parser)
+    return parser
+
+
+def _add_platform(parser: Parser, text: str) -> None:
+    parser.add_argument("--platform", action="append", metavar="PLATFORMS", help=text)
+
+
+def _options(args: Namespace, platforms: tuple[str, ...]) -> Options:
+    """The engine's options from the command line (rule codes checked)."""
+    from dflint.engine import Options
+    from dflint.errors import ConfigError
+
+    select = tuple(code.upper() for code in split(getattr(args, "select", None)))
+    ignore = tuple(code.upper() for code in split(getattr(args, "ignore", None)))
+    for codes, option in ((select, "--select"), (ignore, "--ignore")):
+        _check_codes(codes, option)
     try:
-        _check_codes(options.select, "--select")
-        _check_codes(options.ignore, "--ignore")
-        if show_config:
-            from dflint.showconfig import describe
-
-            _out(describe(paths or [Path(".")], options))
-            raise typer.Exit(0)
-        if not paths:
-            _error("no paths: name the Dockerfiles or folders to lint (e.g. `dflint lint .`)")
-            raise typer.Exit(EXIT_ERROR)
-        threshold = options.failure_threshold
-        if threshold is None:
-            threshold = config_for(Path.cwd() / "Dockerfile", options).failure_threshold
-        report = Report(failure_threshold=threshold, fail_codes=("DF207",) if strict else ())
-        files, report.input_errors = _gather(paths)
-        if output_file is not None:
-            _check_output_file(output_file, files)
-        options = _with_base_images(files, options)
-        for result in lint_files(files, options, jobs):
-            shown = result.path
-            report.files.append(result)
-            if result.skipped:
-                _note(f"{shown}: skipped: {result.skipped}")
-            for message in result.internal_errors:
-                _error(f"{shown}: internal error: {message}")
-    except ConfigError as exc:
-        _error(str(exc))
-        raise typer.Exit(EXIT_ERROR) from None
-    import os
-
-    from dflint import formatters
-
-    # Annotations only work on the step's stdout, so a report file from `auto` is plain text.
-    environ = os.environ if output_file is None else {}
-    formatter = formatters.get(formatters.choose(format.value, environ))
-    # NO_COLOR (no-color.org) turns colour off even on a terminal.
-    colour = output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    rendered = formatter.render(report, colour=colour)
-    if output_file is not None:
-        from dflint.fileio import WriteFailure, atomic_write
-
-        try:
-            atomic_write(output_file, rendered.encode("utf-8"))
-        except WriteFailure as exc:
-            _error(str(exc))
-            raise typer.Exit(EXIT_ERROR) from None
-    else:
-        _out(rendered)
-    raise typer.Exit(report.exit_code())
+        return Options(
+            platforms=platforms,
+            select=select,
+            ignore=ignore,
+            failure_threshold=getattr(args, "failure_threshold", None),
+            config_path=args.config,
+            no_config=args.no_config,
+            offline=args.offline,
+            severity=_severities(args),
+            insecure_registries=_insecure(args),
+            registry_budget=getattr(args, "registry_budget", None),
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
-def _target_platforms(values: list[str] | None) -> tuple[str, ...]:
-    """``--platform`` values, checked: a typo is exit 2 with a suggestion."""
-    from dflint.platforms.platform import PlatformError, check_target
+def _severities(args: Namespace) -> tuple[tuple[str, Severity], ...]:
+    """``--error/--warning/--info CODES``: each code or prefix as the rule codes it names."""
+    from dflint.errors import ConfigError
+    from dflint.findings import Severity
+    from dflint.registry import rule_codes
 
-    found: list[str] = []
-    for item in _split(values):
-        try:
-            found.append(check_target(item))
-        except PlatformError as exc:
-            _error(f"--platform: {exc}")
-            raise typer.Exit(2) from None
+    known = rule_codes()
+    found: list[tuple[str, Severity]] = []
+    for level in ("error", "warning", "info"):
+        codes = tuple(code.upper() for code in split(getattr(args, f"as_{level}", None)))
+        problem = _code_problem(codes, f"--{level}")
+        if problem is not None:
+            raise ConfigError(problem)
+        for code in codes:
+            found += [
+                (item, Severity(level)) for item in known if code == "ALL" or item.startswith(code)
+            ]
     return tuple(found)
 
 
-def _gather(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
+def _insecure(args: Namespace) -> tuple[str, ...]:
+    from dflint.platforms.settings import parse_insecure
+
+    values = split(getattr(args, "insecure_registry", None))
+    return parse_insecure(list(values), "--insecure-registry", None) if values else ()
+
+
+def _code_problem(codes: tuple[str, ...], option: str) -> str | None:
+    from dflint.cli_options import code_problem
+
+    return code_problem(codes, option)
+
+
+def _check_codes(codes: tuple[str, ...], option: str) -> None:
+    from dflint.errors import ConfigError
+
+    problem = _code_problem(codes, option)
+    if problem is not None:
+        raise ConfigError(problem)
+
+
+def lint_command(args: Namespace) -> int:
+    from dflint.errors import ConfigError
+
+    try:
+        return _lint(args)
+    except ConfigError as exc:
+        _error(str(exc))
+        return 2
+
+
+def _lint(args: Namespace) -> int:
+    from dflint import progress
+    from dflint.engine import config_for
+    from dflint.report import Report
+
+    started = time.monotonic()
+    paths: list[str] = list(args.paths)
+    if args.stdin_filename is not None and "-" not in paths:
+        if paths:
+            raise UsageError(
+                "--stdin-filename names standard input: give - among the paths", "dflint lint"
+            )
+        paths = ["-"]
+    if paths.count("-") > 1:
+        raise UsageError("- (standard input) can be given once", "dflint lint")
+    paths = paths or ["."]
+    options = _options(args, _target_platforms(args.platform))
+    if args.show_config:
+        from dflint.showconfig import describe
+
+        shown = [Path(p) for p in paths if p != "-"] or [Path(args.stdin_filename or ".")]
+        _out(describe(shown, options))
+        return 0
+    threshold = options.failure_threshold
+    if threshold is None:
+        threshold = config_for(Path.cwd() / "Dockerfile", options).failure_threshold
+    report = Report(failure_threshold=threshold, fail_codes=("DF207",) if args.strict else ())
+    files, report.input_errors = _gather([Path(p) for p in paths if p != "-"], args.quiet)
+    stdin = _read_stdin(args.stdin_filename) if "-" in paths else None
+    if args.output_file is not None:
+        _check_output_file(args.output_file, files)
+    bar = progress.start(args.quiet)
+    options = _with_base_images(files, options)
+    total = len(files) + (stdin is not None)
+    for number, result in enumerate(_lint_all(files, stdin, options, args.jobs), 1):
+        bar.update(f"dflint: linting files: {number}/{total}", force=number == total)
+        report.files.append(result)
+        if result.skipped and not args.quiet:
+            _note(f"{result.path}: skipped: {result.skipped}")
+        for message in result.internal_errors:
+            _error(f"{result.path}: internal error: {message}")
+    progress.stop()
+    if args.verbose:
+        _explain(report.files, options, started)
+    return _print_report(report, args)
+
+
+def _lint_all(
+    files: list[tuple[Path, str]],
+    stdin: tuple[bytes, str] | None,
+    options: Options,
+    jobs: int | None,
+) -> Iterator[FileResult]:
+    """The files' results in order, then standard input's."""
+    from dflint.engine import lint_bytes
+    from dflint.runner import lint_files
+
+    yield from lint_files(files, options, jobs)
+    if stdin is not None:
+        data, shown = stdin
+        yield lint_bytes(data, shown, options)
+
+
+def _read_stdin(name: str | None) -> tuple[bytes, str]:
+    """Standard input, whole (up to the size any file may have), and the name to show."""
+    from dflint.errors import ConfigError
+    from dflint.fileio import MAX_INPUT_BYTES
+
+    shown = name if name else "-"
+    try:
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    except (OSError, AttributeError, ValueError) as exc:
+        raise ConfigError(f"{shown}: cannot read standard input: {exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise ConfigError(
+            f"{shown}: standard input is larger than {MAX_INPUT_BYTES // 1024 // 1024} MiB"
+        )
+    return data, shown
+
+
+def _print_report(report: Report, args: Namespace) -> int:
+    from dflint import formatters
+    from dflint.cli_options import use_colour
+    from dflint.report import EXIT_ERROR
+
+    # Annotations only work on the step's stdout, so a report file from `auto` is plain text.
+    environ = os.environ if args.output_file is None else {}
+    chosen = formatters.choose(args.format, environ)
+    colour = args.output_file is None and use_colour(sys.stdout, args.no_color, os.environ)
+    if chosen == "text" and args.quiet:
+        from dflint.formatters.text import render
+
+        rendered = render(report, colour=colour, summary_line=False)
+    else:
+        rendered = formatters.get(chosen).render(report, colour=colour)
+    if args.output_file is not None:
+        from dflint.fileio import WriteFailure, atomic_write
+
+        try:
+            atomic_write(args.output_file, rendered.encode("utf-8"))
+        except WriteFailure as exc:
+            _error(str(exc))
+            return EXIT_ERROR
+    else:
+        _out(rendered)
+    return report.exit_code()
+
+
+def _explain(
+    results: list[FileResult], options: Options, started: float, count: int | None = None
+) -> None:
+    """``-v``: each file's config and targets, the base images and where each answer came
+    from, and the time the run took."""
+    from dflint.engine import config_for
+    from dflint.platforms.resolver import answered
+
+    for result in results:
+        config = config_for(Path(result.path), options) if result.path != "-" else None
+        where = str(config.path) if config is not None and config.path else "none"
+        line = f"{result.path}: config {where}"
+        if result.targets is not None:
+            platforms = ", ".join(result.targets.platforms)
+            line += f"; targets {platforms} (from {result.targets.source})"
+        _note(line)
+    known = {**answered(), **options.base_images}
+    for reference in sorted(known):
+        resolution = known[reference]
+        if resolution.known:
+            from dflint.platforms.platform import describe
+
+            what = describe(resolution.platforms) or "no platforms"
+        else:
+            what = "unknown"
+        _note(f"base image {reference}: {what} ({resolution.explained})")
+    from dflint.platforms.resolver import requests_sent
+
+    count = len(results) if count is None else count
+    line = f"{count} file{'s' if count != 1 else ''} in {time.monotonic() - started:.2f} s"
+    sent = requests_sent()
+    if sent:
+        line += f"; {sent} registry request{'s' if sent != 1 else ''}"
+    _note(line)
+
+
+def _target_platforms(values: list[str] | None, option: str = "--platform") -> tuple[str, ...]:
+    """``--platform`` values, checked: a typo is exit 2 with a suggestion."""
+    from dflint.errors import ConfigError
+    from dflint.platforms.platform import PlatformError, check_target
+
+    found: list[str] = []
+    for item in split(values):
+        try:
+            found.append(check_target(item))
+        except PlatformError as exc:
+            raise ConfigError(f"{option}: {exc}") from None
+    return tuple(found)
+
+
+def _gather(paths: list[Path], quiet: bool = False) -> tuple[list[tuple[Path, str]], list[str]]:
     """The files to read under ``paths`` (as shown), and the paths that could not be used.
 
     A folder that could not be listed, or holds no Dockerfile, is a warning; a run that
@@ -263,12 +591,14 @@ def _gather(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
         elif item.warning == "no Dockerfiles found in this folder":
             empty.append(shown)
         elif item.warning is not None:
-            _warn(f"{shown}: {item.warning}")
+            if not quiet:
+                _warn(f"{shown}: {item.warning}")
         else:
             files.append((item.path, shown))
     for shown in empty:
         if files or errors:
-            _warn(f"no Dockerfiles found in {shown}")
+            if not quiet:
+                _warn(f"no Dockerfiles found in {shown}")
         else:
             _error(f"no Dockerfiles found in {shown}")
             errors.append(shown)
@@ -277,12 +607,14 @@ def _gather(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
 
 def _check_output_file(output_file: Path, files: list[tuple[Path, str]]) -> None:
     """A report must never replace one of the files it is about."""
+    from dflint.errors import ConfigError
     from dflint.fileio import same_file
 
     for path, shown in files:
         if same_file(output_file, path):
-            _error(f"--output-file: {shown} is one of the files being linted; not overwritten")
-            raise typer.Exit(2)
+            raise ConfigError(
+                f"--output-file: {shown} is one of the files being linted; not overwritten"
+            )
 
 
 def _with_base_images(
@@ -297,21 +629,22 @@ def _with_base_images(
     return replace(options, base_images=prefetch(files, options, always))
 
 
-def _check_codes(codes: tuple[str, ...], option: str) -> None:
-    from dflint.cli_options import code_problem
-    from dflint.errors import ConfigError
-
-    problem = code_problem(codes, option)
-    if problem is not None:
-        raise ConfigError(problem)
+# --- parse, rule, rules ---------------------------------------------------------------------------
 
 
-@app.command()
-def parse(
-    file: Annotated[Path, typer.Argument(help="The Dockerfile to parse.", readable=False)],
-    format: Annotated[ParseFormat, typer.Option("--format", "-f")] = ParseFormat.json,
-) -> None:
-    """Print the Dockerfile tree as dflint reads it (the same way BuildKit does)."""
+def parse_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog, "Print the Dockerfile tree as dflint reads it (the same way BuildKit does)."
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="The Dockerfile to parse.")
+    parser.add_argument(
+        "-f", "--format", type=Choice("json", "text"), default="json", metavar="FORMAT",
+        help="json (default) or text: BuildKit's own dump of each instruction.",
+    )  # fmt: skip
+    return parser
+
+
+def parse_command(args: Namespace) -> int:
     from dflint.discovery import display_path
     from dflint.errors import InputError
     from dflint.fileio import escape_surrogates
@@ -319,11 +652,11 @@ def parse(
     from dflint.parser import buildkit_dump, dockerfile_dict, parse_file
 
     try:
-        dockerfile = parse_file(str(file), display_path(file))
+        dockerfile = parse_file(str(args.file), display_path(args.file))
     except InputError as exc:
         _error(str(exc))
-        raise typer.Exit(2) from None
-    if format is ParseFormat.json:
+        return 2
+    if args.format == "json":
         _out(json_text(dockerfile_dict(dockerfile), indent=2), nl=True)
     else:
         lines = [
@@ -331,84 +664,120 @@ def parse(
             for instruction in dockerfile.instructions
         ]
         _out(escape_surrogates("".join(lines)))
+    return 0
 
 
-@app.command()
-def rule(
-    code: Annotated[str, typer.Argument(help="A rule code such as DF301, or its name.")],
-) -> None:
-    """Show a rule's documentation."""
+def rule_parser(prog: str) -> Parser:
+    parser = Parser(prog, "Show a rule's documentation.")
+    parser.add_argument("code", metavar="CODE", help="A rule code such as DF301, or its name.")
+    return parser
+
+
+def rule_command(args: Namespace) -> int:
     from dflint.docs import render_rule, suggestion
 
-    text = render_rule(code)
+    text = render_rule(args.code)
     if text is None:
-        close = suggestion(code)
-        _error(f"unknown rule {code!r}" + (f" (did you mean {close!r}?)" if close else ""))
-        raise typer.Exit(2)
+        close = suggestion(args.code)
+        _error(f"unknown rule {args.code!r}" + (f" (did you mean {close!r}?)" if close else ""))
+        return 2
     _out(text)
+    return 0
 
 
-@app.command("rules")
-def list_rules(
-    format: Annotated[RulesFormat, typer.Option("--format", "-f")] = RulesFormat.text,
-) -> None:
-    """List every rule: code, name, severity, platforms and whether it can fix."""
+def rules_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog, "List every rule: code, name, severity, platforms and whether it can fix."
+    )
+    parser.add_argument(
+        "-f", "--format", type=Choice("text", "json", "markdown"), default="text",
+        metavar="FORMAT", help="text (default), json or markdown.",
+    )  # fmt: skip
+    return parser
+
+
+def rules_command(args: Namespace) -> int:
     from dflint import docs
 
-    if format is RulesFormat.json:
+    if args.format == "json":
         _out(docs.rules_json(), nl=True)
-    elif format is RulesFormat.markdown:
+    elif args.format == "markdown":
         _out(docs.markdown_table(docs.DOCS_URL))
     else:
         _out(docs.rules_table(), nl=True)
+    return 0
 
 
-class PlatformsFormat(StrEnum):
-    text = "text"
-    json = "json"
+# --- platforms ------------------------------------------------------------------------------------
 
 
-@app.command("platforms")
-def platforms_command(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Dockerfiles or folders to search.", readable=False)
-    ],
-    platform: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--platform", help="Target platforms, e.g. linux/amd64,windows/amd64."),
-    ] = None,
-    format: Annotated[
-        PlatformsFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = PlatformsFormat.text,
-    offline: OfflineOption = False,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Exit 1 also when a target's buildability is unknown."),
-    ] = False,
-    config: ConfigOption = None,
-    no_config: NoConfigOption = False,
-) -> None:
-    """Show which target platforms each Dockerfile can be built for, and why not.
+def platforms_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog,
+        "Show which target platforms each Dockerfile can be built for, and why not.\n\n"
+        "Exit 0: every target is buildable (or unknown); 1: a target is not (with --strict, or\n"
+        "may not be); 2: an error.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="Dockerfiles or folders to search (default: .).",
+    )
+    _add_platform(parser, "Target platforms, e.g. linux/amd64,windows/amd64.")
+    parser.add_argument(
+        "-f", "--format", type=Choice("text", "json"), default="text", metavar="FORMAT",
+        help="text (default) or json.",
+    )  # fmt: skip
+    add_registry(parser)
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="Exit 1 also when a target's buildability is unknown.",
+    )
+    add_config(parser)
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="No progress line and no warnings."
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="Also print where base images were resolved, and timings.",
+    )
+    return parser
 
-    Exit 0: every target is buildable (or unknown); 1: a target is not (with --strict, or may
-    not be); 2: an error.
-    """
-    from dflint.engine import Options
+
+def platforms_command(args: Namespace) -> int:
+    from dflint import progress
     from dflint.errors import ConfigError
     from dflint.fileio import escape_surrogates
     from dflint.platforms.matrix import file_matrix, render_json, render_text
 
-    targets = _target_platforms(platform)
-    options = Options(platforms=targets, config_path=config, no_config=no_config, offline=offline)
-    files, failed = _gather(paths)
-    errors = len(failed)
+    started = time.monotonic()
     try:
-        options = _with_base_images(files, options, always=True)
-        matrices = [file_matrix(path, shown, options) for path, shown in files]
+        options = _options(args, _target_platforms(args.platform))
     except ConfigError as exc:
         _error(str(exc))
-        raise typer.Exit(2) from None
-    if format is PlatformsFormat.json:
+        return 2
+    files, failed = _gather(args.paths or [Path(".")], args.quiet)
+    errors = len(failed)
+    bar = progress.start(args.quiet)
+    try:
+        options = _with_base_images(files, options, always=True)
+        matrices = []
+        for number, (path, shown) in enumerate(files, 1):
+            bar.update(f"dflint: checking files: {number}/{len(files)}")
+            matrices.append(file_matrix(path, shown, options))
+    except ConfigError as exc:
+        _error(str(exc))
+        return 2
+    finally:
+        progress.stop()
+    if args.verbose:
+        _explain([], options, started, len(files))
+    if args.format == "json":
         _out(render_json(matrices), nl=True)
     else:
         encoding = getattr(sys.stdout, "encoding", None) or "ascii"
@@ -420,144 +789,157 @@ def platforms_command(
         _out(escape_surrogates(render_text(matrices, unicode=unicode)))
     errors += sum(1 for item in matrices if item.error is not None)
     if errors:
-        raise typer.Exit(2)
+        return 2
     statuses = {row.status for item in matrices for row in item.target_rows}
-    raise typer.Exit(1 if "no" in statuses or (strict and "unknown" in statuses) else 0)
+    return 1 if "no" in statuses or (args.strict and "unknown" in statuses) else 0
 
 
-class VerifyFormat(StrEnum):
-    auto = "auto"
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+# --- verify ---------------------------------------------------------------------------------------
+
+VERIFY_FORMATS = ("auto", "text", "json", "sarif", "github")
 
 
-@app.command("verify")
-def verify_command(
-    references: Annotated[
-        list[str],
-        typer.Argument(
-            help="Images: a registry reference (tag or digest), oci:DIR[:tag], "
-            "oci-archive:FILE, docker-archive:FILE or a `docker save` tarball.",
-            show_default=False,
-        ),
-    ],
-    platform: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--platform", help="Platforms the image must have (default: config's)."),
-    ] = None,
-    format: Annotated[
-        VerifyFormat,
-        typer.Option("--format", "-f", help="Output format; auto is github in GitHub Actions."),
-    ] = VerifyFormat.auto,
-    output_file: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output-file", "-o", help="Write the report to this file."),
-    ] = None,
-    exclude: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--exclude", help="Paths in the image not to judge (glob, e.g. '/opt/x/*')."),
-    ] = None,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, max=32, help="Layers read at once.")
-    ] = 4,
-    config: ConfigOption = None,
-    no_config: NoConfigOption = False,
-) -> None:
-    """Prove that each platform's image holds binaries for that platform.
+def verify_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog,
+        "Prove that each platform's image holds binaries for that platform.\n\n"
+        "Exit 0: every platform verified; 1: a file built for another platform, a config that\n"
+        "disagrees with the index, or a missing platform; 2: an image that could not be read.",
+    )
+    parser.add_argument(
+        "references",
+        nargs="+",
+        metavar="IMAGE",
+        help="Images: a registry reference (tag or digest), oci:DIR[:tag], "
+        "oci-archive:FILE, docker-archive:FILE or a `docker save` tarball.",
+    )
+    _add_platform(parser, "Platforms the image must have (default: config's).")
+    parser.add_argument(
+        "-f", "--format", type=Choice(*VERIFY_FORMATS), default="auto", metavar="FORMAT",
+        help=f"Output format: {', '.join(VERIFY_FORMATS)}; auto is github in GitHub Actions.",
+    )  # fmt: skip
+    parser.add_argument(
+        "-o", "--output-file", type=Path, metavar="FILE", help="Write the report to this file."
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="Paths in the image not to judge (glob, e.g. '/opt/x/*').",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=whole_number(1, 32), default=4, metavar="N",
+        help="Layers read at once (1 to 32, default 4).",
+    )  # fmt: skip
+    add_config(parser)
+    parser.add_argument(
+        "--insecure-registry",
+        action="append",
+        metavar="HOST",
+        help="A registry (host[:port]) that may be reached over plain HTTP; "
+        "also DFLINT_INSECURE_REGISTRIES.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="No progress line.")
+    return parser
 
-    Exit 0: every platform verified; 1: a file built for another platform, a config that
-    disagrees with the index, or a missing platform; 2: an image that could not be read.
-    """
+
+def verify_command(args: Namespace) -> int:
+    from dflint import progress
     from dflint.errors import ConfigError
     from dflint.verify.command import verify
 
     try:
-        code = verify(
-            references,
-            tuple(p.lower() for p in _split(platform)),
-            format.value,
-            output_file,
-            tuple(exclude or ()),
-            jobs,
-            config,
-            no_config,
+        # the same check as every other command's --platform, with a Windows build kept
+        platforms = tuple(
+            _target_platforms([base], "--platform")[0] + (f":{build}" if build else "")
+            for base, _, build in (item.partition(":") for item in split(args.platform))
+        )
+        return verify(
+            args.references,
+            platforms,
+            args.format,
+            args.output_file,
+            tuple(args.exclude or ()),
+            args.jobs,
+            args.config,
+            args.no_config,
+            insecure=_insecure(args),
+            progress=progress.wanted(args.quiet),
         )
     except ConfigError as exc:
         _error(str(exc))
-        raise typer.Exit(2) from None
-    raise typer.Exit(code)
+        return 2
 
 
-data_app = typer.Typer(
-    help="Manage dflint's data: the offline table of image platforms.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(data_app, name="data")
+# --- data -----------------------------------------------------------------------------------------
 
 
-@data_app.command("import-official-images")
-def import_official_images(
-    source: Annotated[
-        Path,
-        typer.Argument(
-            help="A clone of docker-library/official-images (or its library/ folder), "
-            "or a JSON file of image:tag architectures."
-        ),
-    ],
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--output", "-o", help="Where to write the table (default: dflint's data dir)."
-        ),
-    ] = None,
-) -> None:
-    """Build the offline table of official images' platforms that lint and platforms use."""
+def import_official_images_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog, "Build the offline table of official images' platforms that lint and platforms use."
+    )
+    parser.add_argument(
+        "source",
+        type=Path,
+        metavar="SOURCE",
+        help="A clone of docker-library/official-images (or its library/ folder), "
+        "or a JSON file of image:tag architectures.",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="Where to write the table (default: dflint's data dir).",
+    )
+    return parser
+
+
+def import_official_images_command(args: Namespace) -> int:
     from dflint.platforms.official_images import ImportFailure, import_official_images, write_table
     from dflint.platforms.offline import imported_table_path
 
-    target = output or imported_table_path()
+    target = args.output or imported_table_path()
     try:
-        result = import_official_images(source)
-        write_table(result, source, target)
+        result = import_official_images(args.source)
+        write_table(result, args.source, target)
     except ImportFailure as exc:
         _error(str(exc))
-        raise typer.Exit(2) from None
+        return 2
     except OSError as exc:
         _error(f"{target}: cannot write: {exc.strerror or exc}")
-        raise typer.Exit(2) from None
+        return 2
     for item in result.skipped:
-        typer.echo(f"dflint: skipped {item}", err=True)
+        _echo_err(f"dflint: skipped {item}")
     if result.unknown_arches:
-        typer.echo(
-            f"dflint: unknown architectures left out: {', '.join(sorted(result.unknown_arches))}",
-            err=True,
+        _echo_err(
+            f"dflint: unknown architectures left out: {', '.join(sorted(result.unknown_arches))}"
         )
     _out(f"{len(result.tags)} tags of {result.images} images -> {target}", nl=True)
+    return 0
 
 
-# `dflint fix` and `dflint render` live with the generator; registering them imports only
-# their option declarations.
-from dflint.generator.cli import register as _register_generator  # noqa: E402
-
-_register_generator(app)
+# --- completion -----------------------------------------------------------------------------------
 
 
-def main() -> None:
-    from dflint.fileio import OutputFailure
+def completion_parser(prog: str) -> Parser:
+    parser = Parser(
+        prog,
+        "Print a shell completion script for dflint's commands and options.\n\n"
+        '  bash: eval "$(dflint completion bash)"   (in ~/.bashrc)\n'
+        '  zsh:  eval "$(dflint completion zsh)"    (in ~/.zshrc, after compinit)\n'
+        "  fish: dflint completion fish > ~/.config/fish/completions/dflint.fish",
+    )
+    parser.add_argument("shell", type=Choice("bash", "zsh", "fish"), metavar="SHELL",
+                        help="bash, zsh or fish.")  # fmt: skip
+    return parser
 
-    try:
-        app()
-    except OutputFailure as exc:
-        import errno
-        import os
 
-        # Python would flush stdout again at exit and complain about it: point it elsewhere.
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        if exc.error.errno != errno.EPIPE:  # a closed pipe (`| head`) needs no message
-            _error(f"cannot write the output: {exc.error.strerror or exc.error}")
-        sys.exit(2)
+def completion_command(args: Namespace) -> int:
+    from dflint.completion import script
+
+    _out(script(args.shell))
+    return 0
+
+
+__all__ = ["COMMANDS", "PLATFORM_EXAMPLES", "main", "run"]

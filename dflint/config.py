@@ -35,6 +35,7 @@ KEYS = (
     "insecure-registries",
     "cache-ttl",
     "registry-timeout",
+    "registry-budget",
     # the user's own mappings for dflint fix and render (dflint.generator.settings)
     "fix",
     # targets by path, and whether per-architecture files are an accepted layout
@@ -194,6 +195,7 @@ def _registry(data: dict[str, Any], where: str) -> RegistrySettings:
         timeout=registry_settings.parse_timeout(
             data.get("registry-timeout", defaults.timeout), where
         ),
+        budget=registry_settings.parse_budget(data.get("registry-budget", defaults.budget), where),
     )
 
 

@@ -1,21 +1,79 @@
-"""Which files a `dflint lint PATH...` run looks at."""
+"""Which files a `dflint lint PATH...` run looks at: the one definition of "a Dockerfile".
+
+The same definition decides what `dflint lint FOLDER` finds, which files the pre-commit hooks
+run on (`.pre-commit-hooks.yaml` holds :data:`FILES_REGEX` and :data:`EXCLUDE_REGEX`, and a
+test keeps them equal) and what the README lists:
+
+* the names in :data:`NAMES`, in any case: Docker's and Podman's tools accept `dockerfile`
+  as well as `Dockerfile`, editors and linguist `*.dockerfile` as well as `*.Dockerfile`,
+  and a case-insensitive file system (macOS, Windows) makes no difference either;
+* except templates, which are not Dockerfiles until rendered (:data:`TEMPLATE_SUFFIXES`, the
+  names the engine skips as templates too), and BuildKit's per-Dockerfile ignore files
+  (`Dockerfile.dockerignore`, `app.Dockerfile.dockerignore`);
+* and nothing inside :data:`SKIP_DIRS` (version control, virtual environments, vendored
+  packages).
+
+identify's `dockerfile` tag, which pre-commit's `types:` uses, is narrower (no `dockerfile`,
+`Dockerfile-dev`, `web.dockerfile`) and wider (`Dockerfile.dockerignore`), hence the regexes.
+A file named on the command line is linted whatever its name.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from dflint.fileio import check_input
 
-PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "dockerfile")
-_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".tox"})
+NAMES = (
+    "Dockerfile",
+    "Dockerfile.*",
+    "Dockerfile-*",
+    "*.Dockerfile",
+    "*.dockerfile",
+    "Containerfile",
+    "Containerfile.*",
+)
+TEMPLATE_SUFFIXES = ("template", "tmpl", "tpl", "j2", "jinja", "jinja2", "erb")
+IGNORE_FILE_SUFFIXES = ("dockerignore",)
+SKIP_DIRS = (".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".tox")
+
+
+def _glob_regex(glob: str) -> str:
+    """A file-name glob as a regex that never crosses a `/`."""
+    return "".join("[^/]*" if char == "*" else re.escape(char) for char in glob)
+
+
+def _names_regex() -> str:
+    unique = list({name.lower(): name for name in reversed(NAMES)}.values())[::-1]
+    return "(^|/)(?i:" + "|".join(_glob_regex(name) for name in unique) + ")$"
+
+
+def _exclude_regex() -> str:
+    suffixes = "|".join(re.escape(item) for item in (*TEMPLATE_SUFFIXES, *IGNORE_FILE_SUFFIXES))
+    folders = "|".join(re.escape(item) for item in SKIP_DIRS)
+    return rf"(?i:\.({suffixes}))$|(^|/)({folders})/"
+
+
+# For pre-commit, which matches them against each path from the repository's root (`/`).
+FILES_REGEX = _names_regex()
+EXCLUDE_REGEX = _exclude_regex()
+_FILES = re.compile(FILES_REGEX)
+_EXCLUDE = re.compile(EXCLUDE_REGEX)
+# A template's name, for the engine: such a file is skipped even when named on the command line.
+TEMPLATE_NAME = re.compile(
+    rf"\.(?:{'|'.join(re.escape(item) for item in TEMPLATE_SUFFIXES)})\Z", re.I
+)
+_SKIP_DIRS = frozenset(SKIP_DIRS)
 
 
 def is_dockerfile_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS)
+    """Whether a file of this name (a base name, or a path with `/`) is a Dockerfile that a
+    folder search finds."""
+    return _FILES.search(name) is not None and _EXCLUDE.search(name) is None
 
 
 def display_path(path: Path) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dflint import config as config_module
 from dflint.analysis import analyze
 from dflint.config import Config
+from dflint.discovery import TEMPLATE_NAME
 from dflint.errors import InputError
 from dflint.fileio import read_input, real_path
 from dflint.findings import Finding, Severity
@@ -42,8 +43,8 @@ _TEMPLATE_BYTES = re.compile(
 )
 # Names that say "render me first" (Dockerfile-linux.template, Dockerfile.j2, *.tmpl): their
 # placeholders need not look like markup (docker-node's templates hold bare "${DEB_ARCH[@]}"
-# lines that its generator replaces).
-_TEMPLATE_NAME = re.compile(r"\.(?:template|tmpl|tpl|j2|jinja2?|erb)\Z", re.I)
+# lines that its generator replaces). The same names a folder search leaves out.
+_TEMPLATE_NAME = TEMPLATE_NAME
 _TEMPLATE_NAME_NOTE = "a template's file name (render it first)"
 
 
@@ -58,6 +59,11 @@ class Options:
     config_path: Path | None = None
     no_config: bool = False
     offline: bool = False  # never ask a registry for FROM images' platforms
+    # --error/--warning/--info: severities by code, before the config file's
+    severity: tuple[tuple[str, Severity], ...] = ()
+    # --insecure-registry hosts and --registry-budget, added to the config's registry settings
+    insecure_registries: tuple[str, ...] = ()
+    registry_budget: float | None = None
     # FROM images already resolved for this run, by normalised reference (see
     # dflint.platforms.lint.prefetch); the engine resolves whatever is missing
     base_images: Mapping[str, Resolution] = field(default_factory=dict, compare=False)
@@ -82,10 +88,33 @@ def has_template_markup(text: str) -> bool:
 
 def config_for(path: Path, options: Options) -> Config:
     if options.no_config:
-        return Config()
-    if options.config_path is not None:
-        return _explicit_config(options.config_path)
-    return config_module.discover(Path(real_path(path)).parent)
+        config = Config()
+    elif options.config_path is not None:
+        config = _explicit_config(options.config_path)
+    else:
+        config = config_module.discover(Path(real_path(path)).parent)
+    return _with_command_line(config, options)
+
+
+def _with_command_line(config: Config, options: Options) -> Config:
+    """The command line's severities and registry settings (and DFLINT_INSECURE_REGISTRIES)
+    over the file's."""
+    from dataclasses import replace
+
+    from dflint.platforms.settings import with_overrides
+
+    registry = with_overrides(config.registry, options.insecure_registries, options.registry_budget)
+    if registry is config.registry and not options.severity:
+        return config
+    sources = dict(config.sources)
+    if options.severity:
+        where = sources.get("severity")
+        sources["severity"] = "command line" + (f" + {where}" if where else "")
+    overridden = {code for code, _ in options.severity}
+    severity = options.severity + tuple(
+        (code, level) for code, level in config.severity if code not in overridden
+    )
+    return replace(config, severity=severity, registry=registry, sources=sources)
 
 
 def _explicit_config(path: Path) -> Config:
@@ -110,7 +139,7 @@ def lint_bytes(
     data: bytes, display: str, options: Options, config: Config | None = None
 ) -> FileResult:
     if config is None:
-        config = Config() if options.no_config else config_for(Path(display), options)
+        config = config_for(Path(display), options)
     # on the bytes: a copy of a large file's text just for this check would cost its size
     markup = _TEMPLATE_BYTES.search(data) is not None
     try:

@@ -28,6 +28,7 @@ _ATTRIBUTE = {
     "insecure-registries": "registry.insecure",
     "cache-ttl": "registry.cache_ttl",
     "registry-timeout": "registry.timeout",
+    "registry-budget": "registry.budget",
 }
 # Keys whose values Config keeps as pairs but the file writes as a table.
 _TABLES = frozenset({"per-file-ignores", "severity", "registry-mirrors", "per-file-platforms"})

@@ -61,17 +61,9 @@ def codes(text: str, path: str = "Dockerfile", platforms: tuple[str, ...] = ()) 
 def dflint_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     """Run `dflint ARGS` in-process (offline, as every test is), from ``cwd`` when given:
     exit code, stdout, stderr."""
-    from typer.testing import CliRunner
+    from cli_runner import run_cli
 
-    from dflint.cli import app
-
-    previous = Path.cwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(previous)
+    result = run_cli(*args, cwd=cwd)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -163,11 +163,8 @@ def test_shared_checks(snippet: Snippet) -> None:
 def test_dflint_parse_json_shows_buildkits_tree(tmp_path: Path) -> None:
     """`dflint parse --format json` prints the instructions, lines, flags and heredocs that
     BuildKit's parser produces, for every snippet BuildKit's parser reads."""
-    from typer.testing import CliRunner
+    from cli_runner import run_cli
 
-    from dflint.cli import app
-
-    runner = CliRunner()
     path = tmp_path / "Dockerfile"
     compared = 0
     for snippet in SNIPPETS:
@@ -175,9 +172,9 @@ def test_dflint_parse_json_shows_buildkits_tree(tmp_path: Path) -> None:
         if not expected["parsed"] or _parsed(snippet) is None:
             continue
         path.write_bytes(snippet.dockerfile.encode("utf-8"))
-        result = runner.invoke(app, ["parse", "--format", "json", str(path)])
+        result = run_cli("parse", "--format", "json", str(path))
         assert result.exit_code == 0, (snippet.id, result.output)
-        tree = json.loads(result.output)
+        tree = json.loads(result.stdout)
         shown = [
             {
                 "keyword": item["raw_keyword"],

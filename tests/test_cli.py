@@ -117,20 +117,34 @@ def test_platform_option_changes_targets(tmp_path: Path) -> None:
 
 
 def test_directory_search_finds_dockerfile_names(tmp_path: Path) -> None:
-    for name in ("Dockerfile", "Dockerfile.windows", "api.Dockerfile", "web.dockerfile"):
+    names = ("Dockerfile", "Dockerfile.windows", "api.Dockerfile", "web.dockerfile",
+             "Dockerfile-dev", "Containerfile", "Containerfile.arm64")  # fmt: skip
+    for name in names:
         write(tmp_path, name, "FROM alpine\n")
-    write(tmp_path, "notes.txt", "not a dockerfile")
+    for name in ("notes.txt", "Dockerfile.dockerignore", "Dockerfile.template"):
+        write(tmp_path, name, "not a dockerfile")
     (tmp_path / "sub").mkdir()
-    write(tmp_path / "sub", "Dockerfile", "FROM alpine\n")
-    result = run("lint", ".", cwd=tmp_path)
-    assert "5 files linted" in result.stdout
+    write(tmp_path / "sub", "dockerfile", "FROM alpine\n")
+    result = run("lint", "-v", ".", cwd=tmp_path)
+    assert "8 files linted" in result.stdout
+    shown = {line.split(":")[1].strip() for line in result.stderr.splitlines() if "config" in line}
+    assert shown == {*names, "sub/dockerfile"}
 
 
 def test_template_files_are_skipped_with_a_note(tmp_path: Path) -> None:
+    """A template's name is not a Dockerfile's (a folder search leaves it out); named, or
+    with a Dockerfile's name but template markup inside, it is skipped with a note."""
     write(tmp_path, "Dockerfile.j2", "FROM {{ base }}\nRUN echo {% if x %}y{% endif %}\n")
+    searched = run("lint", ".", cwd=tmp_path)
+    assert searched.returncode == 2
+    assert searched.stderr == "dflint: error: no Dockerfiles found in .\n"
+    named = run("lint", "Dockerfile.j2", cwd=tmp_path)
+    assert named.returncode == 0
+    assert "Dockerfile.j2: skipped: template markup" in named.stderr
+    write(tmp_path, "Dockerfile", "FROM {{ base }}\n")
     result = run("lint", ".", cwd=tmp_path)
     assert result.returncode == 0
-    assert "Dockerfile.j2: skipped: template markup" in result.stderr
+    assert result.stderr == "dflint: Dockerfile: skipped: template markup ({{ }}, {% %} or <% %})\n"
 
 
 @pytest.mark.parametrize(

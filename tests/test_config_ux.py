@@ -137,10 +137,16 @@ def test_show_config_reports_config_errors(tmp_path: Path) -> None:
     assert "unknown key 'ignroe' (did you mean 'ignore'?)" in result.stderr
 
 
-def test_lint_without_paths_is_a_usage_error(tmp_path: Path) -> None:
+def test_lint_without_paths_lints_the_working_directory(tmp_path: Path) -> None:
+    """No path means `.` (issue 14); a folder without Dockerfiles is still an error."""
     result = run("lint", cwd=tmp_path)
     assert result.returncode == 2
-    assert "no paths" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr == "dflint: error: no Dockerfiles found in .\n"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Dockerfile").write_text("FROM alpine:3.20\nRUN echo $TARGETARCH\n")
+    found = run("lint", cwd=tmp_path)
+    assert found.returncode == 1, found.stderr
+    assert "sub/Dockerfile:2:10: DF308" in found.stdout
 
 
 @pytest.mark.parametrize(

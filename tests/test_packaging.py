@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 REQUIRED_DEPENDENCIES = frozenset(
     {
-        "typer",
         "jinja2",
         "tree-sitter",
         "tree-sitter-bash",

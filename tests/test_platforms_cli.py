@@ -7,20 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from conftest import ROOT
-from typer.testing import CliRunner
 
-from dflint.cli import app
 from dflint.config import Config
 from dflint.engine import Options
 from dflint.parser import parse_bytes
 from dflint.platforms import matrix
 
-runner = CliRunner()
-
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    result = run_cli(*args)
     return result.exit_code, result.stdout, result.stderr
 
 

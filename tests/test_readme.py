@@ -93,6 +93,28 @@ def test_usage_commands_run(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "dflint.sarif").read_text())["version"] == "2.1.0"
 
 
+def test_terminal_hooks_and_ci_commands_run(tmp_path: Path) -> None:
+    """The habits section: each line runs (standard input holds the Usage example)."""
+    (tmp_path / "Dockerfile").write_text(example_dockerfile())
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / ".dflint.toml").write_text('ignore = ["DF204"]\n')
+    [commands] = blocks(section("In a terminal, in hooks and in CI"), "sh")
+    lines = [line for line in commands.splitlines() if line.strip()]
+    assert len(lines) >= 7
+    for command in lines:
+        words = shlex.split(command, comments=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "dflint", *words[1:]],
+            input=example_dockerfile(), capture_output=True, text=True, cwd=tmp_path,
+            env={**os.environ, "DFLINT_OFFLINE": "1"}, timeout=120,
+        )  # fmt: skip
+        assert result.returncode in (EXIT_CLEAN, EXIT_FINDINGS), (command, result.stderr)
+        assert "Traceback" not in result.stderr and "error:" not in result.stderr, command
+        if words[-1] == "-":  # named for messages and for its config (which ignores DF204)
+            assert "svc/Dockerfile:4:12: DF308" in result.stdout
+            assert "DF204" not in result.stdout
+
+
 def test_example_output_is_what_the_command_prints(tmp_path: Path) -> None:
     usage = section("Usage")
     match = re.search(r"^`(dflint lint [^`]+)` prints:$", usage, re.M)

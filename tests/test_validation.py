@@ -109,6 +109,7 @@ def test_valid_platforms_are_normalised() -> None:
         ("fix", "--multiarch", "--platforms"),
         ("fix", "--platforms"),
         ("render", "--platforms"),
+        ("verify", "--platform"),
     ],
     ids=lambda c: " ".join(c),
 )
@@ -117,7 +118,7 @@ def test_bad_platforms_are_exit_2_on_every_command(
 ) -> None:
     (tmp_path / "Dockerfile").write_text(GOOD)
     (tmp_path / "t.j2").write_text(GOOD)
-    target = "t.j2" if command[0] == "render" else "Dockerfile"
+    target = {"render": "t.j2", "verify": "oci:missing-layout"}.get(command[0], "Dockerfile")
     for value in ("plan9/amd64", "linux/amd46", "linux/amd64/v99"):
         result = dflint(*command[:-1], target, command[-1], f"linux/arm64,{value}", cwd=tmp_path)
         assert result.returncode == 2, (command, value, result.stderr)

@@ -36,13 +36,16 @@ MAX_WIDTH = 120
 _CONTEXT = 24  # cells kept before the span when a long line is cut
 
 
-def render(report: Report, colour: bool = False) -> str:
+def render(report: Report, colour: bool = False, summary_line: bool = True) -> str:
+    """The findings, then the summary line (left out for ``dflint lint -q``: then a run
+    without findings prints nothing)."""
     blocks: list[str] = []
     for item in report.files:
         for finding in item.findings:
             blocks.append(_finding(finding, item.lines, colour))
-    blocks.append(_paint(summary(report), _BOLD, colour))
-    return "\n\n".join(blocks) + "\n"
+    if summary_line:
+        blocks.append(_paint(summary(report), _BOLD, colour))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def _paint(text: str, style: str, colour: bool) -> str:

@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
@@ -62,6 +62,12 @@ MANIFEST_LIMIT = 4 * 1024 * 1024  # Distribution refuses larger manifests
 CONFIG_LIMIT = 8 * 1024 * 1024
 TOKEN_LIMIT = 1024 * 1024
 REQUEST_TIMEOUT = 10.0  # one request at most; the image's budget may be shorter
+# A request that got no answer for this long marks its endpoint unreachable for later runs;
+# one cut shorter by the run's budget running out says nothing about the registry.
+UNRESPONSIVE_AFTER = 1.0
+# Errors of a TLS handshake with a server that answered in plain text (HTTP)
+_PLAIN_TEXT_TLS_ERRORS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST",
+                          "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL")  # fmt: skip
 MAX_REDIRECTS = 5
 MAX_CHILDREN = 16  # index entries without a platform that are fetched to find it
 _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))')
@@ -76,12 +82,27 @@ class RegistryFailure(Exception):
         not_found: bool = False,
         refused: bool = False,
         unreachable: bool = False,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.not_found = not_found  # the registry answered that the image does not exist
         self.refused = refused  # the registry wants credentials: asking again will not help
-        self.unreachable = unreachable  # no connection at all: offline, no DNS, refused
+        # no connection, or no answer for long enough: offline, no DNS, refused, a firewall
+        # that drops packets, a mirror that hangs; later runs skip the endpoint for a while
+        self.unreachable = unreachable
+        self.timed_out = timed_out  # the time ran out (the image's, or the run's budget)
+
+
+class Reachability(Protocol):
+    """What the caller remembers about endpoints (``https://host[:port]``, a mirror URL)
+    between runs: one that could not be reached is skipped for a while."""
+
+    def skip(self, base: str) -> str | None:
+        """Why ``base`` is not to be asked now, or None."""
+
+    def failed(self, base: str, reason: str) -> None:
+        """``base`` could not be reached (or did not answer in time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,15 +251,26 @@ class RegistryClient:
     # --- what the resolver calls -------------------------------------------------------
 
     def endpoints(self, ref: ImageRef) -> list[str]:
-        scheme = "http" if self.settings.allows_http(ref.registry) else "https"
-        return [*self.settings.mirrors_for(ref.registry), f"{scheme}://{ref.api_host}"]
+        return self.settings.endpoints(ref.registry, ref.api_host)
 
-    def fetch(self, ref: ImageRef, budget: float, known: KnownDigest | None = None) -> Fetched:
-        """The platforms of ``ref``, trying the mirrors first; RegistryFailure otherwise."""
+    def fetch(
+        self,
+        ref: ImageRef,
+        budget: float,
+        known: KnownDigest | None = None,
+        reachability: Reachability | None = None,
+    ) -> Fetched:
+        """The platforms of ``ref``, trying the mirrors first; RegistryFailure otherwise.
+
+        ``reachability`` skips endpoints remembered as unreachable and hears of new ones."""
         deadline = time.monotonic() + budget
         endpoints = self.endpoints(ref)
         failure: RegistryFailure | None = None
         for index, base in enumerate(endpoints):
+            skipped = reachability.skip(base) if reachability is not None else None
+            if skipped is not None:
+                failure = RegistryFailure(skipped, unreachable=True)
+                continue
             left = len(endpoints) - index
             # A slow mirror must leave time for the registry itself.
             share = (deadline - time.monotonic()) / left
@@ -246,9 +278,15 @@ class RegistryClient:
                 return self._fetch_at(base, ref, time.monotonic() + share, known)
             except RegistryFailure as exc:
                 failure = exc
+                if exc.unreachable and reachability is not None:
+                    reachability.failed(base, exc.reason)
         assert failure is not None
         if len(endpoints) > 1 and not failure.not_found:
-            raise RegistryFailure(f"{failure.reason} (mirrors tried first)")
+            raise RegistryFailure(
+                f"{failure.reason} (mirrors tried first)",
+                unreachable=failure.unreachable,
+                timed_out=failure.timed_out,
+            )
         raise failure
 
     # --- what verify reads: manifests and blobs ------------------------------------------
@@ -310,17 +348,30 @@ class RegistryClient:
             raise RegistryFailure(self._status_reason(f"blob {digest[:19]}", response))
         return BlobStream(response.stream, urlsplit(response.url).netloc, body_deadline)
 
-    def image_config(self, ref: ImageRef, os_name: str, arch: str, budget: float) -> dict[str, Any]:
+    def image_config(
+        self,
+        ref: ImageRef,
+        os_name: str,
+        arch: str,
+        budget: float,
+        reachability: Reachability | None = None,
+    ) -> dict[str, Any]:
         """The image config (its JSON) of ``ref``'s image for one OS and architecture: what
         the image's build set (``config.Shell``, ``config.Env``, …). RegistryFailure when
         there is none or it cannot be had."""
         deadline = time.monotonic() + budget
         failure: RegistryFailure | None = None
         for base in self.endpoints(ref):
+            skipped = reachability.skip(base) if reachability is not None else None
+            if skipped is not None:
+                failure = RegistryFailure(skipped, unreachable=True)
+                continue
             try:
                 return self._config_at(base, ref, os_name, arch, deadline)
             except RegistryFailure as exc:
                 failure = exc
+                if exc.unreachable and reachability is not None:
+                    reachability.failed(base, exc.reason)
         assert failure is not None
         raise failure
 
@@ -611,7 +662,11 @@ class RegistryClient:
                 attempt += 1
                 wait = self.backoff * 2 ** (attempt - 1)
                 if attempt >= self.attempts or wait >= deadline - time.monotonic():
-                    raise RegistryFailure(exc.reason) from None
+                    raise RegistryFailure(
+                        exc.reason,
+                        unreachable=exc.waited >= UNRESPONSIVE_AFTER,
+                        timed_out=exc.waited > 0,
+                    ) from None
                 time.sleep(wait)
 
     def _send_once(
@@ -694,16 +749,41 @@ class RegistryClient:
         except httpx.TimeoutException:
             if seconds < REQUEST_TIMEOUT:
                 raise _Transient(
-                    f"{host}: no answer within the {self.settings.timeout:g} s budget"
+                    f"{host}: no answer within the {self.settings.timeout:g} s budget",
+                    waited=seconds,
                 ) from None
-            raise _Transient(f"{host}: no answer within {REQUEST_TIMEOUT:g} s") from None
+            raise _Transient(
+                f"{host}: no answer within {REQUEST_TIMEOUT:g} s", waited=seconds
+            ) from None
         except httpx.ConnectError as exc:
             # Refused, no route, no DNS answer, a TLS failure: trying again within seconds does
             # not help, and an offline laptop should not wait for it on every run.
             reason = f"cannot connect to {host}: {_short(str(exc)) or 'refused'}"
+            if url.startswith("https://") and _plain_text_tls_error(exc):
+                reason += self._plain_http_hint(host, deadline)
             raise RegistryFailure(reason, unreachable=True) from None
         except httpx.HTTPError as exc:
             raise _Transient(f"{host}: {type(exc).__name__}: {_short(str(exc))}") from None
+
+    def _plain_http_hint(self, host: str, deadline: float) -> str:
+        """After a TLS handshake that got plain text back: whether ``host`` speaks HTTP (one
+        quick request), and how to let dflint use it."""
+        how = (
+            f"allow it with --insecure-registry {host}, DFLINT_INSECURE_REGISTRIES or "
+            "insecure-registries in the config"
+        )
+        left = min(deadline - time.monotonic(), 2.0)
+        if left > 0:
+            with self._lock:
+                self.requests += 1
+            try:
+                probe = self._client.get(f"http://{host}/v2/", timeout=httpx.Timeout(left))
+                probe.close()
+            except httpx.HTTPError:
+                pass
+            else:
+                return f"; {host} speaks plain HTTP, not HTTPS: {how}"
+        return f"; if {host} speaks plain HTTP, {how}"
 
     def _read(self, response: httpx.Response, limit: int, host: str, deadline: float) -> bytes:
         declared = response.headers.get("content-length")
@@ -775,7 +855,11 @@ class RegistryClient:
                     "GET", url, {"Accept": "application/json"}, deadline, TOKEN_LIMIT
                 )
             except _Transient as exc:
-                raise RegistryFailure(f"token server {exc.reason}") from None
+                raise RegistryFailure(
+                    f"token server {exc.reason}",
+                    unreachable=exc.waited >= UNRESPONSIVE_AFTER,
+                    timed_out=exc.waited > 0,
+                ) from None
             if response.status == 429 or response.status >= 500:
                 attempt += 1
                 wait = self.backoff * 2 ** (attempt - 1)
@@ -800,9 +884,29 @@ class RegistryClient:
         return _Token(value, time.monotonic() + max(lifetime - 10.0, 1.0))
 
 
+def _plain_text_tls_error(exc: BaseException) -> bool:
+    """Whether a connection failed in the TLS handshake because the server sent something
+    that is not TLS (as a plain-HTTP registry does)."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLError):
+            reason = getattr(seen, "reason", None) or ""
+            return reason in _PLAIN_TEXT_TLS_ERRORS or any(
+                item in str(seen) for item in _PLAIN_TEXT_TLS_ERRORS
+            )
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    return any(item in text for item in _PLAIN_TEXT_TLS_ERRORS)
+
+
 class _Transient(Exception):
     """A transport error worth one more try (a timeout, a connection reset mid-answer)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, waited: float = 0.0) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.waited = waited  # seconds spent waiting for an answer that never came

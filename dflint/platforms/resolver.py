@@ -14,13 +14,19 @@ Layers, first that answers:
 A 404 or a refusal of anonymous access is cached for an hour as a negative entry, so a
 misspelt or private image does not cost requests on every run. Every image of a run is
 resolved at once on a thread pool; on a terminal, a line of progress appears when that takes
-more than a second.
+more than a second (:mod:`dflint.progress`).
+
+Time: each image has ``registry-timeout`` (15 s), and all the look-ups of a run together have
+``registry-budget`` (5 s): what is left unanswered then comes from the cache and the tables.
+An endpoint (``https://host[:port]``, or a mirror's URL) that refused the connection, failed
+the TLS handshake or did not answer for a second or more is remembered as unreachable for
+five minutes, by scheme and host: later runs skip it without importing the HTTP stack, and
+allowing a registry over plain HTTP (another scheme) takes effect on the next run.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -49,12 +55,13 @@ MEMO_TTL = 600.0  # how long one process trusts its own answers (failures includ
 # After a registry could not be reached at all, later runs skip it for a while: a laptop
 # offline or behind a closed network must not pay an HTTP stack and a DNS failure per run.
 UNREACHABLE_TTL = 300.0
-PROGRESS_AFTER = 1.0
 MAX_WORKERS = 8
 
 
-def _unreachable_key(registry: str) -> str:
-    return f"unreachable:{registry}"
+def _unreachable_key(base: str) -> str:
+    """The cache key of an endpoint's "unreachable" marker: by scheme and host (and a
+    mirror's path), so that the same host over HTTP is a different endpoint."""
+    return f"unreachable:{base}"
 
 
 def offline_from_env() -> bool:
@@ -128,6 +135,7 @@ class Resolver:
         self._client: RegistryClient | None = None
         self._lock = threading.Lock()
         self._memo: dict[str, tuple[float, Resolution]] = {}
+        self._deadline: float | None = None  # the run's budget ends (set on first use)
         self.pid = os.getpid()
 
     # --- public -----------------------------------------------------------------------------
@@ -136,12 +144,16 @@ class Resolver:
         """The SHELL an image runs RUN lines with, from its config: () when the config sets
         none (the OS's default then applies), None when it cannot be known (offline, not
         found, unreachable)."""
+        if self.offline or self._all_skipped(ref) is not None:
+            return None
+        left = self._time_left()
+        if left <= 0:
+            return None
         from dflint.platforms.client import RegistryFailure
 
-        if self.offline:
-            return None
+        budget = min(self.settings.timeout, left)
         try:
-            config = self._get_client().image_config(ref, os_name, arch, self.settings.timeout)
+            config = self._get_client().image_config(ref, os_name, arch, budget, self)
         except RegistryFailure:
             return None
         inner = config.get("config")
@@ -151,6 +163,38 @@ class Resolver:
         if isinstance(shell, list) and shell and all(isinstance(item, str) for item in shell):
             return tuple(shell)
         return None
+
+    def answered(self) -> dict[str, Resolution]:
+        """Every answer this resolver gave, by normalised reference."""
+        with self._lock:
+            return {key: found for key, (_, found) in self._memo.items()}
+
+    # --- reachability (dflint.platforms.client.Reachability) ---------------------------------
+
+    def skip(self, base: str) -> str | None:
+        marker = self._entry(_unreachable_key(base))
+        if marker is not None and marker.age() < UNREACHABLE_TTL and marker.reason:
+            return f"{marker.reason} (not retried for a while)"
+        return None
+
+    def failed(self, base: str, reason: str) -> None:
+        self._store(_unreachable_key(base), None, None, None, reason)
+
+    def _all_skipped(self, ref: ImageRef) -> str | None:
+        """Why no endpoint of ``ref`` is to be asked now (all are marked), or None."""
+        reason = None
+        for base in self.settings.endpoints(ref.registry, ref.api_host):
+            reason = self.skip(base)
+            if reason is None:
+                return None
+        return reason
+
+    def _time_left(self) -> float:
+        """Seconds left of the run's budget for look-ups; it starts with the first one."""
+        with self._lock:
+            if self._deadline is None:
+                self._deadline = time.monotonic() + self.settings.budget
+            return self._deadline - time.monotonic()
 
     @property
     def requests(self) -> int:
@@ -253,15 +297,22 @@ class Resolver:
             return unknown(ref.key, f"internal error: {type(exc).__name__}: {exc}")
 
     def _network(self, ref: ImageRef) -> Resolution:
-        from dflint.platforms.client import RegistryFailure
-
         # A digest reference's entry is the digest's own: the same content in any repository.
         key = ref.digest or ref.key
         entry = self._entry(key)
-        marker = self._entry(_unreachable_key(ref.registry))
-        if marker is not None and marker.age() < UNREACHABLE_TTL and marker.reason:
-            return self._fallback(ref, entry, f"{marker.reason} (not retried for a while)")
+        # before anything imports the HTTP stack: a laptop without network pays nothing
+        skipped = self._all_skipped(ref)
+        if skipped is not None:
+            return self._fallback(ref, entry, skipped)
+        left = self._time_left()
+        if left <= 0:
+            return self._fallback(
+                ref, entry, f"the run's {self.settings.budget:g} s for registry look-ups ran out"
+            )
+        from dflint.platforms.client import RegistryFailure
+
         client = self._get_client()
+        budget = min(self.settings.timeout, left)
 
         def known(digest: str) -> tuple[Platform, ...] | None:
             if entry is not None and entry.digest == digest and entry.platforms is not None:
@@ -270,16 +321,21 @@ class Resolver:
             return by_digest.platforms if by_digest is not None else None
 
         try:
-            fetched = client.fetch(ref, self.settings.timeout, known)
+            fetched = client.fetch(ref, budget, known, self)
         except RegistryFailure as exc:
             # The registry's own "no" is remembered for an hour (NEGATIVE_TTL), so a private
-            # or misspelt image does not cost requests on every run; a network failure is not.
+            # or misspelt image does not cost requests on every run; a network failure is not
+            # (an unreachable endpoint is, for five minutes: see ``failed``).
             if exc.not_found or (exc.refused and (entry is None or entry.platforms is None)):
                 self._store(key, None, None, None, exc.reason)
                 return unknown(ref.key, exc.reason)
-            if exc.unreachable:
-                self._store(_unreachable_key(ref.registry), None, None, None, exc.reason)
-            return self._fallback(ref, entry, exc.reason)
+            reason = exc.reason
+            if exc.timed_out and budget < self.settings.timeout:
+                reason = reason.replace(
+                    f"within the {self.settings.timeout:g} s budget",
+                    f"before the run's {self.settings.budget:g} s for registry look-ups ran out",
+                )
+            return self._fallback(ref, entry, reason)
         self._store(key, fetched.platforms, fetched.digest, fetched.media_type, None)
         if fetched.digest and ref.digest is None:
             self._store(fetched.digest, fetched.platforms, fetched.digest, fetched.media_type, None)
@@ -324,29 +380,47 @@ class Resolver:
             return self._client
 
     def _wait(self, futures: list[Future[Resolution]]) -> None:
-        stream = self.progress
-        tty = stream is not None and stream.isatty()
-        start = time.monotonic()
+        """Wait for the look-ups, showing their count on the run's progress line (or on
+        ``self.progress``, when it is a terminal, after a second)."""
+        from dflint import progress
+
+        own = self.progress is not None
+        if self.progress is not None:
+            # a stream handed in by the caller: a terminal is enough (the caller decided)
+            bar = progress.Progress(self.progress if self.progress.isatty() else None)
+        else:
+            bar = progress.current()
         pending = set(futures)
-        shown = 0
         while pending:
             _, pending = wait(pending, timeout=0.1)
-            if tty and pending and time.monotonic() - start > PROGRESS_AFTER:
-                assert stream is not None
+            if pending:
                 done = len(futures) - len(pending)
-                line = f"dflint: resolving base images from registries: {done}/{len(futures)}"
-                stream.write("\r" + line)
-                stream.flush()
-                shown = len(line)
-        if shown and stream is not None:
-            stream.write("\r" + " " * shown + "\r")
-            stream.flush()
+                bar.update(f"dflint: resolving base images from registries: {done}/{len(futures)}")
+        if own:
+            bar.clear()
 
 
 # --- one resolver per run (per process and settings) -----------------------------------------
 
 _POOL: dict[tuple[object, ...], Resolver] = {}
 _POOL_LOCK = threading.Lock()
+
+
+def answered() -> dict[str, Resolution]:
+    """Every answer the resolvers of this process gave (for ``dflint lint -v``)."""
+    found: dict[str, Resolution] = {}
+    with _POOL_LOCK:
+        resolvers = [item for key, item in _POOL.items() if key[-1] == os.getpid()]
+    for resolver in resolvers:
+        found.update(resolver.answered())
+    return found
+
+
+def requests_sent() -> int:
+    """HTTP requests the resolvers of this process sent."""
+    with _POOL_LOCK:
+        resolvers = [item for key, item in _POOL.items() if key[-1] == os.getpid()]
+    return sum(resolver.requests for resolver in resolvers)
 
 
 def resolver_for(settings: RegistrySettings, offline: bool = False) -> Resolver:
@@ -364,7 +438,6 @@ def resolver_for(settings: RegistrySettings, offline: bool = False) -> Resolver:
                 offline=offline,
                 cache=DiskCache(cache_dir),
                 imported=load_imported(imported_path),
-                progress=sys.stderr,
             )
             _POOL[key] = found
         return found

@@ -49,11 +49,20 @@ def verify(
     jobs: int,
     config_path: Path | None,
     no_config: bool,
+    insecure: tuple[str, ...] = (),
+    progress: bool = True,
 ) -> int:
-    """Run the verification; print or write the report; the exit code."""
+    """Run the verification; print or write the report; the exit code.
+
+    ``insecure``: registries the command line allows over plain HTTP; ``progress``: whether
+    a terminal may show a progress line (not with -q, not in CI)."""
+    from dataclasses import replace
+
     from dflint import formatters
+    from dflint.platforms.settings import with_overrides
 
     config = _config(config_path, no_config)
+    config = replace(config, registry=with_overrides(config.registry, insecure))
     wanted = platforms or config.platforms
     targets = []
     for text in wanted:
@@ -74,8 +83,8 @@ def verify(
 
     from dflint.verify.sources import open_source
 
-    progress = sys.stderr if sys.stderr.isatty() else None
-    verifier = Verifier(tuple(targets), exclude, workers=jobs, progress=progress)
+    stream = sys.stderr if progress and sys.stderr.isatty() else None
+    verifier = Verifier(tuple(targets), exclude, workers=jobs, progress=stream)
     try:
         run = verifier.run([(text, partial(open_source, text, client_for)) for text in references])
     finally:
