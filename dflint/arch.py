@@ -109,6 +109,10 @@ class ImagePin:
 
 _TAG_SPLIT = re.compile(r"[-_.]")
 
+# The rules that report an image named for one architecture (image_pin), each with the image
+# or platform to use instead; DF201 yields to them (Violation.covered_by).
+PIN_RULES = frozenset({"DF202", "DF209", "DF210", "DF311"})
+
 
 def image_pin(image: str) -> ImagePin | None:
     """The architecture an image reference names: an official image's per-architecture

@@ -238,6 +238,7 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
         raw += [("DF010", name, Severity(level), item) for item in non_utf8_violations(dockerfile)]
     pragmas = read_pragmas(dockerfile, set(rule_codes()))
     skipped_checks = check_skips(dockerfile)
+    reported: list[tuple[str, str, Severity, Violation]] = []
     for code, name, default, violation in raw:
         line = violation.span.line
         if code in skipped_checks.get(line, ()):
@@ -248,9 +249,15 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
                 suppression.used.add(code)
                 suppressed = True
         if not suppressed:
-            result.findings.append(
-                _finding(dockerfile.path, code, name, config.severity_for(code, default), violation)
-            )
+            reported.append((code, name, default, violation))
+    present = {(code, violation.span.line) for code, _, _, violation in reported}
+    for code, name, default, violation in reported:
+        line = violation.span.line
+        if any((other, line) in present for other in violation.covered_by):
+            continue  # a finding that says it better is reported on this line
+        result.findings.append(
+            _finding(dockerfile.path, code, name, config.severity_for(code, default), violation)
+        )
     engine_enabled = {
         code: _enabled(code, config, options, dockerfile.path) for code in ("DF002", "DF003")
     }

@@ -32,6 +32,11 @@ class Violation:
     # the image cannot be built for ``platform``, or is built wrong (a base image without
     # that platform, a binary for another CPU): ``dflint platforms`` marks them ✗
     breaks: bool = False
+    # codes of rules that say the same thing better about this instruction (DF202 names the
+    # multi-arch image to use where DF201 can only say a platform is missing): the engine drops
+    # this violation when one of them is reported on the same line, and only then, so
+    # `--ignore DF202` leaves DF201's finding in place
+    covered_by: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.arch import image_pin
+from dflint.arch import PIN_RULES, image_pin
 from dflint.findings import Severity
 from dflint.model import Instruction
 from dflint.platforms.platform import describe
@@ -27,8 +27,8 @@ class BaseImageLacksPlatform(Rule):
     system, unless the image has none of the targets' operating systems; a stage known to be
     Linux (or Windows) by its image name or SHELL is reported for targets of only the other
     system even when no table lists the image. An image named for one architecture (such as
-    `arm64v8/alpine`) is left to the rules about such names (DF202, DF209, DF210, DF311),
-    which name the multi-arch image to use instead.
+    `arm64v8/alpine`) is reported here only when none of the rules about such names (DF202,
+    DF209, DF210, DF311), which name the multi-arch image to use instead, reports it.
 
     Why is this bad?
     `docker buildx build --platform linux/arm64` fails with "no match for platform in
@@ -100,13 +100,16 @@ class BaseImageLacksPlatform(Rule):
             return
         if base.kind != "image" or resolution is None or not known:
             return
-        if (
-            stage_os != "windows"
+        # An image named for one architecture: the pin rules say the same with the image to
+        # use instead, and when one of them is reported here this finding is dropped.
+        covered_by = (
+            PIN_RULES
+            if stage_os != "windows"
             and base.pinned_platform is None
             and base.image is not None
             and image_pin(base.image) is not None
-        ):
-            return  # named for one architecture: the pin rules say so, with the image to use
+            else frozenset()
+        )
         relevant = [item for item in wanted if item.os in offered] or wanted
         missing = [item for item in relevant if resolution.covers(item) is False]
         if not missing:
@@ -119,4 +122,5 @@ class BaseImageLacksPlatform(Rule):
             f"{describe(resolution.platforms)}{where}",
             platform=",".join(item.target for item in missing),
             breaks=True,
+            covered_by=covered_by,
         )

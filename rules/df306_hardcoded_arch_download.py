@@ -15,6 +15,9 @@ from dflint.archsites import DownloadSite, download_sites
 from dflint.findings import Edit, Fix, Severity
 from dflint.rule import Rule, RuleContext, Violation
 
+# the rule that reports an architecture other than the per-arch file's own
+_OWN_ARCH_RULE = frozenset({"DF311"})
+
 
 class HardcodedArchDownload(Rule):
     """A download or asset name pinned to one CPU architecture.
@@ -83,8 +86,12 @@ class HardcodedArchDownload(Rule):
         self, ctx: RuleContext, facts: StageFacts, site: DownloadSite
     ) -> Violation | None:
         arch = site.literal.arch
-        if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=False):
-            return None  # another architecture than the file says it is for: DF311's error
+        # another architecture than the file says it is for: DF311's error, when it is enabled
+        covered_by = (
+            _OWN_ARCH_RULE
+            if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=False)
+            else frozenset()
+        )
         if stage_arch(facts) == arch:
             # FROM --platform=linux/amd64: the stage only ever runs on amd64, so a tool it
             # downloads to run is right (what it builds for the image is DF307's question)
@@ -109,6 +116,7 @@ class HardcodedArchDownload(Rule):
             platform=",".join(others),
             breaks=True,
             fix=fix,
+            covered_by=covered_by,
         )
 
     def _fix(self, ctx: RuleContext, site: DownloadSite) -> Fix | None:

@@ -10,6 +10,9 @@ from dflint.archsites import FlagSite, build_flag_sites
 from dflint.findings import Edit, Fix, Severity
 from dflint.rule import Rule, RuleContext, Violation
 
+# the rule that reports an architecture other than the per-arch file's own
+_OWN_ARCH_RULE = frozenset({"DF311"})
+
 
 class HardcodedArchBuildFlag(Rule):
     """A compiler or packager told to build for one fixed CPU architecture.
@@ -74,8 +77,12 @@ class HardcodedArchBuildFlag(Rule):
 
 def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation | None:
     arch = DOCKER_ARCH.get(site.token.lower(), site.token.lower())
-    if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=True):
-        return None  # another architecture than the file says it is for: DF311's error
+    # another architecture than the file says it is for: DF311's error, when it is enabled
+    covered_by = (
+        _OWN_ARCH_RULE
+        if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=True)
+        else frozenset()
+    )
     others = [p for p in ctx.targets.platforms if p.split("/", 1)[-1].split("/")[0] != arch]
     if not others:
         return None
@@ -92,6 +99,7 @@ def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation
         platform=",".join(others),
         breaks=True,
         fix=fix,
+        covered_by=covered_by,
     )
 
 

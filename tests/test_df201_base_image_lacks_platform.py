@@ -104,3 +104,19 @@ def test_offline_table_answers_say_so() -> None:
 def test_windows_base_for_a_windows_target_is_fine_offline() -> None:
     text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n"
     assert not [f for f in lint(text) if f.code == "DF201"]
+
+
+def test_an_image_named_for_one_arch_is_left_to_the_pin_rules_only_while_they_report() -> None:
+    text = "FROM arm64v8/alpine:3.20\nRUN true\n"
+    by_default = lint(text, platforms=("linux/amd64",))
+    assert [f.code for f in by_default] == ["DF202"]  # DF202 names the image to use instead
+    for options in (
+        Options(platforms=("linux/amd64",), ignore=("DF202",), no_config=True, offline=True),
+        Options(platforms=("linux/amd64",), select=("DF201",), no_config=True, offline=True),
+    ):
+        [finding] = lint_bytes(text.encode(), "Dockerfile", options).findings
+        assert finding.code == "DF201"
+        assert (finding.line, finding.column, finding.end_column) == (1, 1, 25)
+        assert finding.message.startswith(
+            "base image `arm64v8/alpine:3.20` has no linux/amd64 image; it exists for linux/arm64"
+        )

@@ -192,3 +192,21 @@ def test_a_file_pinned_by_its_base_keeps_its_download_pins_reported() -> None:
     assert sorted(codes(own)) == ["DF202", "DF306"]
     other = own.replace("linux-arm64", "linux-amd64")
     assert sorted(codes(other)) == ["DF202", "DF311"]
+
+
+def test_ignoring_df311_leaves_the_download_to_df306() -> None:
+    # DF306 yields to DF311 only while DF311 is reported: with DF311 ignored, the amd64
+    # download in an arm64-based file is still reported, by the multi-arch rule. (A file filed
+    # or named per architecture is DF311's alone: DF306 is about multi-arch files.)
+    text = "FROM arm64v8/alpine:3.20\nRUN wget -O /t https://example.com/tool-linux-amd64\n"
+    from dflint.engine import Options, lint_bytes
+
+    for options in (
+        Options(ignore=("DF311",), no_config=True, offline=True),
+        Options(select=("DF306",), no_config=True, offline=True),
+    ):
+        found = lint_bytes(text.encode(), "Dockerfile", options).findings
+        [finding] = [f for f in found if f.code != "DF202"]
+        assert finding.code == "DF306"
+        assert (finding.line, finding.column) == (2, 47)
+        assert finding.platform == "linux/arm64"
