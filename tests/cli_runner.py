@@ -1,6 +1,6 @@
 """Run `dflint ARGS` in this process, as a user's shell would run it: exit code, stdout, stderr.
 
-The command line is dflint's own (`dflint.cli.run`), with standard input, output and error
+The command line is dflint's own (`dflint.app.main.run`), with standard input, output and error
 replaced by UTF-8 buffers that are not terminals. Tests that need a terminal, a real pipe or
 environment variables seen at start-up run `python -m dflint` in a subprocess instead.
 """
@@ -52,7 +52,7 @@ def _swapped(stdin: bytes) -> Iterator[tuple[_Stream, _Stream]]:
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes = b"") -> Result:
-    from dflint.cli import run
+    from dflint.app.main import run
 
     previous = Path.cwd()
     if cwd is not None:

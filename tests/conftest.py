@@ -48,7 +48,7 @@ def lint(
     select: tuple[str, ...] = (),
 ) -> list:  # type: ignore[type-arg]
     """Findings for Dockerfile text, with no config file involved."""
-    from dflint.engine import Options, lint_bytes
+    from dflint.lint.engine import Options, lint_bytes
 
     options = Options(platforms=platforms, select=select, no_config=True)
     return lint_bytes(text.encode(), path, options).findings

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from buildkit_snippets import SNIPPETS, Snippet
 
-from dflint.engine import Options, lint_bytes
 from dflint.errors import InputError
-from dflint.parser import buildkit_dump, parse_bytes
+from dflint.lint.engine import Options, lint_bytes
+from dflint.read.parser import buildkit_dump, parse_bytes
 
 VERDICTS: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "buildkit" / "verdicts.json").read_text(encoding="utf-8")

@@ -146,7 +146,7 @@ TYPER_OPTIONS = {
 
 
 def test_every_option_of_the_typer_cli_is_kept() -> None:
-    from dflint.cli import all_parsers
+    from dflint.app.main import all_parsers
 
     parsers = {words: parser for words, parser, _ in all_parsers() if parser is not None}
     for command, options in TYPER_OPTIONS.items():
@@ -460,17 +460,17 @@ NEVER_ON_THE_FAST_PATH = (
     "typer",
     "click",
     "dflint.verify",
-    "dflint.platforms.client",
-    "dflint.generator.cli",
-    "dflint.generator.run",
-    "dflint.generator.translator",
-    "dflint.generator.render",
-    "dflint.formatters.json",
-    "dflint.formatters.sarif",
-    "dflint.formatters.github",
-    "dflint.formatters.checkstyle",
-    "dflint.formatters.gitlab",
-    "dflint.completion",
+    "dflint.registry.client",
+    "dflint.app.fix",
+    "dflint.generate.run",
+    "dflint.generate.translator",
+    "dflint.generate.render",
+    "dflint.report.formatters.json",
+    "dflint.report.formatters.sarif",
+    "dflint.report.formatters.github",
+    "dflint.report.formatters.checkstyle",
+    "dflint.report.formatters.gitlab",
+    "dflint.app.completion",
 )
 
 
@@ -504,6 +504,18 @@ def test_help_and_an_offline_lint_import_only_what_they_use(tmp_path: Path) -> N
         }
         assert unwanted == set(), args
         if "--help" in args:
-            assert "dflint.engine" not in names and "dflint.analysis" not in names, args
+            assert "dflint.lint.engine" not in names and "dflint.analyse.analysis" not in names, (
+                args
+            )
         else:
-            assert "dflint.formatters.text" in names  # the one format it prints
+            assert "dflint.report.formatters.text" in names  # the one format it prints
+            # the rule index decides which rule modules a file needs: rules of instructions
+            # the file lacks (ENV, ARG, COPY) stay unimported, those of FROM and RUN load
+            rules = {name for name in names if name.startswith("dflint.rules.")}
+            assert "dflint.rules.df402_windows_path_env_overwrite" not in rules
+            assert "dflint.rules.df211_platform_arg_default" not in rules
+            assert "dflint.rules.df401_windows_path_in_linux_stage" not in rules
+            assert "dflint.rules.df202_arch_specific_base_image" in rules
+            assert "dflint.rules.df304_package_manager_mismatch" in rules
+            assert "dflint.generate" not in names  # the settings of fix are not the generator
+            assert "concurrent.futures.process" not in names  # one file: no process pool

@@ -199,7 +199,7 @@ def test_ignoring_df311_leaves_the_download_to_df306() -> None:
     # download in an arm64-based file is still reported, by the multi-arch rule. (A file filed
     # or named per architecture is DF311's alone: DF306 is about multi-arch files.)
     text = "FROM arm64v8/alpine:3.20\nRUN wget -O /t https://example.com/tool-linux-amd64\n"
-    from dflint.engine import Options, lint_bytes
+    from dflint.lint.engine import Options, lint_bytes
 
     for options in (
         Options(ignore=("DF311",), no_config=True, offline=True),

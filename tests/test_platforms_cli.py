@@ -10,10 +10,10 @@ import pytest
 from cli_runner import run_cli
 from conftest import ROOT
 
-from dflint.config import Config
-from dflint.engine import Options
-from dflint.parser import parse_bytes
-from dflint.platforms import matrix
+from dflint.app import matrix
+from dflint.lint.engine import Options
+from dflint.read.parser import parse_bytes
+from dflint.settings.config import Config
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -226,7 +226,7 @@ def test_lint_strict_and_offline_options(tmp_path: Path) -> None:
 def test_no_registry_rule_selected_means_no_resolution(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dflint.platforms import lint as glue
+    from dflint.lint import bases as glue
 
     def fail(*args: object, **kwargs: object) -> object:
         raise AssertionError("base images were resolved although no rule needs them")

@@ -7,7 +7,7 @@ as a new rule module, would be silently missing. The hook repository here is the
 of the working tree, committed whole: the test installs exactly the code under test, with or
 without a .git folder in the checkout.
 
-The hooks select files with dflint's own definition of a Dockerfile (dflint/discovery.py), so
+The hooks select files with dflint's own definition of a Dockerfile (dflint/read/discovery.py), so
 the hook and `dflint lint .` see the same files, and they never wait on a registry.
 """
 
@@ -202,7 +202,7 @@ def test_hook_manifest() -> None:
     definition of a Dockerfile: the regexes in the manifest are discovery's, verbatim."""
     from pre_commit.clientlib import load_manifest
 
-    from dflint.discovery import EXCLUDE_REGEX, FILES_REGEX
+    from dflint.read.discovery import EXCLUDE_REGEX, FILES_REGEX
 
     hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
     assert sorted(hooks) == ["dflint", "dflint-fix"]
@@ -244,7 +244,7 @@ NAMES = [
 def test_the_definition_of_a_dockerfile() -> None:
     from identify.identify import tags_from_filename
 
-    from dflint.discovery import is_dockerfile_name
+    from dflint.read.discovery import is_dockerfile_name
 
     assert [name for name, wanted in NAMES if is_dockerfile_name(name) != wanted] == []
     # why the hooks use a regex: identify's tag misses some names and takes an ignore file
@@ -254,7 +254,7 @@ def test_the_definition_of_a_dockerfile() -> None:
 
 
 def test_the_readme_lists_the_definition() -> None:
-    from dflint.discovery import NAMES as GLOBS
+    from dflint.read.discovery import NAMES as GLOBS
 
     readme = " ".join((ROOT / "README.md").read_text().split())
     listed = ", ".join(f"`{glob}`" for glob in GLOBS[:-1]) + f" and `{GLOBS[-1]}`"
