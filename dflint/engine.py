@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,7 +157,48 @@ def _failed(display: str, error: InputError, config: Config) -> FileResult:
 
 
 def enabled_rules(config: Config, options: Options, path: str) -> list[type[Rule]]:
-    return [rule for rule in all_rules() if _enabled(rule.code, config, options, path)]
+    if config.per_file_ignores:
+        return [rule for rule in all_rules() if _enabled(rule.code, config, options, path)]
+    # Without per-file ignores the selection is the same for every file of a run.
+    key = (config.select, config.ignore, options.select, options.ignore)
+    found = _SELECTIONS.get(key)
+    if found is None:
+        found = [rule for rule in all_rules() if _enabled(rule.code, config, options, path)]
+        _SELECTIONS[key] = found
+    return list(found)
+
+
+_SELECTIONS: dict[tuple[tuple[str, ...], ...], list[type[Rule]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Dispatch:
+    """Which of the enabled rules check files, and which check each instruction keyword."""
+
+    file_rules: tuple[int, ...]  # indexes into the enabled rules
+    by_keyword: dict[str, tuple[int, ...]]
+
+
+_DISPATCH: dict[tuple[type[Rule], ...], _Dispatch] = {}
+
+
+def _dispatch(rules: tuple[type[Rule], ...]) -> _Dispatch:
+    found = _DISPATCH.get(rules)
+    if found is None:
+        by_keyword: dict[str, list[int]] = {}
+        for index, rule_class in enumerate(rules):
+            for keyword in rule_class.nodes:
+                by_keyword.setdefault(keyword, []).append(index)
+        found = _Dispatch(
+            tuple(
+                index
+                for index, rule_class in enumerate(rules)
+                if rule_class.check_file is not Rule.check_file  # the base checks nothing
+            ),
+            {keyword: tuple(indexes) for keyword, indexes in by_keyword.items()},
+        )
+        _DISPATCH[rules] = found
+    return found
 
 
 def _enabled(code: str, config: Config, options: Options, path: str) -> bool:
@@ -181,21 +223,19 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
         from dflint.platforms.lint import bases_for
 
         ctx.base_images = bases_for(analysis, config, options.offline, options.base_images)
-    by_keyword: dict[str, list[Rule]] = {}
-    instances: list[Rule] = []
-    for rule_class in rules:
-        rule = rule_class()
-        instances.append(rule)
-        for keyword in rule_class.nodes:
-            by_keyword.setdefault(keyword, []).append(rule)
-    for rule in instances:
+    dispatch = _dispatch(tuple(rules))
+    instances = [rule_class() for rule_class in rules]
+    for index in dispatch.file_rules:
+        rule = instances[index]
         try:
             for violation in rule.check_file(ctx):
                 raw.append((rule.code, rule.name, rule.severity, violation))
         except Exception as exc:  # a rule bug must not hide the other rules' findings
             result.internal_errors.append(f"{rule.code} crashed: {type(exc).__name__}: {exc}")
+    by_keyword = dispatch.by_keyword
     for instruction in dockerfile.instructions:
-        for rule in by_keyword.get(instruction.keyword, ()):
+        for index in by_keyword.get(instruction.keyword, ()):
+            rule = instances[index]
             try:
                 for violation in rule.check_instruction(ctx, instruction):
                     raw.append((rule.code, rule.name, rule.severity, violation))
@@ -207,7 +247,7 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
     if dockerfile.non_utf8 and _enabled("DF010", config, options, dockerfile.path):
         name, level, _ = ENGINE_RULES["DF010"]
         raw += [("DF010", name, Severity(level), item) for item in non_utf8_violations(dockerfile)]
-    pragmas = read_pragmas(dockerfile, set(rule_codes()))
+    pragmas = read_pragmas(dockerfile, _known_codes())
     skipped_checks = check_skips(dockerfile)
     for code, name, default, violation in raw:
         line = violation.span.line
@@ -311,6 +351,11 @@ def non_utf8_violations(dockerfile: Dockerfile) -> list[Violation]:
             )
             break
     return found
+
+
+@cache
+def _known_codes() -> set[str]:
+    return set(rule_codes())
 
 
 def _finding(path: str, code: str, name: str, severity: Severity, violation: Violation) -> Finding:

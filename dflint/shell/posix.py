@@ -26,6 +26,23 @@ from dflint.shell.source import SourceMap
 Node = Any  # tree_sitter.Node: the grammar packages ship no type information
 
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
+# Tokens of the grammar: nodes that never have children, so the walk need not visit them.
+_LEAVES = frozenset(
+    {
+        "word",
+        "variable_name",
+        "special_variable_name",
+        "string_content",
+        "regex",
+        "extglob_pattern",
+        "test_operator",
+        "comment",
+        "heredoc_start",
+        "heredoc_end",
+        "heredoc_content",
+        "file_descriptor",
+    }
+)
 _DECLARATIONS = frozenset({"export", "declare", "local", "readonly", "typeset"})
 # ${x:0:3}, ${x/a/b}, ${!x}, ${x^^}: bash and ksh only (dash rejects them as bad substitution)
 _BASH_EXPANSION_TOKENS = {
@@ -100,7 +117,10 @@ class _Walker(FlatWalk):
     # --- helpers ------------------------------------------------------------------------
 
     def range(self, node: Node) -> tuple[int, int]:
-        return self.offsets.char(node.start_byte), self.offsets.char(node.end_byte)
+        offsets = self.offsets
+        if offsets.identity:
+            return node.start_byte, node.end_byte
+        return offsets.char(node.start_byte), offsets.char(node.end_byte)
 
     def text(self, node: Node) -> str:
         start, end = self.range(node)
@@ -158,13 +178,14 @@ class _Walker(FlatWalk):
             self.script.errors = True
         for child in node.children:
             if child.is_named:
-                self.walk(child, conditions)
+                if child.type not in _LEAVES:
+                    self.walk(child, conditions)
             elif child.type == "|&":
                 self.feature("pipe with stderr |&", child)
 
     def children(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         for child in node.children:
-            if child.is_named:
+            if child.is_named and child.type not in _LEAVES:
                 self.walk(child, conditions)
 
     def command(self, node: Node, conditions: tuple[Condition, ...]) -> None:
@@ -183,15 +204,20 @@ class _Walker(FlatWalk):
                 found = self.assignment(child, conditions, exported=True)
                 if found is not None:
                     env.append(found)
-                later.extend(grandchild for grandchild in child.children if grandchild.is_named)
+                later.extend(
+                    grandchild
+                    for grandchild in child.children
+                    if grandchild.is_named and grandchild.type not in _LEAVES
+                )
             elif kind in _REDIRECTS:
                 later.append(child)
             else:
                 words.append(self.word(child))
-                later.append(child)
+                if kind not in _LEAVES:
+                    later.append(child)
         start, end = self.range(node)
         name_start, name_end = self.range(name_node)
-        name = unquote(self.script.text[name_start:name_end])[0]
+        name = unquote_value(self.script.text[name_start:name_end])
         self.script.commands.append(
             Command(
                 name=name,
