@@ -82,11 +82,11 @@ class FlatWalk:
             return
         stack: list[WalkItem] = [(node, conditions)]
         visit = self.visit
+        pending: list[WalkItem] = []  # what the current item queues; one list, emptied each time
+        self._pending = pending
         try:
             while stack:
                 item = stack.pop()
-                pending: list[WalkItem] = []
-                self._pending = pending
                 if type(item) is tuple:
                     visit(item[0], item[1])
                 else:
@@ -94,6 +94,7 @@ class FlatWalk:
                 if pending:
                     pending.reverse()
                     stack += pending
+                    pending.clear()
         finally:
             self._pending = None
 

@@ -6,6 +6,7 @@ features a script uses (``[[``, arrays, ``<(…)``, ``$'…'``, …) for rules a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from dflint.shell._ts import ByteOffsets, FlatWalk, read_tree
@@ -70,7 +71,8 @@ def unquote_value(text: str) -> str:
 def unquote(text: str) -> tuple[str, list[int]]:
     """Quote removal as sh does it, with each output character's offset in ``text``.
 
-    Expansions stay as written; ``$'…'`` is treated like single quotes.
+    Expansions stay as written; ``$'…'`` is treated like single quotes. Runs of plain
+    characters are copied as one slice (most of a word is plain).
     """
     out: list[str] = []
     offsets: list[int] = []
@@ -87,9 +89,17 @@ def unquote(text: str) -> tuple[str, list[int]]:
             index = end + 1
         elif char == '"':
             index += 1
-            while index < size and text[index] != '"':
-                if text[index] == "\\" and index + 1 < size and text[index + 1] in '"\\$`':
-                    index += 1
+            while index < size:
+                match = _DOUBLE_QUOTED_SPECIAL.search(text, index)
+                stop = size if match is None else match.start()
+                if stop > index:
+                    out.append(text[index:stop])
+                    offsets.extend(range(index, stop))
+                    index = stop
+                if index >= size or text[index] == '"':
+                    break
+                if index + 1 < size and text[index + 1] in '"\\$`':
+                    index += 1  # the backslash quotes the next character
                 out.append(text[index])
                 offsets.append(index)
                 index += 1
@@ -100,19 +110,28 @@ def unquote(text: str) -> tuple[str, list[int]]:
                 offsets.append(index + 1)
             index += 2
         else:
-            out.append(char)
-            offsets.append(index)
-            index += 1
+            match = _SPECIAL.search(text, index + 1)
+            stop = size if match is None else match.start()
+            out.append(text[index:stop])
+            offsets.extend(range(index, stop))
+            index = stop
     return "".join(out), offsets
 
 
+# Where a run of plain characters ends, outside and inside double quotes.
+_SPECIAL = re.compile(r"['\"\\$]")
+_DOUBLE_QUOTED_SPECIAL = re.compile(r'["\\]')
+
+
 class _Walker(FlatWalk):
-    __slots__ = ("offsets", "script")
+    __slots__ = ("offsets", "pipes_stderr", "script")
 
     def __init__(self, script: Script, offsets: ByteOffsets) -> None:
         super().__init__()
         self.script = script
         self.offsets = offsets
+        # `|&` is an unnamed token: looked for among every child only when the text has one
+        self.pipes_stderr = "|&" in script.text
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -176,6 +195,11 @@ class _Walker(FlatWalk):
             return
         if kind == "ERROR":
             self.script.errors = True
+        if not self.pipes_stderr:  # then only named children matter
+            for child in node.named_children:
+                if child.type not in _LEAVES:
+                    self.walk(child, conditions)
+            return
         for child in node.children:
             if child.is_named:
                 if child.type not in _LEAVES:
@@ -184,8 +208,8 @@ class _Walker(FlatWalk):
                 self.feature("pipe with stderr |&", child)
 
     def children(self, node: Node, conditions: tuple[Condition, ...]) -> None:
-        for child in node.children:
-            if child.is_named and child.type not in _LEAVES:
+        for child in node.named_children:
+            if child.type not in _LEAVES:
                 self.walk(child, conditions)
 
     def command(self, node: Node, conditions: tuple[Condition, ...]) -> None:
