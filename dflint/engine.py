@@ -113,7 +113,10 @@ def lint_bytes(
     if config is None:
         config = Config() if options.no_config else config_for(Path(display), options)
     # on the bytes: a copy of a large file's text just for this check would cost its size
-    markup = _TEMPLATE_BYTES.search(data) is not None
+    # (each alternative of the pattern needs one of these pairs: most files have none)
+    markup = (b"{{" in data or b"{%" in data or b"<%" in data) and (
+        _TEMPLATE_BYTES.search(data) is not None
+    )
     try:
         dockerfile = parse_bytes(data, display)
     except InputError as exc:
