@@ -39,7 +39,7 @@ from test_fuzz import (  # noqa: E402
     render_never_crashes,
 )
 
-from dflint.engine import Options, lint_bytes  # noqa: E402
+from dflint.lint.engine import Options, lint_bytes  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 OPTIONS = Options(no_config=True)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import CORPUS, corpus_files
 
-from dflint.engine import FileResult, Options, lint_file
+from dflint.lint.engine import FileResult, Options, lint_file
 
 
 def lint_all(files: list[Path], options: Options) -> list[FileResult]:

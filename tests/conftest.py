@@ -48,7 +48,7 @@ def lint(
     select: tuple[str, ...] = (),
 ) -> list:  # type: ignore[type-arg]
     """Findings for Dockerfile text, with no config file involved."""
-    from dflint.engine import Options, lint_bytes
+    from dflint.lint.engine import Options, lint_bytes
 
     options = Options(platforms=platforms, select=select, no_config=True)
     return lint_bytes(text.encode(), path, options).findings
@@ -63,7 +63,7 @@ def dflint_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     exit code, stdout, stderr."""
     from typer.testing import CliRunner
 
-    from dflint.cli import app
+    from dflint.app.main import app
 
     previous = Path.cwd()
     if cwd is not None:

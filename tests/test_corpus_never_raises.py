@@ -11,7 +11,7 @@ import pytest
 from conftest import SHARED, shared_path
 
 from dflint.errors import InputError
-from dflint.parser import parse_bytes
+from dflint.read.parser import parse_bytes
 
 MISSING = "shared-corpus-missing"
 

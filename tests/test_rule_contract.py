@@ -7,8 +7,8 @@ import ast
 import pytest
 from conftest import ROOT, lint
 
-from dflint.registry import REQUIRED_SECTIONS, all_rules, rule_doc
-from dflint.rule import Rule
+from dflint.lint.rule import Rule
+from dflint.lint.ruleset import REQUIRED_SECTIONS, all_rules, rule_doc
 
 RULES = all_rules()
 

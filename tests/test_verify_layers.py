@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from registry_fixture import elf_file, files_layer, pe_file
 
-from dflint.platforms.platform import Platform
+from dflint.core.platform import Platform
 from dflint.verify.binaries import ArmAttributes, cpu_arch_of, read_header
 from dflint.verify.engine import judge
 from dflint.verify.layers import Filesystem, LayerError, read_layer
