@@ -169,13 +169,10 @@ class ForeignVariableSyntax(Rule):
         if facts.os == "unknown":
             return  # the shell's syntax is only known with the OS
         text = script_text(instruction)
-        if facts.os == "linux" and not _PERCENT.search(text):
+        percent = "%" in text and _PERCENT.search(text) is not None
+        if facts.os == "linux" and not percent:
             return
-        if (
-            facts.os == "windows"
-            and not _PERCENT.search(text)
-            and not self._dollar_names(ctx, instruction, text)
-        ):
+        if facts.os == "windows" and not percent and not self._dollar_names(ctx, instruction, text):
             return
         for script in shell_view(ctx.analysis, instruction).scripts:
             if script.dialect == "posix" and facts.os == "linux":

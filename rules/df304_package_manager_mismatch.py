@@ -27,13 +27,18 @@ _OWNERS = {
     "tdnf": "Photon's and Azure Linux's",
 }
 _NAMES = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, PACKAGE_MANAGERS)) + r")(?![\w-])")
+
+
+def _any_word(names: list[str]) -> re.Pattern[str]:
+    """One of the names as a whole word. Each branch starts with its first letter (the
+    look-behind comes after it), so that re skips to where a name may start."""
+    branches = [rf"{re.escape(name[0])}(?<![\w-].){re.escape(name[1:])}" for name in names]
+    return re.compile("(?:" + "|".join(branches) + r")(?![\w-])")
+
+
 # Per family, the package managers it lacks: the cheap test before parsing.
 _FOREIGN = {
-    family: re.compile(
-        r"(?<![\w-])(?:"
-        + "|".join(re.escape(name) for name, has in PACKAGE_MANAGERS.items() if family not in has)
-        + r")(?![\w-])"
-    )
+    family: _any_word([name for name, has in PACKAGE_MANAGERS.items() if family not in has])
     for family in _JUDGED
 }
 _CHECK_START = re.compile(r"\s*(?:!\s*)?(?:\[\[?|test\b|command\s+-v|which\b|type\b|hash\b)")

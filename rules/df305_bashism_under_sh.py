@@ -62,9 +62,11 @@ _NOT_IN_ASH = frozenset(
 _DASH_FAMILIES = frozenset({"debian", "ubuntu"})
 _ASH_FAMILIES = frozenset({"alpine", "busybox"})
 _DASH_OR_ASH = re.compile(r"(?:^|/)(?:dash|ash)\Z")
+# A cheap test before parsing. Every branch starts with a character (look-behinds come after
+# it), so that re skips to the places where one may start instead of trying every position.
 _HINT = re.compile(
-    r"\[\[|\bsource\b|\bfunction\b|=\(|[<>]\(|\$'|\{[^}\s]*,|&>|\|&|\blet\b|(?<!\$)\(\(|==|declare"
-    r"|typeset|\$\{!|\^\^|,,\}|\[[@*]\]|\$\{\w+:[0-9]|\$\{\w+//?|<<<"
+    r"\[\[|s(?<!\ws)ource\b|f(?<!\wf)unction\b|=\(|[<>]\(|\$'|\{[^}\s]*,|&>|\|&|l(?<!\wl)et\b"
+    r"|\((?<!\$\()\(|==|declare|typeset|\$\{!|\^\^|,,\}|\[[@*]\]|\$\{\w+:[0-9]|\$\{\w+//?|<<<"
 )
 
 

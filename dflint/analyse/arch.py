@@ -31,6 +31,36 @@ ARCH_LITERAL = re.compile(
     re.I,
 )
 
+
+class FoldedPattern:
+    """A case-insensitive pattern that is quick to search.
+
+    Python's ``re`` cannot skip ahead to a possible first character under IGNORECASE, so it
+    tries every branch at every position; these tests run over every RUN line. On ASCII text
+    (nearly all of it) a case-sensitive copy of the pattern searches the text folded to lower
+    case instead, which finds the same places; other text gets the IGNORECASE pattern.
+    """
+
+    __slots__ = ("folded", "pattern")
+
+    def __init__(self, source: str) -> None:
+        if re.search(r"\\[A-Z]", source):  # \S, \W, \B, ... would change meaning
+            raise ValueError(f"cannot fold {source!r}")
+        self.pattern = re.compile(source, re.I)
+        self.folded = re.compile(source.lower())
+
+    def found(self, text: str) -> bool:
+        if text.isascii():
+            return self.folded.search(text.lower()) is not None
+        return self.pattern.search(text) is not None
+
+    def spans(self, text: str, group: int = 0) -> list[tuple[int, int]]:
+        """(start, end) of the group in each non-overlapping match, in order."""
+        pattern = self.folded if text.isascii() else self.pattern
+        subject = text.lower() if text.isascii() else text
+        return [match.span(group) for match in pattern.finditer(subject)]
+
+
 # Where a script learns the machine's architecture.
 ARCH_SOURCE = re.compile(
     r"dpkg\s+--print-architecture|dpkg-architecture|apk\s+--print-arch"
@@ -40,8 +70,9 @@ ARCH_SOURCE = re.compile(
     r"|\$\{?(?:HOSTTYPE|MACHTYPE)\b",
     re.I,
 )
+ARCH_SOURCE_TEST = FoldedPattern(ARCH_SOURCE.pattern)
 # A variable whose name says it holds an architecture ($arch, ${dpkgArch}, $ARCHITECTURE).
-_ARCH_NAMED_REFERENCE = re.compile(r"\$\{?[#!]?[A-Za-z_]*arch[A-Za-z0-9_]*", re.I)
+ARCH_NAMED_REFERENCE = FoldedPattern(r"\$\{?[#!]?[A-Za-z_]*arch[A-Za-z0-9_]*")
 _REFERENCE = re.compile(r"\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)")
 _TEST_START = re.compile(r"\s*(?:!\s*)?(?:\[\[?|test\b)")
 
@@ -66,17 +97,20 @@ class Literal:
         return DOCKER_ARCH.get(self.token.lower(), self.token.lower())
 
 
+_ARCH_LITERAL = FoldedPattern(ARCH_LITERAL.pattern)
+
+
 def literals(text: str) -> list[Literal]:
-    return [Literal(m.group(1), m.start(1), m.end(1)) for m in ARCH_LITERAL.finditer(text)]
+    return [Literal(text[start:end], start, end) for start, end in _ARCH_LITERAL.spans(text, 1)]
 
 
-# Case-insensitive stems of every spelling above, without the word-boundary look-arounds
-# that make ARCH_LITERAL slow on long text that holds none.
-_STEMS = re.compile(r"amd64|x86|x64|arm|aarch64|i[36]86|ppc64le|s390x|riscv64", re.I)
+# Stems of every spelling above, without the word-boundary look-arounds that make
+# ARCH_LITERAL slow on long text that holds none.
+_STEMS = FoldedPattern(r"amd64|x86|x64|arm|aarch64|i[36]86|ppc64le|s390x|riscv64")
 
 
 def has_literal(text: str) -> bool:
-    return _STEMS.search(text) is not None and ARCH_LITERAL.search(text) is not None
+    return _STEMS.found(text) and _ARCH_LITERAL.found(text)
 
 
 def target_form(token: str, in_shell: bool) -> str | None:
@@ -204,7 +238,7 @@ class Dispatches:
         names = set(extra_names)
         for assignment in script.assignments:
             value = assignment.value
-            if ARCH_SOURCE.search(value) or any(
+            if ARCH_SOURCE_TEST.found(value) or any(
                 name in names for name in _REFERENCE.findall(value)
             ):
                 names.add(assignment.name)
@@ -234,7 +268,7 @@ class Dispatches:
             and has_literal(condition.pattern)
         ):
             return True
-        if ARCH_SOURCE.search(test) or _ARCH_NAMED_REFERENCE.search(test):
+        if ARCH_SOURCE_TEST.found(test) or ARCH_NAMED_REFERENCE.found(test):
             return True
         return any(name in self._arch_names for name in _REFERENCE.findall(test))
 

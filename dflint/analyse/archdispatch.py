@@ -14,7 +14,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from dflint.analyse.arch import ARCH_SOURCE, DOCKER_ARCH, Dispatches
+from dflint.analyse.arch import ARCH_NAMED_REFERENCE, ARCH_SOURCE_TEST, DOCKER_ARCH, Dispatches
 from dflint.analyse.shell.model import Arm, Choice, Condition, Script
 from dflint.analyse.shell.posix import unquote_value
 
@@ -197,13 +197,14 @@ class ReadChoice:
 
 
 _BRANCH = re.compile(r"\b(?:case|if)\b")
-_ARCH_WORD = re.compile(r"\$\{?[#!]?[A-Za-z_]*arch[A-Za-z0-9_]*", re.I)
 
 
 def may_dispatch(text: str) -> bool:
     """A cheap test before parsing: a `case`/`if` and something that names the architecture."""
-    return _BRANCH.search(text) is not None and (
-        ARCH_SOURCE.search(text) is not None or _ARCH_WORD.search(text) is not None
+    return (
+        ("if" in text or "case" in text)
+        and _BRANCH.search(text) is not None
+        and (ARCH_SOURCE_TEST.found(text) or ARCH_NAMED_REFERENCE.found(text))
     )
 
 

@@ -33,7 +33,9 @@ _EXPLICIT_PROGRAM = re.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
 # Cheap tests before parsing: the words of the text (a set lookup each) against catalogued
 # names, and for DF302 a `Verb-Noun` cmdlet (case matters: Linux programs are lower case,
 # `apt-get`), a cmd-style switch or `set NAME=`.
-_WORD = re.compile(r"(?<![\w.$:-])[A-Za-z][\w.-]*")
+# (The look-behinds come after the first character, so that re can skip to where one may
+# start instead of trying every position.)
+_WORD = re.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*")
 _LINUX_NAMES = frozenset(
     entry.name.lower()
     for entry in catalogue.entries()
@@ -42,10 +44,14 @@ _LINUX_NAMES = frozenset(
 _WINDOWS_NAMES = frozenset(
     entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
 )
-_WINDOWS_SYNTAX = re.compile(r"\b[A-Z][a-z]+-[A-Z][a-z]|\s/[A-Za-z?](?![\w/.-])|\bset\s+\"?\w+=")
+_WINDOWS_SYNTAX = re.compile(
+    r"[A-Z](?<!\w[A-Z])[a-z]+-[A-Z][a-z]|\s/[A-Za-z?](?![\w/.-])|s(?<!\ws)et\s+\"?\w+="
+)
 
 
 def _words(text: str) -> set[str]:
+    if text.isascii():  # one lower() for the whole text
+        return {word.rstrip(".") for word in _WORD.findall(text.lower())}
     return {word.lower().rstrip(".") for word in _WORD.findall(text)}
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dflint.analyse.analysis import PLATFORM_ARGS, Binding
-from dflint.analyse.arch import Dispatches, Literal, has_literal, literals
+from dflint.analyse.arch import Dispatches, FoldedPattern, Literal, has_literal, literals
 from dflint.analyse.shell import (
     Assignment,
     Command,
@@ -94,8 +94,8 @@ _VALUE_OPTIONS: dict[str, frozenset[str]] = {
 _PROPERTY = re.compile(r"[-/]p:(?:RuntimeIdentifiers?|PlatformTarget)=(\S+)", re.I)
 # Cheap tests before parsing: a variable that picks the architecture, or an option that
 # can name one together with an architecture name somewhere in the text.
-_VARIABLE_HINT = re.compile(
-    r"GOARCH|CARGO_BUILD_TARGET|RUST_TARGET|npm_config_|RUNTIME_IDENTIFIER", re.I
+_VARIABLE_HINT = FoldedPattern(
+    r"GOARCH|CARGO_BUILD_TARGET|RUST_TARGET|npm_config_|RUNTIME_IDENTIFIER"
 )
 _OPTION_HINT = re.compile(
     r"--target|--host=|--build=|--platform|--arch|\s-[ar]\s|RuntimeIdentifier|\brustup\b"
@@ -155,6 +155,8 @@ def _download_run(ctx: RuleContext, instruction: Instruction) -> Iterator[Downlo
             if dispatches.inside(command.conditions):
                 continue
             for word in command.words:
+                if not has_literal(word.text) and not index.references_in(word.start, word.end):
+                    continue  # no architecture name here, whatever the word is
                 if not is_asset_word(ctx, instruction, command, word):
                     continue
                 what = "The download URL" if _URL in word.value else "The file name"
@@ -370,7 +372,7 @@ def _value_end(text: str, start: int, instruction: Instruction) -> int:
 
 def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
     text = script_text(instruction)
-    if not _VARIABLE_HINT.search(text) and not (has_literal(text) and _OPTION_HINT.search(text)):
+    if not _VARIABLE_HINT.found(text) and not (has_literal(text) and _OPTION_HINT.search(text)):
         return
     for script in shell_view(ctx.analysis, instruction).scripts:
         if script.dialect != "posix":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,7 +143,10 @@ def lint_bytes(
     if config is None:
         config = config_for(Path(display), options)
     # on the bytes: a copy of a large file's text just for this check would cost its size
-    markup = _TEMPLATE_BYTES.search(data) is not None
+    # (each alternative of the pattern needs one of these pairs: most files have none)
+    markup = (b"{{" in data or b"{%" in data or b"<%" in data) and (
+        _TEMPLATE_BYTES.search(data) is not None
+    )
     try:
         dockerfile = parse_bytes(data, display)
     except InputError as exc:
@@ -187,11 +191,52 @@ def _failed(display: str, error: InputError, config: Config) -> FileResult:
 
 def enabled_entries(config: Config, options: Options, path: str) -> list[RuleEntry]:
     """The selected rules, from the index: nothing is imported to decide."""
-    return [entry for entry in rule_entries() if _enabled(entry.code, config, options, path)]
+    if config.per_file_ignores:
+        return [entry for entry in rule_entries() if _enabled(entry.code, config, options, path)]
+    # Without per-file ignores the selection is the same for every file of a run.
+    key = (config.select, config.ignore, options.select, options.ignore)
+    found = _SELECTIONS.get(key)
+    if found is None:
+        found = [entry for entry in rule_entries() if _enabled(entry.code, config, options, path)]
+        _SELECTIONS[key] = found
+    return list(found)
 
 
 def enabled_rules(config: Config, options: Options, path: str) -> list[type[Rule]]:
     return [rule_class(entry.code) for entry in enabled_entries(config, options, path)]
+
+
+_SELECTIONS: dict[tuple[tuple[str, ...], ...], list[RuleEntry]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Dispatch:
+    """Which of the enabled rules check files, and which check each instruction keyword."""
+
+    file_rules: tuple[int, ...]  # indexes into the enabled rules
+    by_keyword: dict[str, tuple[int, ...]]
+
+
+_DISPATCH: dict[tuple[type[Rule], ...], _Dispatch] = {}
+
+
+def _dispatch(rules: tuple[type[Rule], ...]) -> _Dispatch:
+    found = _DISPATCH.get(rules)
+    if found is None:
+        by_keyword: dict[str, list[int]] = {}
+        for index, rule_class in enumerate(rules):
+            for keyword in rule_class.nodes:
+                by_keyword.setdefault(keyword, []).append(index)
+        found = _Dispatch(
+            tuple(
+                index
+                for index, rule_class in enumerate(rules)
+                if rule_class.check_file is not Rule.check_file  # the base checks nothing
+            ),
+            {keyword: tuple(indexes) for keyword, indexes in by_keyword.items()},
+        )
+        _DISPATCH[rules] = found
+    return found
 
 
 def _enabled(code: str, config: Config, options: Options, path: str) -> bool:
@@ -222,21 +267,19 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
         from dflint.lint.bases import bases_for
 
         ctx.base_images = bases_for(analysis, config, options.offline, options.base_images)
-    by_keyword: dict[str, list[Rule]] = {}
-    instances: list[Rule] = []
-    for rule_type in rules:
-        rule = rule_type()
-        instances.append(rule)
-        for keyword in rule_type.nodes:
-            by_keyword.setdefault(keyword, []).append(rule)
-    for rule in instances:
+    dispatch = _dispatch(tuple(rules))
+    instances = [rule_type() for rule_type in rules]
+    for index in dispatch.file_rules:
+        rule = instances[index]
         try:
             for violation in rule.check_file(ctx):
                 raw.append((rule.code, rule.name, rule.severity, violation))
         except Exception as exc:  # a rule bug must not hide the other rules' findings
             result.internal_errors.append(f"{rule.code} crashed: {type(exc).__name__}: {exc}")
+    by_keyword = dispatch.by_keyword
     for instruction in dockerfile.instructions:
-        for rule in by_keyword.get(instruction.keyword, ()):
+        for index in by_keyword.get(instruction.keyword, ()):
+            rule = instances[index]
             try:
                 for violation in rule.check_instruction(ctx, instruction):
                     raw.append((rule.code, rule.name, rule.severity, violation))
@@ -248,7 +291,7 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
     if dockerfile.non_utf8 and _enabled("DF010", config, options, dockerfile.path):
         name, level, _ = ENGINE_RULES["DF010"]
         raw += [("DF010", name, Severity(level), item) for item in non_utf8_violations(dockerfile)]
-    pragmas = read_pragmas(dockerfile, set(rule_codes()))
+    pragmas = read_pragmas(dockerfile, _known_codes())
     skipped_checks = check_skips(dockerfile)
     reported: list[tuple[str, str, Severity, Violation]] = []
     for code, name, default, violation in raw:
@@ -359,6 +402,11 @@ def non_utf8_violations(dockerfile: Dockerfile) -> list[Violation]:
             )
             break
     return found
+
+
+@cache
+def _known_codes() -> set[str]:
+    return set(rule_codes())
 
 
 def _finding(path: str, code: str, name: str, severity: Severity, violation: Violation) -> Finding:

@@ -169,6 +169,8 @@ def _escape(char: str) -> str:
 
 
 def has_surrogates(text: str) -> bool:
+    if text.isascii():  # nearly all text: no character to look at
+        return False
     return any("\ud800" <= char <= "\udfff" for char in text)
 
 

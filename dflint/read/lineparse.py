@@ -110,8 +110,14 @@ def _extract_builder_flags(line: str) -> tuple[str, list[str]]:
             words.append(text)
 
 
+_GO_SPACE_RUN = re.compile(f"[{re.escape(GO_SPACE)}]+")
+
+
 def parse_words(rest: str, escape: str) -> list[str]:
     """Split on whitespace, keeping quotes and escapes in the words (BuildKit's parseWords)."""
+    if escape not in rest and "'" not in rest and '"' not in rest:
+        # nothing to keep together: the words are the runs between blanks
+        return [word for word in _GO_SPACE_RUN.split(rest) if word]
     words: list[str] = []
     word: list[str] = []
     in_word = False

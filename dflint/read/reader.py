@@ -31,10 +31,6 @@ VALID_DIRECTIVES = ("syntax", "check", "escape")
 # Longest physical line BuildKit's scanner reads (bufio.MaxScanTokenSize - 1), in bytes.
 MAX_LINE_BYTES = 65535
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
-_CONTINUATION = {
-    "\\": re.compile(r"([^\\])\\[ \t]*\Z|^\\[ \t]*\Z"),
-    "`": re.compile(r"([^`])`[ \t]*\Z|^`[ \t]*\Z"),
-}
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
 _BOM = "\ufeff"
 
@@ -211,14 +207,20 @@ class Reader:
         return self.lines[index] + self._endings.get(index, "\n")
 
     def _continues(self, text: str) -> tuple[str, bool]:
-        pattern = _CONTINUATION[self.block.escape]
-        if pattern.search(text):
-            return pattern.sub(lambda m: m.group(1) or "", text), True
-        return text, False
+        """The line without its continuation, and whether it continues: the escape token
+        is the last non-blank character and is not itself escaped."""
+        escape = self.block.escape
+        if escape not in text:
+            return text, False
+        body = text.rstrip(" \t")
+        if not body.endswith(escape) or body[-2:-1] == escape:
+            return text, False
+        return body[:-1], True
 
     def read(self) -> None:
         lines = self.lines
         count = len(lines)
+        block = self.block
         index = 0
         while index < count:
             raw = lines[index]
@@ -231,9 +233,10 @@ class Reader:
                         number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), False
                     )
                 )
-                directives = len(self.block.directives)
-            self.block.feed(stripped, number)
-            if is_comment and len(self.block.directives) == directives:
+                directives = len(block.directives)
+            if not block.done:
+                block.feed(stripped, number)
+            if is_comment and len(block.directives) == directives:
                 # BuildKit's node.PrevComment: the text after the line's first character
                 # (for an indented comment that keeps the '#'); an empty one starts afresh
                 text = raw[1:].strip(GO_SPACE)
@@ -251,7 +254,8 @@ class Reader:
             while continued and index < count:
                 raw = lines[index]
                 number = index + 1
-                self.block.feed(raw, number)
+                if not block.done:
+                    block.feed(raw, number)
                 index += 1
                 if _is_comment(raw):
                     stripped = raw.lstrip(GO_SPACE)

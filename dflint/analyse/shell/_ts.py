@@ -35,12 +35,14 @@ def parser(grammar: str) -> Any:
 class ByteOffsets:
     """Converts tree-sitter's UTF-8 byte offsets to offsets in the Python string."""
 
-    __slots__ = ("_chars", "data")
+    __slots__ = ("_chars", "data", "identity")
 
     def __init__(self, text: str) -> None:
         self.data = text.encode("utf-8", errors="surrogatepass")
         self._chars: list[int] | None = None
-        if len(self.data) != len(text):
+        # ASCII text: byte offsets are the string's offsets (walkers skip the conversion)
+        self.identity = len(self.data) == len(text)
+        if not self.identity:
             chars: list[int] = []
             for index, char in enumerate(text):
                 chars.extend([index] * len(char.encode("utf-8", errors="surrogatepass")))
@@ -79,15 +81,20 @@ class FlatWalk:
             self._pending.append((node, conditions))
             return
         stack: list[WalkItem] = [(node, conditions)]
+        visit = self.visit
+        pending: list[WalkItem] = []  # what the current item queues; one list, emptied each time
+        self._pending = pending
         try:
             while stack:
                 item = stack.pop()
-                self._pending = []
-                if isinstance(item, tuple):
-                    self.visit(*item)
+                if type(item) is tuple:
+                    visit(item[0], item[1])
                 else:
-                    item()
-                stack.extend(reversed(self._pending))
+                    item()  # type: ignore[operator]
+                if pending:
+                    pending.reverse()
+                    stack += pending
+                    pending.clear()
         finally:
             self._pending = None
 

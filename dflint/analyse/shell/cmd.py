@@ -86,6 +86,8 @@ def _reference(script: Script, name: str, syntax: str, start: int, end: int) -> 
 
 def unquote(text: str) -> str:
     """cmd's view of a word: carets removed outside quotes, quotes removed."""
+    if '"' not in text and "^" not in text:
+        return text
     out: list[str] = []
     quoted = False
     index = 0

@@ -6,6 +6,7 @@ features a script uses (``[[``, arrays, ``<(…)``, ``$'…'``, …) for rules a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from dflint.analyse.shell._ts import ByteOffsets, FlatWalk, read_tree
@@ -26,6 +27,23 @@ from dflint.analyse.shell.source import SourceMap
 Node = Any  # tree_sitter.Node: the grammar packages ship no type information
 
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
+# Tokens of the grammar: nodes that never have children, so the walk need not visit them.
+_LEAVES = frozenset(
+    {
+        "word",
+        "variable_name",
+        "special_variable_name",
+        "string_content",
+        "regex",
+        "extglob_pattern",
+        "test_operator",
+        "comment",
+        "heredoc_start",
+        "heredoc_end",
+        "heredoc_content",
+        "file_descriptor",
+    }
+)
 _DECLARATIONS = frozenset({"export", "declare", "local", "readonly", "typeset"})
 # ${x:0:3}, ${x/a/b}, ${!x}, ${x^^}: bash and ksh only (dash rejects them as bad substitution)
 _BASH_EXPANSION_TOKENS = {
@@ -53,7 +71,8 @@ def unquote_value(text: str) -> str:
 def unquote(text: str) -> tuple[str, list[int]]:
     """Quote removal as sh does it, with each output character's offset in ``text``.
 
-    Expansions stay as written; ``$'…'`` is treated like single quotes.
+    Expansions stay as written; ``$'…'`` is treated like single quotes. Runs of plain
+    characters are copied as one slice (most of a word is plain).
     """
     out: list[str] = []
     offsets: list[int] = []
@@ -70,9 +89,17 @@ def unquote(text: str) -> tuple[str, list[int]]:
             index = end + 1
         elif char == '"':
             index += 1
-            while index < size and text[index] != '"':
-                if text[index] == "\\" and index + 1 < size and text[index + 1] in '"\\$`':
-                    index += 1
+            while index < size:
+                match = _DOUBLE_QUOTED_SPECIAL.search(text, index)
+                stop = size if match is None else match.start()
+                if stop > index:
+                    out.append(text[index:stop])
+                    offsets.extend(range(index, stop))
+                    index = stop
+                if index >= size or text[index] == '"':
+                    break
+                if index + 1 < size and text[index + 1] in '"\\$`':
+                    index += 1  # the backslash quotes the next character
                 out.append(text[index])
                 offsets.append(index)
                 index += 1
@@ -83,24 +110,36 @@ def unquote(text: str) -> tuple[str, list[int]]:
                 offsets.append(index + 1)
             index += 2
         else:
-            out.append(char)
-            offsets.append(index)
-            index += 1
+            match = _SPECIAL.search(text, index + 1)
+            stop = size if match is None else match.start()
+            out.append(text[index:stop])
+            offsets.extend(range(index, stop))
+            index = stop
     return "".join(out), offsets
 
 
+# Where a run of plain characters ends, outside and inside double quotes.
+_SPECIAL = re.compile(r"['\"\\$]")
+_DOUBLE_QUOTED_SPECIAL = re.compile(r'["\\]')
+
+
 class _Walker(FlatWalk):
-    __slots__ = ("offsets", "script")
+    __slots__ = ("offsets", "pipes_stderr", "script")
 
     def __init__(self, script: Script, offsets: ByteOffsets) -> None:
         super().__init__()
         self.script = script
         self.offsets = offsets
+        # `|&` is an unnamed token: looked for among every child only when the text has one
+        self.pipes_stderr = "|&" in script.text
 
     # --- helpers ------------------------------------------------------------------------
 
     def range(self, node: Node) -> tuple[int, int]:
-        return self.offsets.char(node.start_byte), self.offsets.char(node.end_byte)
+        offsets = self.offsets
+        if offsets.identity:
+            return node.start_byte, node.end_byte
+        return offsets.char(node.start_byte), offsets.char(node.end_byte)
 
     def text(self, node: Node) -> str:
         start, end = self.range(node)
@@ -156,15 +195,21 @@ class _Walker(FlatWalk):
             return
         if kind == "ERROR":
             self.script.errors = True
+        if not self.pipes_stderr:  # then only named children matter
+            for child in node.named_children:
+                if child.type not in _LEAVES:
+                    self.walk(child, conditions)
+            return
         for child in node.children:
             if child.is_named:
-                self.walk(child, conditions)
+                if child.type not in _LEAVES:
+                    self.walk(child, conditions)
             elif child.type == "|&":
                 self.feature("pipe with stderr |&", child)
 
     def children(self, node: Node, conditions: tuple[Condition, ...]) -> None:
-        for child in node.children:
-            if child.is_named:
+        for child in node.named_children:
+            if child.type not in _LEAVES:
                 self.walk(child, conditions)
 
     def command(self, node: Node, conditions: tuple[Condition, ...]) -> None:
@@ -183,15 +228,20 @@ class _Walker(FlatWalk):
                 found = self.assignment(child, conditions, exported=True)
                 if found is not None:
                     env.append(found)
-                later.extend(grandchild for grandchild in child.children if grandchild.is_named)
+                later.extend(
+                    grandchild
+                    for grandchild in child.children
+                    if grandchild.is_named and grandchild.type not in _LEAVES
+                )
             elif kind in _REDIRECTS:
                 later.append(child)
             else:
                 words.append(self.word(child))
-                later.append(child)
+                if kind not in _LEAVES:
+                    later.append(child)
         start, end = self.range(node)
         name_start, name_end = self.range(name_node)
-        name = unquote(self.script.text[name_start:name_end])[0]
+        name = unquote_value(self.script.text[name_start:name_end])
         self.script.commands.append(
             Command(
                 name=name,

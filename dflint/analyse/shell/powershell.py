@@ -63,6 +63,24 @@ def variable_parts(text: str) -> tuple[str, bool]:
     return name, False
 
 
+# The node kinds :meth:`_Walker.visit` reads itself (the others it only descends into).
+_HANDLED = frozenset(
+    {
+        "command",
+        "variable",
+        "braced_variable",
+        "assignment_expression",
+        "if_statement",
+        "switch_statement",
+        "pipeline",
+        "verbatim_string_characters",
+        "verbatim_here_string_characters",
+        "ERROR",
+        *_LOOPS,
+    }
+)
+
+
 class _Walker(FlatWalk):
     __slots__ = ("offsets", "script")
 
@@ -109,13 +127,12 @@ class _Walker(FlatWalk):
                 self.script.literal_ranges.append(self.range(node))
             elif kind == "ERROR":
                 self.script.errors = True
-            for child in node.children:
-                if child.is_named:
-                    self.walk(child, conditions)
+            self.children(node, conditions)
 
     def children(self, node: Node, conditions: tuple[Condition, ...]) -> None:
-        for child in node.children:
-            if child.is_named:
+        for child in node.named_children:
+            # a leaf that no branch above handles holds nothing to read: not queued at all
+            if child.child_count or child.type in _HANDLED:
                 self.walk(child, conditions)
 
     def command(self, node: Node, conditions: tuple[Condition, ...]) -> None:

@@ -53,6 +53,8 @@ def printable(text: str, keep: str = "\t") -> str:
     Messages quote the Dockerfile, which may hold escape sequences; sent to a terminal or a
     CI log they would be interpreted instead of shown.
     """
+    if text.isascii() and text.isprintable():  # nearly all messages: nothing to replace
+        return text
     from dflint.read.fileio import escape_surrogates
 
     return "".join(
