@@ -23,7 +23,6 @@ Variable semantics follow BuildKit (``frontend/dockerfile/dockerfile2llb`` and t
 
 from __future__ import annotations
 
-import csv
 import re
 import warnings
 from bisect import bisect_left
@@ -907,6 +906,8 @@ def _mount_sources(instruction: Instruction) -> list[str]:
     found: list[str] = []
     for value in instruction.flag_values("mount"):
         try:
+            import csv  # rare: a comma-separated value
+
             fields = next(csv.reader([value]))
         except (csv.Error, StopIteration):
             continue

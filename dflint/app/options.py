@@ -260,13 +260,13 @@ def code_problem(codes: tuple[str, ...], option: str) -> str | None:
     """Why ``--select``/``--ignore`` codes are not rule codes (with a suggestion), or None.
 
     Every command that takes them (lint, fix, render) checks them the same way."""
-    import difflib
+    from dflint.core.ruleindex import CODES
 
-    from dflint.lint.ruleset import rule_codes
-
-    known = rule_codes()
+    known = sorted(CODES)
     for code in codes:
         if code != "ALL" and not any(item.startswith(code) for item in known):
+            import difflib  # only for the message
+
             close = difflib.get_close_matches(code, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             return f"{option}: unknown rule code {code!r}{hint}"

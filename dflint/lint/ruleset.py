@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -58,6 +57,8 @@ def all_rules() -> tuple[type[Rule], ...]:
     """Every rule class in dflint.rules, sorted by code."""
     package = importlib.import_module("dflint.rules")
     found: dict[str, type[Rule]] = {}
+    import pkgutil  # every rule: the docs and the contract, not a lint run (see rule_class)
+
     for module_info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"dflint.rules.{module_info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):

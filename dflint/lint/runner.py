@@ -63,6 +63,8 @@ def prefetch(
     """Resolve the FROM images of all ``files`` at once; unreadable files are left to lint.
 
     Only files for which a rule that needs platforms is enabled count, unless ``always``."""
+    if options.offline:
+        return {}  # offline answers come from local tables as each file is linted
     from dflint.analyse.analysis import analyze
     from dflint.errors import DflintError
     from dflint.read.fileio import read_input

@@ -24,7 +24,6 @@ import os
 import signal
 import stat
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from io import FileIO
 from pathlib import Path
@@ -236,6 +235,8 @@ class _Interrupted(BaseException):
 def _interruptible() -> Iterator[None]:
     """SIGTERM and SIGHUP raise inside the block (as SIGINT does), so ``finally`` clauses run
     and remove temporary files; afterwards the process dies of the signal as it would have."""
+    import threading  # only where a file is written: not on the start of every run
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return

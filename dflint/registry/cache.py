@@ -10,7 +10,6 @@ directory: a reader sees either the old or the new file, never half of one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import tempfile
@@ -99,6 +98,8 @@ class DiskCache:
 
     def _path(self, key: str) -> Path:
         # Hashed names: references hold ':' '/' '@', which not every filesystem accepts.
+        import hashlib  # not on a run that never reads the cache
+
         return self.directory / (hashlib.sha256(key.encode()).hexdigest()[:40] + ".json")
 
     def get(self, key: str) -> CacheEntry | None:

@@ -14,7 +14,6 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +142,8 @@ class WellKnownTable:
 
 @cache
 def builtin_table() -> WellKnownTable:
-    text = resources.files("dflint.registry").joinpath("wellknown.json").read_text("utf-8")
+    # beside this module (importlib.resources would import zipfile for nothing)
+    text = Path(__file__).with_name("wellknown.json").read_text("utf-8")
     return WellKnownTable(json.loads(text))
 
 

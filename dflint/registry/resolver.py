@@ -30,7 +30,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
@@ -47,6 +46,8 @@ from dflint.registry.offline import (
 from dflint.settings.registry import RegistrySettings
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from dflint.registry.client import RegistryClient
 
 ENV_OFFLINE = "DFLINT_OFFLINE"
@@ -227,6 +228,8 @@ class Resolver:
                 todo[ref.key] = ref
         if not todo:
             return results
+        from concurrent.futures import ThreadPoolExecutor  # only for network look-ups
+
         with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
             futures = {pool.submit(self._guarded, ref): key for key, ref in todo.items()}
             self._wait(list(futures))
@@ -382,6 +385,8 @@ class Resolver:
     def _wait(self, futures: list[Future[Resolution]]) -> None:
         """Wait for the look-ups, showing their count on the run's progress line (or on
         ``self.progress``, when it is a terminal, after a second)."""
+        from concurrent.futures import wait
+
         from dflint import progress
 
         own = self.progress is not None

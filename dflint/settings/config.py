@@ -6,9 +6,7 @@ passed over). Command-line options override the file.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -113,6 +111,8 @@ def _glob(relative: str, pattern: str) -> bool:
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only for a message
+
     close = difflib.get_close_matches(word, choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -246,6 +246,8 @@ def from_mapping(data: dict[str, Any], where: str, path: Path | None) -> Config:
 
 def load_file(path: Path) -> Config | None:
     """The dflint settings in one file; None for a pyproject.toml without [tool.dflint]."""
+    import tomllib  # only when there is a file to read
+
     where = str(path)
     try:
         data = tomllib.loads(read_input(path).decode("utf-8"))

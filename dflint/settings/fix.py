@@ -14,7 +14,6 @@ Every pair works both ways. Values are kept as tuples so that the settings stay 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +59,8 @@ def parse(value: Any, where: str) -> Settings:
         raise ConfigError(f"{where}: fix must be a table")
     for key in value:
         if key not in KEYS:
+            import difflib  # only for a message
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{where}: unknown key fix.{key}{hint}")

@@ -7,7 +7,6 @@ so a run pays for the format it uses and nothing else.
 from __future__ import annotations
 
 import importlib
-import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
@@ -55,6 +54,8 @@ def printable(text: str, keep: str = "\t") -> str:
     """
     if text.isascii() and text.isprintable():  # nearly all messages: nothing to replace
         return text
+    import unicodedata
+
     from dflint.read.fileio import escape_surrogates
 
     return "".join(
