@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from action_runner import action_runner  # noqa: F401 - dflint installed by action.yml
@@ -52,6 +53,11 @@ def lint(
 
     options = Options(platforms=platforms, select=select, no_config=True)
     return lint_bytes(text.encode(), path, options).findings
+
+
+def span(finding: Any) -> tuple[int, int, int, int]:
+    """Where a finding points: (line, column, end line, end column)."""
+    return (finding.line, finding.column, finding.end_line, finding.end_column)
 
 
 def codes(text: str, path: str = "Dockerfile", platforms: tuple[str, ...] = ()) -> list[str]:

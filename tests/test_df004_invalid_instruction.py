@@ -123,6 +123,10 @@ def test_rejected_instruction(text: str, line: int, reason: str, advice: str) ->
     assert len(found) == 1, found
     [finding] = found
     assert finding.line == line
+    # the whole instruction, as BuildKit points at it (heredoc bodies included)
+    last = text.split("\n")[finding.end_line - 1]
+    assert (finding.column, finding.end_column) == (1, len(last) + 1)
+    assert finding.end_line >= line
     assert finding.severity == "error"
     assert finding.message.startswith(reason + ": ")
     assert advice in finding.message.removeprefix(reason)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import codes, lint
+from conftest import codes, lint, span
 
 CASES = [
     (
@@ -40,7 +40,9 @@ CASES = [
 @pytest.mark.parametrize(("text", "reason", "advice"), CASES)
 def test_invalid_platform(text: str, reason: str, advice: str) -> None:
     [finding] = [f for f in lint(text) if f.code == "DF006"]
-    assert finding.line == text.count("\n", 0, text.index("FROM --platform")) + 1
+    line = text.count("\n", 0, text.index("FROM --platform")) + 1
+    from_line = text.split("\n")[line - 1]
+    assert span(finding) == (line, 1, line, len(from_line) + 1)  # the FROM line
     assert finding.severity == "error"
     assert finding.message.startswith(reason)
     assert finding.message.endswith(advice) or advice in finding.message

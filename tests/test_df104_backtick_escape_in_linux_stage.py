@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from conftest import codes, lint
+from conftest import codes, lint, span
 
 
 def test_backtick_escape_in_an_alpine_file() -> None:
     [finding] = [f for f in lint("# escape=`\nFROM alpine:3.20\nRUN true\n") if f.code == "DF104"]
-    assert finding.line == 1
+    assert span(finding) == (1, 1, 1, 11)  # `# escape=``
     assert finding.platform == "linux"
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from conftest import codes, lint
+from conftest import codes, lint, span
 
 BUILD = "FROM --platform=linux/amd64 golang:1.22 AS build\nRUN true\nFROM alpine\n"
 
 
 def test_constant_platform_on_a_build_stage() -> None:
     [finding] = [f for f in lint(BUILD) if f.code == "DF203"]
+    assert span(finding) == (1, 1, 1, 49)  # the FROM line
     assert "$BUILDPLATFORM" in finding.message
     assert finding.platform == "linux/arm64"
 

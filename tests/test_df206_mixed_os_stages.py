@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import lint
+from conftest import lint, span
 
 from dflint.findings import Finding
 
@@ -19,7 +19,7 @@ def test_copy_from_a_linux_stage_into_a_windows_stage() -> None:
         "COPY --from=build /out/app.exe C:/app/app.exe\n"
     )
     [finding] = hits(text)
-    assert finding.line == 4
+    assert span(finding) == (4, 1, 4, 46)  # the COPY
     assert "copies from stage `build`, which is linux" in finding.message
     assert "$BUILDPLATFORM" in finding.message
 

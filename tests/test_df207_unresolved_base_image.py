@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import lint
+from conftest import lint, span
 
 from dflint.engine import Options, lint_bytes
 from dflint.findings import Finding, Severity
@@ -33,6 +33,7 @@ def test_the_registry_reason_is_passed_on() -> None:
 
 def test_an_arg_without_a_value_is_unknown_not_a_guess() -> None:
     [finding] = df207("ARG BASE\nARG TAG=1\nFROM ${BASE}:${TAG}\n")
+    assert span(finding) == (3, 1, 3, 20)
     assert finding.message == (
         "cannot tell which platforms `${BASE}:${TAG}` exists for: the image depends on $BASE, "
         "declared without a default (a --build-arg may set it); without one it is `:1`"
