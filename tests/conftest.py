@@ -6,6 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,37 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def corpus() -> Path:
     return shared_path("corpus")
+
+
+# --- permissions: tests that need file modes to apply -------------------------------------
+# CI runs as root, whom file modes do not stop: such tests start dflint as `nobody` with
+# setpriv (util-linux, in every Debian), in a folder `nobody` can enter.
+
+
+def unprivileged() -> list[str]:
+    """The command prefix that runs a program as a user whom file modes restrict: nothing
+    when not root; setpriv to `nobody` as root (a test skips without setpriv, and fails
+    under CI, where it must run)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        if os.environ.get("CI"):
+            pytest.fail("setpriv (util-linux) is needed to drop root in this test")
+        pytest.skip("setpriv is not installed")
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder `nobody` can enter (pytest's tmp_path sits in a root-only folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="dflint-perm-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o755)
+    shutil.rmtree(folder)
 
 
 def lint(
