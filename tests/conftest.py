@@ -167,7 +167,10 @@ def lint(
     from dflint.engine import Options, lint_bytes
 
     options = Options(platforms=platforms, select=select, no_config=True)
-    return lint_bytes(text.encode(), path, options).findings
+    result = lint_bytes(text.encode(), path, options)
+    # a rule that crashed leaves no finding behind: "no DFnnn here" must not pass on a crash
+    assert result.internal_errors == [], result.internal_errors
+    return result.findings
 
 
 def span(finding: Any) -> tuple[int, int, int, int]:
