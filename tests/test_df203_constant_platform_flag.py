@@ -71,3 +71,26 @@ def test_check_skip_of_the_same_buildkit_check_is_honoured() -> None:
     assert "DF203" not in codes("# check=skip=FromPlatformFlagConstDisallowed\n" + BUILD)
     assert "DF203" not in codes("ARG A\n# check=skip=all\n" + BUILD)
     assert "DF203" in codes("ARG A\n# check=skip=RedundantTargetPlatform\n" + BUILD)
+
+
+def _edits(finding: object) -> list[tuple[int, int, int, int, str]]:
+    fix = getattr(finding, "fix", None)
+    assert fix is not None
+    return [(e.line, e.column, e.end_line, e.end_column, e.replacement) for e in fix.edits]
+
+
+def test_the_fix_of_a_build_stage_builds_on_buildplatform() -> None:
+    [finding] = [f for f in lint(BUILD) if f.code == "DF203"]
+    assert _edits(finding) == [(1, 6, 1, 28, "--platform=$BUILDPLATFORM")]
+
+
+def test_the_fix_of_a_final_stage_removes_the_flag_and_the_blanks_after_it() -> None:
+    [finding] = [f for f in lint("FROM --platform=linux/amd64 \t alpine\n") if f.code == "DF203"]
+    assert _edits(finding) == [(1, 6, 1, 31, "")]
+
+
+def test_a_flag_given_twice_is_reported_without_a_fix() -> None:
+    text = "FROM --platform=linux/amd64 --platform=linux/amd64 golang AS build\nFROM alpine\n"
+    [finding] = [f for f in lint(text) if f.code == "DF203"]
+    assert span(finding) == (1, 1, 1, 67)
+    assert finding.fix is None
