@@ -19,8 +19,9 @@ def answered(
         found = tuple(Platform.parse(item) for item in platforms)
         known[key] = Resolution(key, found, True, complete, "registry")
     options = Options(platforms=targets, no_config=True, base_images=known)
-    findings = lint_bytes(text.encode(), "Dockerfile", options).findings
-    return [finding for finding in findings if finding.code == "DF201"]
+    result = lint_bytes(text.encode(), "Dockerfile", options)
+    assert result.internal_errors == [], result.internal_errors  # a crash is no "not reported"
+    return [finding for finding in result.findings if finding.code == "DF201"]
 
 
 def test_names_the_missing_targets_and_what_exists() -> None:
@@ -104,3 +105,20 @@ def test_offline_table_answers_say_so() -> None:
 def test_windows_base_for_a_windows_target_is_fine_offline() -> None:
     text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n"
     assert not [f for f in lint(text) if f.code == "DF201"]
+
+
+WINDOWS_SHELL = 'FROM example.com/app:1\nSHELL ["powershell", "-Command"]\n'
+
+
+def test_a_windows_stage_of_an_unknown_image_cannot_be_built_for_linux_targets() -> None:
+    [finding] = answered(WINDOWS_SHELL, {}, "linux/amd64")
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (1, 1, 1, 23)
+    assert finding.message == (
+        'stage 0 is a Windows stage (SHELL ["powershell", ...]): it cannot be built for linux/amd64'
+    )
+    assert finding.platform == "linux/amd64"
+
+
+def test_the_registry_outranks_what_the_stage_looks_like() -> None:
+    # the SHELL says Windows, but the registry lists the target: nothing is missing
+    assert not answered(WINDOWS_SHELL, {"example.com/app:1": ["linux/amd64"]}, "linux/amd64")
