@@ -11,8 +11,9 @@ from dflint.platforms.resolver import Resolution, unknown
 
 def df207(text: str, *targets: str, known: dict[str, Resolution] | None = None) -> list[Finding]:
     options = Options(platforms=targets, no_config=True, base_images=known or {})
-    findings = lint_bytes(text.encode(), "Dockerfile", options).findings
-    return [finding for finding in findings if finding.code == "DF207"]
+    result = lint_bytes(text.encode(), "Dockerfile", options)
+    assert result.internal_errors == [], result.internal_errors  # a crash is no "not reported"
+    return [finding for finding in result.findings if finding.code == "DF207"]
 
 
 def test_an_image_nothing_knows_offline() -> None:
