@@ -74,3 +74,20 @@ def test_same_build_under_two_names_is_fine() -> None:
         "RUN echo done\n"
     )
     assert hits(text) == []
+
+
+LTSC2022_RUNS = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo install\n"
+
+
+def test_a_windows_stage_without_run_may_be_another_build() -> None:
+    # only stages that run commands need the host's Windows build
+    text = "FROM mcr.microsoft.com/windows/servercore:ltsc2019 AS files\nCOPY x y\n"
+    assert hits(text + LTSC2022_RUNS) == []
+
+
+def test_a_windows_stage_with_its_own_platform_is_not_compared() -> None:
+    text = (
+        "FROM --platform=windows/amd64 mcr.microsoft.com/windows/servercore:ltsc2019 AS a\n"
+        "RUN echo download\n"
+    )
+    assert hits(text + LTSC2022_RUNS) == []
