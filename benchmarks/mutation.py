@@ -235,13 +235,24 @@ def _child(mutant: Mutant, source: str) -> int:
         clear = getattr(getattr(registry, cached, None), "cache_clear", None)
         if clear is not None:
             clear()
-    sys.meta_path.insert(0, _MutantFinder(name, source, str(RULES / f"{mutant.module}.py")))
+    finder = _MutantFinder(name, source, str(RULES / f"{mutant.module}.py"))
+    sys.meta_path.insert(0, finder)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     test_file = str(_test_file(mutant.module))
     arguments = [test_file, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-    return int(pytest.main([*arguments, "-o", "addopts="]))
+    # python_files: pytest's assertion rewriter goes ahead of every finder for the modules its
+    # patterns match, and its default `*_test.py` matches df313_impossible_arch_test.py: it
+    # would load the file from disk and every mutant of that rule would "survive"
+    code = int(pytest.main([*arguments, "-o", "addopts=", "-o", "python_files=test_*.py"]))
+    imported = sys.modules.get(name)
+    if imported is not None and getattr(imported.__spec__, "loader", None) is not finder:
+        return NOT_SERVED  # the tests ran against the file, not the mutant: no verdict
+    return code
+
+
+NOT_SERVED = 99  # the child's exit code when the mutated module was not the one imported
 
 
 _preloaded: list[bool] = []
@@ -317,7 +328,11 @@ def run(
         code = os.waitstatus_to_exitcode(status)
         # pytest: 0 passed, 1 some test failed; anything else (2: collection failed or
         # interrupted, 3: internal error, 4: usage, 5: no tests) is no verdict on the mutant
-        outcome[mutant] = {0: "survived", 1: "killed"}.get(code, f"error: pytest exit {code}")
+        outcome[mutant] = {
+            0: "survived",
+            1: "killed",
+            NOT_SERVED: "error: the module was imported from its file, not mutated",
+        }.get(code, f"error: pytest exit {code}")
         _progress(outcome, mutant, len(all_mutants))
     return outcome
 
