@@ -27,6 +27,13 @@ def test_agrees_with_single_target() -> None:
     assert "DF203" not in codes(BUILD, platforms=("linux/amd64",))
 
 
+def test_a_variant_is_part_of_the_architecture() -> None:
+    # linux/arm/v7 is the architecture arm/v7, not arm: it agrees with an arm/v7 target only
+    text = "FROM --platform=linux/arm/v7 golang:1.22 AS build\nRUN true\nFROM alpine\n"
+    assert "DF203" not in codes(text, platforms=("linux/arm/v7",))
+    assert "DF203" in codes(text, platforms=("linux/arm/v7", "linux/arm64"))
+
+
 def test_a_final_stage_constant_does_not_make_the_targets() -> None:
     """BuildKit's own FromPlatformFlagConstDisallowed example is reported."""
     [finding] = [
