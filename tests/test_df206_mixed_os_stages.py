@@ -91,3 +91,8 @@ def test_a_windows_stage_with_its_own_platform_is_not_compared() -> None:
         "RUN echo download\n"
     )
     assert hits(text + LTSC2022_RUNS) == []
+
+
+def test_a_windows_stage_of_an_unknown_build_is_not_compared() -> None:
+    text = 'FROM example.com/win:1\nSHELL ["powershell", "-Command"]\nRUN echo download\n'
+    assert hits(text + LTSC2022_RUNS) == []
