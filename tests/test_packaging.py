@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from email.message import Message
@@ -222,11 +223,22 @@ def _checkout_files(folder: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def open_work() -> Iterator[Path]:
+    """A folder for the unpacked sdist and its venv that `nobody` can enter: its permission
+    tests drop root (conftest.unprivileged), and pytest's tmp_path is in a root-only folder."""
+    folder = Path(tempfile.mkdtemp(prefix="dflint-sdist-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sdist(open_work: Path) -> Path:
     """The sdist built from a copy of the checkout, unpacked: the path of its top folder."""
     import tarfile
 
-    work = tmp_path_factory.mktemp("sdist-build")
+    work = open_work / "sdist-build"
+    work.mkdir()
     source = work / "src"
     shutil.copytree(ROOT, source, ignore=_IGNORED)
     outdir = work / "dist"
@@ -252,12 +264,12 @@ def test_sdist_holds_everything_the_tests_need(sdist: Path) -> None:
     assert (sdist / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
 
 
-def test_sdist_tests_pass_when_unpacked(sdist: Path, tmp_path: Path) -> None:
+def test_sdist_tests_pass_when_unpacked(sdist: Path, open_work: Path, tmp_path: Path) -> None:
     """The unpacked sdist, installed in a virtualenv of its own (editable, as its README says)
     that sees this environment's packages, passes a subset of its own tests."""
     import sysconfig
 
-    venv = tmp_path / "venv"
+    venv = open_work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     paths = subprocess.run(
