@@ -36,7 +36,7 @@ def main() -> int:
     os.environ["DFLINT_OFFLINE"] = "1"
     os.environ["DFLINT_CACHE_DIR"] = str(Path(scratch) / "cache")
     os.environ["DFLINT_DATA_DIR"] = str(Path(scratch) / "data")
-    from dflint.engine import Options, lint_bytes
+    from dflint.lint.engine import Options, lint_bytes
 
     with (args.corpus / "MANIFEST.tsv").open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))

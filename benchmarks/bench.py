@@ -205,8 +205,8 @@ def bench_validation(files: list[Path], rounds: int) -> str:
     """What BuildKit's instruction validation (issue 11) costs: the corpus linted in this
     process with it and without it (parser's validate a no-op, DF004-DF006 not run), the two
     interleaved so that both see the same machine load; CPU time, best round of each."""
-    import dflint.parser as parser_module
-    from dflint.engine import Options, lint_bytes
+    import dflint.read.parser as parser_module
+    from dflint.lint.engine import Options, lint_bytes
 
     data = [(path.read_bytes(), path.name) for path in files]
     validate = parser_module.validate

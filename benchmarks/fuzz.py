@@ -43,7 +43,7 @@ from test_fuzz import (  # noqa: E402
     shell_parsers_never_fail,
 )
 
-from dflint.engine import Options, lint_bytes  # noqa: E402
+from dflint.lint.engine import Options, lint_bytes  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 OPTIONS = Options(no_config=True)

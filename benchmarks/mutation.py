@@ -230,7 +230,7 @@ def _child(mutant: Mutant, source: str) -> int:
     name = f"dflint.rules.{mutant.module}"
     for loaded in [key for key in sys.modules if key.startswith("dflint.rules.")]:
         del sys.modules[loaded]
-    registry = sys.modules.get("dflint.registry")
+    registry = sys.modules.get("dflint.lint.ruleset")
     for cached in ("all_rules",):  # discovery caches the rule classes it imported
         clear = getattr(getattr(registry, cached, None), "cache_clear", None)
         if clear is not None:
@@ -265,11 +265,6 @@ def _preload() -> None:
     importlib.import_module("conftest")  # its hermetic cache folders, shared by the children
     import hypothesis  # noqa: F401
     import pytest  # noqa: F401
-
-    import dflint.analysis
-    import dflint.engine
-    import dflint.shell.posix
-    import dflint.shell.powershell  # noqa: F401
 
 
 def run(

@@ -21,8 +21,8 @@ from pathlib import Path
 PLANT = """
 import sys, time
 from pathlib import Path
-from dflint.platforms.cache import CacheEntry, DiskCache
-from dflint.platforms.platform import Platform
+from dflint.registry.cache import CacheEntry, DiskCache
+from dflint.core.platform import Platform
 count, folder = int(sys.argv[1]), Path(sys.argv[2])
 platforms = tuple(Platform("linux", f"arch{index}") for index in range(count))
 now = time.time()

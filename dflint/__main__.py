@@ -1,3 +1,3 @@
-from dflint.cli import main
+from dflint.app.main import main
 
 main()

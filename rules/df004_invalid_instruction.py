@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.fromline import from_value
-from dflint.instructions import go_quote
-from dflint.model import Instruction, Stage
-from dflint.platforms.reference import ReferenceError, parse_reference
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.analyse.fromline import from_value
+from dflint.core.findings import Severity
+from dflint.core.reference import ReferenceError, parse_reference
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.instructions import go_quote
+from dflint.read.model import Instruction, Stage
 
 
 class InvalidInstruction(Rule):

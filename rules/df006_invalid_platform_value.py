@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.analysis import Analysis
-from dflint.findings import Severity
-from dflint.fromline import AUTOMATIC_ARGS, from_value
-from dflint.instructions import platform_error, suggest
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.analyse.analysis import Analysis
+from dflint.analyse.fromline import AUTOMATIC_ARGS, from_value
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.instructions import platform_error, suggest
+from dflint.read.model import Instruction
 
 
 def _suggestion(analysis: Analysis, names: set[str]) -> tuple[str, str]:

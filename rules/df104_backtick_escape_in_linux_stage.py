@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.rule import Rule, RuleContext, Violation, line_span
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation, line_span
 
 
 class BacktickEscapeInLinuxStage(Rule):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.arch import image_pin
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.platforms.platform import describe
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.analyse.arch import image_pin
+from dflint.core.findings import Severity
+from dflint.core.platform import describe
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # Answers that come from the registry itself (now or earlier); others say where they came from.
 _LIVE_SOURCES = ("registry", "cache", "cache (revalidated)")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.arch import (
+from dflint.analyse.arch import (
     ImagePin,
     per_arch_advice,
     repository_of,
     same_arch,
     stage_on_build_platform,
 )
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import constant_platform, literal_pin
+from dflint.analyse.targets import constant_platform, literal_pin
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 
 class ArchSpecificBaseImage(Rule):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.arch import has_literal, image_pin, per_arch_advice, repository_of, same_arch
-from dflint.findings import Edit, Fix, Severity
-from dflint.instructions import platform_error
-from dflint.model import Instruction
-from dflint.platformdata import ARCH_TOKENS
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import final_chain, normalise_platform
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.arch import has_literal, image_pin, per_arch_advice, repository_of, same_arch
+from dflint.analyse.targets import final_chain, normalise_platform
+from dflint.core.archnames import ARCH_TOKENS
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.instructions import platform_error
+from dflint.read.model import Instruction
 
 
 class ConstantPlatformFlag(Rule):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation, line_span
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation, line_span
+from dflint.read.model import Instruction
 
 _REDUNDANT = re.compile(r"\$\{?TARGETPLATFORM\}?\Z")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.findings import Severity
-from dflint.platforms.stages import copied_into_final, stage_chain
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.analyse.analysis import StageFacts
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.registry.stages import copied_into_final, stage_chain
 
 # Toolchains that build for another CPU with a flag, and whose output the final stage takes:
 # (pattern over a RUN line, what it is, how to build for $TARGETPLATFORM from another CPU).

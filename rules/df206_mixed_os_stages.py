@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.winbuild import build_name, windows_build
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.winbuild import build_name, windows_build
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # Evidence that only guesses the OS (a multi-OS tag read as Linux, a folder name, the
 # escape directive): such a stage may well match the other one on the real host.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.platforms.platform import describe
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.core.findings import Severity
+from dflint.core.platform import describe
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 
 class UnresolvedBaseImage(Rule):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.arch import stage_on_build_platform
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.platforms.stages import copied_into_final
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import final_chain
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.arch import stage_on_build_platform
+from dflint.analyse.targets import final_chain
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
+from dflint.registry.stages import copied_into_final
 
 _FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
 _TARGET = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b|\bGOARCH\b|--target\b")
@@ -163,6 +163,6 @@ def _base_covers(ctx: RuleContext, facts: StageFacts) -> bool:
     resolution = base.resolution
     if base.kind != "image" or resolution is None or not resolution.known:
         return False
-    from dflint.platforms.platform import Platform
+    from dflint.core.platform import Platform
 
     return all(resolution.covers(Platform.parse(p)) is True for p in ctx.targets.platforms)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.arch import image_pin, stage_on_build_platform
-from dflint.archsites import DownloadSite, binding_sites
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import constant_platform, literal_pin
+from dflint.analyse.arch import image_pin, stage_on_build_platform
+from dflint.analyse.targets import constant_platform, literal_pin
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.archsites import DownloadSite, binding_sites
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 _NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 # The values $TARGETARCH takes: a default spelled so can become ${TARGETARCH} as it is.

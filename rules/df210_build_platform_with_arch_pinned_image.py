@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.arch import image_pin, stage_on_build_platform
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.analyse.arch import image_pin, stage_on_build_platform
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 
 class BuildPlatformWithArchPinnedImage(Rule):

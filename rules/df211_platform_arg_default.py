@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell.source import argument_text
-from dflint.targets import arch_of
+from dflint.analyse.shell.source import argument_text
+from dflint.analyse.targets import arch_of
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # The automatic arguments that describe the target, and what of a platform each holds.
 _TARGET_ARGS = ("TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.platformdata import ARCH_NAMESPACES
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import arch_of
+from dflint.analyse.targets import arch_of
+from dflint.core.archnames import ARCH_NAMESPACES
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # `${TARGETARCH}/debian`: a Docker Hub namespace taken from an architecture argument.
 _NAMESPACE = re.compile(r"\A\$\{?(?P<name>(?:TARGET|BUILD)ARCH)\}?/(?P<rest>[^\s/]+)\Z")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.oscommands import (
+from dflint.analyse.oscommands import (
     Misfit,
     linux_misfits,
     mentions_linux_command,
@@ -16,8 +14,10 @@ from dflint.oscommands import (
     shell_is_cmd,
     windows_misfits,
 )
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import SHELL_KEYWORDS, Script, script_text, shell_view
+from dflint.analyse.shell import SHELL_KEYWORDS, Script, script_text, shell_view
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 
 class LinuxCommandInWindowsStage(Rule):

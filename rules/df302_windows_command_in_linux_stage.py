@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.oscommands import (
+from dflint.analyse.oscommands import (
     Misfit,
     linux_misfits,
     mentions_linux_command,
     mentions_windows_command,
     windows_misfits,
 )
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import SHELL_KEYWORDS, script_text, shell_view
+from dflint.analyse.shell import SHELL_KEYWORDS, script_text, shell_view
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 
 class WindowsCommandInLinuxStage(Rule):

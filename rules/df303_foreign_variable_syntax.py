@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction, Span
-from dflint.oscommands import shell_is_cmd
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import SHELL_KEYWORDS, Script, program_name, script_text, shell_view
-from dflint.shell.source import argument_text
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.oscommands import shell_is_cmd
+from dflint.analyse.shell import SHELL_KEYWORDS, Script, program_name, script_text, shell_view
+from dflint.analyse.shell.source import argument_text
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction, Span
 
 # %NAME% with a name of two characters or more: `date +%Y%m%d` and `printf '%s%%'` never
 # match, `%PATH%` and `%JAVA_HOME%` do.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.catalogue import FAMILY_INSTALL, PACKAGE_MANAGERS
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import Condition, program_name, script_text, shell_view
+from dflint.analyse.catalogue import FAMILY_INSTALL, PACKAGE_MANAGERS
+from dflint.analyse.shell import Condition, program_name, script_text, shell_view
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # Families whose package manager is known; elsewhere (unknown, ${BASE_IMAGE}, photon, …)
 # the rule stays silent rather than guess.

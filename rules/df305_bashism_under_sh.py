@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import SHELL_KEYWORDS, script_text, shell_view
+from dflint.analyse.shell import SHELL_KEYWORDS, script_text, shell_view
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
-# What to write instead, for POSIX sh (dash), by the feature names dflint.shell records.
+# What to write instead, for POSIX sh (dash), by the feature names dflint.analyse.shell records.
 _ADVICE: dict[str, str] = {
     "[[ … ]]": "`[ … ]`",
     "source (use .)": "`. FILE`",

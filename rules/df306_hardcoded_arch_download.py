@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.arch import (
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.arch import (
     left_to_own_arch_check,
     stage_arch,
     stages_where_arch_matters,
     target_form,
 )
-from dflint.archsites import DownloadSite, download_sites
-from dflint.findings import Edit, Fix, Severity
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.archsites import DownloadSite, download_sites
+from dflint.lint.rule import Rule, RuleContext, Violation
 
 
 class HardcodedArchDownload(Rule):

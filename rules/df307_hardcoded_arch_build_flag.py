@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.arch import DOCKER_ARCH, left_to_own_arch_check, stages_where_arch_matters
-from dflint.archsites import FlagSite, build_flag_sites
-from dflint.findings import Edit, Fix, Severity
-from dflint.rule import Rule, RuleContext, Violation
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.arch import DOCKER_ARCH, left_to_own_arch_check, stages_where_arch_matters
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.archsites import FlagSite, build_flag_sites
+from dflint.lint.rule import Rule, RuleContext, Violation
 
 
 class HardcodedArchBuildFlag(Rule):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import PLATFORM_ARGS
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation, line_span
+from dflint.analyse.analysis import PLATFORM_ARGS
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation, line_span
+from dflint.read.model import Instruction
 
 AUTOMATIC_PLATFORM_ARGS = frozenset(PLATFORM_ARGS)
 # Instructions whose arguments the builder expands, or whose shell sees the build args.

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint import catalogue
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.oscommands import shell_is_cmd
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import SHELL_KEYWORDS, Command, Script, dialect_of, script_text, shell_view
+from dflint.analyse import catalogue
+from dflint.analyse.oscommands import shell_is_cmd
+from dflint.analyse.shell import (
+    SHELL_KEYWORDS,
+    Command,
+    Script,
+    dialect_of,
+    script_text,
+    shell_view,
+)
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # A cheap test before parsing: `$env:`, `$name =`, a `Verb-Noun`, `[Type]::`.
 _POWERSHELL_HINT = re.compile(

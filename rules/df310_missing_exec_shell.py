@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.oscommands import stage_chain
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import program_name
-from dflint.winbuild import NANOSERVER_WITHOUT_POWERSHELL, windows_build
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.oscommands import stage_chain
+from dflint.analyse.shell import program_name
+from dflint.analyse.winbuild import NANOSERVER_WITHOUT_POWERSHELL, windows_build
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "powershell", "pwsh", "cmd"})
 _NO_SHELL = frozenset({"distroless", "scratch"})

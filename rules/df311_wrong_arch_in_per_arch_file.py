@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.arch import DOCKER_ARCH, image_pin, same_arch, stage_role
-from dflint.archsites import DownloadSite, FlagSite, build_flag_sites, download_sites
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction, Span
-from dflint.platformdata import ARCH_NAMESPACES
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.targets import OwnPlatform, constant_platform, final_chain
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.arch import DOCKER_ARCH, image_pin, same_arch, stage_role
+from dflint.analyse.targets import OwnPlatform, constant_platform, final_chain
+from dflint.core.archnames import ARCH_NAMESPACES
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.archsites import DownloadSite, FlagSite, build_flag_sites, download_sites
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction, Span
 
 # How each architecture is spelled by the names a fix may swap: Docker's (and Go's) and
 # uname -m's. Other spellings (x64, armhf) are the vendor's own and are left to the author.

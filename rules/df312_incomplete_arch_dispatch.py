@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.archdispatch import ReadChoice, may_dispatch, read_choices, spelling
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import Script, script_text, shell_view
-from dflint.targets import arch_of
+from dflint.analyse.archdispatch import ReadChoice, may_dispatch, read_choices, spelling
+from dflint.analyse.shell import Script, script_text, shell_view
+from dflint.analyse.targets import arch_of
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 _FAIL = '*) echo "unsupported architecture: $arch" >&2; exit 1 ;;'
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from dflint.archdispatch import (
+from dflint.analyse.archdispatch import (
     ReadArm,
     ReadChoice,
     Value,
@@ -15,10 +15,10 @@ from dflint.archdispatch import (
     read_choices,
     spelling,
 )
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import Script, script_text, shell_view
+from dflint.analyse.shell import Script, script_text, shell_view
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 
 class ImpossibleArchTest(Rule):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.analysis import StageFacts
-from dflint.arch import stage_on_build_platform
-from dflint.archsites import is_asset_word
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction, Span
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import Script, script_text, shell_view
-from dflint.shell.source import argument_text
-from dflint.targets import final_chain
+from dflint.analyse.analysis import StageFacts
+from dflint.analyse.arch import stage_on_build_platform
+from dflint.analyse.shell import Script, script_text, shell_view
+from dflint.analyse.shell.source import argument_text
+from dflint.analyse.targets import final_chain
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.archsites import is_asset_word
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction, Span
 
 _BUILD = re.compile(r"\$\{?(BUILD(?:ARCH|OS|PLATFORM|VARIANT))\b")
 _NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint import catalogue
-from dflint.findings import Edit, Fix, Severity
-from dflint.model import Instruction
-from dflint.oscommands import shell_is_cmd, stage_chain
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell import SHELL_KEYWORDS, Script, dialect_of, script_text, shell_view
+from dflint.analyse import catalogue
+from dflint.analyse.oscommands import shell_is_cmd, stage_chain
+from dflint.analyse.shell import SHELL_KEYWORDS, Script, dialect_of, script_text, shell_view
+from dflint.core.findings import Edit, Fix, Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 _POWERSHELL_HINT = re.compile(
     r"(?i:\$env:)|\$[A-Za-z_]\w*\s*[+-]?=|\b[A-Z][a-z]+-[A-Z][a-z]|\[[\w.]+\]::"

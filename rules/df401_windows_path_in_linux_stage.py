@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell.source import argument_text
+from dflint.analyse.shell.source import argument_text
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 # A drive-letter path at the start of a word or value: C:\app, c:/tools, "D:\data".
 _DRIVE_PATH = re.compile(r"(?:(?<=^)|(?<=[\s=\"'\[,;]))([A-Za-z]):[\\/]")

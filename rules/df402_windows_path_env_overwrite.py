@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dflint.findings import Severity
-from dflint.model import Instruction
-from dflint.rule import Rule, RuleContext, Violation
-from dflint.shell.source import argument_text
+from dflint.analyse.shell.source import argument_text
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
 
 _PATH_REFERENCE = re.compile(r"\$\{?path\b|%path%", re.I)
 _SYSTEM = re.compile(r"system32", re.I)

@@ -164,7 +164,7 @@ def lint(
     select: tuple[str, ...] = (),
 ) -> list:  # type: ignore[type-arg]
     """Findings for Dockerfile text, with no config file involved."""
-    from dflint.engine import Options, lint_bytes
+    from dflint.lint.engine import Options, lint_bytes
 
     options = Options(platforms=platforms, select=select, no_config=True)
     result = lint_bytes(text.encode(), path, options)
@@ -187,7 +187,7 @@ def dflint_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     exit code, stdout, stderr."""
     from typer.testing import CliRunner
 
-    from dflint.cli import app
+    from dflint.app.main import app
 
     previous = Path.cwd()
     if cwd is not None:

@@ -10,7 +10,7 @@ plugin, once per mutation, with ``DFLINT_CONTRACT_MUTATION`` set to one of:
   is enabled).
 
 The rule is the one the test file is named for, and only while that file's tests run; the
-mutation is applied where the engine hands over its result (``dflint.engine.lint_dockerfile``),
+mutation is applied where the engine hands over its result (``dflint.lint.engine.lint_dockerfile``),
 so it reaches the tests whether they call ``lint``, ``lint_bytes``, ``fix`` or the in-process
 CLI. A rule's tests hold its behaviour when some test fails under each mutation: one asserts a
 finding's line, one its column (an ``AssertionError``, not a crash), one that it is found at
@@ -50,8 +50,8 @@ def _rule_of(item: pytest.Item) -> str | None:
 
 
 def _install() -> None:
-    from dflint import engine
-    from dflint.findings import Finding
+    from dflint.core.findings import Finding
+    from dflint.lint import engine
 
     original = engine.lint_dockerfile
 

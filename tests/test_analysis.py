@@ -1,4 +1,4 @@
-"""dflint.analysis: stage facts, shells, ARG/ENV scope and BuildKit-style substitution."""
+"""dflint.analyse.analysis: stage facts, shells, ARG/ENV scope and BuildKit-style substitution."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import time
 import pytest
 from conftest import shared_path
 
-from dflint.analysis import Analysis, StageFacts, analyze
+from dflint.analyse.analysis import Analysis, StageFacts, analyze
 from dflint.errors import InputError
-from dflint.model import Instruction
-from dflint.parser import parse_bytes, parse_text
+from dflint.read.model import Instruction
+from dflint.read.parser import parse_bytes, parse_text
 
 
 def run(text: str, path: str = "Dockerfile") -> Analysis:
@@ -411,7 +411,7 @@ def test_family_from_image_name(image: str, family: str, os_name: str) -> None:
 
 
 def test_family_tables_are_module_data() -> None:
-    from dflint import analysis
+    from dflint.analyse import analysis
 
     assert analysis._OFFICIAL_DEFAULT_FAMILY["python"] == "debian"
     assert analysis._TAG_FAMILY["bookworm"] == "debian"

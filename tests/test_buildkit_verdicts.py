@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from buildkit_snippets import SNIPPETS, Snippet
 
-from dflint.engine import Options, lint_bytes
 from dflint.errors import InputError
-from dflint.parser import buildkit_dump, parse_bytes
+from dflint.lint.engine import Options, lint_bytes
+from dflint.read.parser import buildkit_dump, parse_bytes
 
 VERDICTS: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "buildkit" / "verdicts.json").read_text(encoding="utf-8")
@@ -165,7 +165,7 @@ def test_dflint_parse_json_shows_buildkits_tree(tmp_path: Path) -> None:
     BuildKit's parser produces, for every snippet BuildKit's parser reads."""
     from typer.testing import CliRunner
 
-    from dflint.cli import app
+    from dflint.app.main import app
 
     runner = CliRunner()
     path = tmp_path / "Dockerfile"

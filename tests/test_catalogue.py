@@ -1,10 +1,10 @@
-"""dflint.catalogue: which shell has which command, and the equivalents elsewhere."""
+"""dflint.analyse.catalogue: which shell has which command, and the equivalents elsewhere."""
 
 from __future__ import annotations
 
 import pytest
 
-from dflint import catalogue
+from dflint.analyse import catalogue
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dflint.config import discover, load_file
-from dflint.engine import Options, lint_file
 from dflint.errors import ConfigError
+from dflint.lint.engine import Options, lint_file
+from dflint.settings.config import discover, load_file
 
 DOCKERFILE = "FROM --platform=$TARGETPLATFORM alpine\nRUN echo $TARGETARCH\n"
 

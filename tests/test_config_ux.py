@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dflint.config import KEYS, discover, from_mapping, load_file
 from dflint.errors import ConfigError
+from dflint.settings.config import KEYS, discover, from_mapping, load_file
 
 
 def setup_function() -> None:

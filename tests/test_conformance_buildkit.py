@@ -15,8 +15,8 @@ import pytest
 from conftest import SHARED, shared_path
 
 from dflint.errors import InputError
-from dflint.model import Directive, Dockerfile
-from dflint.parser import buildkit_dump, parse_bytes
+from dflint.read.model import Directive, Dockerfile
+from dflint.read.parser import buildkit_dump, parse_bytes
 
 CORPUS = ("corpus", "buildkit-parser")
 MISSING = "shared-corpus-missing"

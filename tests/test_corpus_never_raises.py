@@ -14,12 +14,12 @@ from __future__ import annotations
 import pytest
 from conftest import SHARED, shared_path
 
-from dflint.analysis import analyze
+from dflint.analyse.analysis import analyze
+from dflint.analyse.shell import shell_view
+from dflint.analyse.shell.view import parser_failures
 from dflint.errors import InputError
-from dflint.model import Dockerfile
-from dflint.parser import parse_bytes
-from dflint.shell import shell_view
-from dflint.shell.view import parser_failures
+from dflint.read.model import Dockerfile
+from dflint.read.parser import parse_bytes
 
 MISSING = "shared-corpus-missing"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from conftest import lint, span
 
-from dflint.findings import Finding
+from dflint.core.findings import Finding
 
 
 def df205(text: str, *targets: str) -> list[Finding]:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from conftest import lint, span
 
-from dflint.engine import Options, lint_bytes
-from dflint.findings import Finding, Severity
-from dflint.platforms.platform import Platform
-from dflint.platforms.reference import parse_reference
-from dflint.platforms.resolver import Resolution, unknown
+from dflint.core.findings import Finding, Severity
+from dflint.core.platform import Platform
+from dflint.core.reference import parse_reference
+from dflint.lint.engine import Options, lint_bytes
+from dflint.registry.resolver import Resolution, unknown
 
 
 def df207(text: str, *targets: str, known: dict[str, Resolution] | None = None) -> list[Finding]:

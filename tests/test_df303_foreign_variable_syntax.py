@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from conftest import lint
 
-from dflint.findings import Finding
+from dflint.core.findings import Finding
 
 CODE = "DF303"
 NANO = "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from conftest import lint
 
-from dflint.findings import Finding
+from dflint.core.findings import Finding
 
 CODE = "DF304"
 

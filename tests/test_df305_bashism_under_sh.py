@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from conftest import lint
 
-from dflint.findings import Finding
+from dflint.core.findings import Finding
 
 CODE = "DF305"
 

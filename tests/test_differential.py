@@ -36,8 +36,8 @@ from conftest import SHARED, shared_path
 from dockerfile_parse import DockerfileParser
 
 from dflint.errors import InputError
-from dflint.model import Dockerfile
-from dflint.parser import parse_bytes
+from dflint.read.model import Dockerfile
+from dflint.read.parser import parse_bytes
 
 REAL = ("corpus", "real")
 TRICKY = ("corpus", "dflint-tricky")

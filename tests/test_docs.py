@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from dflint import docs
-from dflint.registry import ENGINE_RULES, all_rules
+from dflint.lint.ruleset import ENGINE_RULES, all_rules
+from dflint.report import docs
 
 
 def test_generated_docs_are_current() -> None:
@@ -33,7 +33,7 @@ def test_check_command_reports_stale_files_and_write_repairs_them(tmp_path: Path
     (tmp_path / "README.md").write_text(readme.replace("| [DF308]", "| [DF399]"))
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "dflint.docs", *args, "--root", str(tmp_path)]
+        command = [sys.executable, "-m", "dflint.report.docs", *args, "--root", str(tmp_path)]
         return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
     check = run("--check")
@@ -68,7 +68,7 @@ def test_table_links_point_at_real_headings() -> None:
     readme = (ROOT / "README.md").read_text()
     links = re.findall(r"\]\(docs/rules\.md#([^)]+)\)", readme)
     links += re.findall(r"\]\(#([^)]+)\)", page)
-    from dflint.suppressions import BUILDKIT_CHECKS
+    from dflint.lint.suppressions import BUILDKIT_CHECKS
 
     # the README table, the rules table, and the table of rules that are BuildKit checks
     assert len(links) == 2 * len(docs.all_rule_info()) + len(BUILDKIT_CHECKS)
@@ -101,8 +101,8 @@ def with_bytes(example: str) -> bytes:
 
 
 def lint_bytes(data: bytes) -> list:  # type: ignore[type-arg]
-    from dflint.engine import Options
-    from dflint.engine import lint_bytes as lint_data
+    from dflint.lint.engine import Options
+    from dflint.lint.engine import lint_bytes as lint_data
 
     return lint_data(data, "Dockerfile", Options(no_config=True)).findings
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from conftest import lint, shared_path
 from test_fix_oracle import PROVEN
 
-from dflint.analysis import analyze
+from dflint.analyse.analysis import analyze
 from dflint.errors import InputError
-from dflint.generator.paths import TargetOS
-from dflint.generator.run import Request, run_fix
-from dflint.generator.translator import Platform, translate
-from dflint.parser import parse_bytes
+from dflint.generate.paths import TargetOS
+from dflint.generate.run import Request, run_fix
+from dflint.generate.translator import Platform, translate
+from dflint.read.parser import parse_bytes
 
 
 def corpus_files() -> list[tuple[Path, str, TargetOS]]:

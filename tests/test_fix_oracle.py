@@ -45,11 +45,11 @@ from oracle import (
     wine_path,
 )
 
-from dflint import catalogue
-from dflint.generator import commands
-from dflint.generator.images import CMD_SHELL
-from dflint.generator.paths import Untranslatable
-from dflint.generator.translator import CMD_DELAYED_SHELL
+from dflint.analyse import catalogue
+from dflint.generate import commands
+from dflint.generate.images import CMD_SHELL
+from dflint.generate.paths import Untranslatable
+from dflint.generate.translator import CMD_DELAYED_SHELL
 
 ORACLE_CMD_PATHS = (
     os.environ.get("DFLINT_ORACLE_CMD", ""),

@@ -22,10 +22,10 @@ from registry_fixture import (
     digest_of,
 )
 
-from dflint.generator.run import marked_lines
-from dflint.platforms.reference import parse_reference
-from dflint.platforms.resolver import Resolver
-from dflint.platforms.settings import RegistrySettings
+from dflint.core.reference import parse_reference
+from dflint.generate.run import marked_lines
+from dflint.registry.resolver import Resolver
+from dflint.settings.registry import RegistrySettings
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -25,12 +25,12 @@ import pytest
 from conftest import ROOT
 
 import dflint
-from dflint import docs, formatters
-from dflint.docs import RuleInfo
-from dflint.engine import FileResult
-from dflint.findings import Edit, Finding, Fix, Severity
-from dflint.formatters import checkstyle, github, gitlab, printable, sarif, text
-from dflint.report import Report
+from dflint.core.findings import Edit, Finding, Fix, Severity
+from dflint.lint.engine import FileResult
+from dflint.report import docs, formatters
+from dflint.report.docs import RuleInfo
+from dflint.report.formatters import checkstyle, github, gitlab, printable, sarif, text
+from dflint.report.summary import Report
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 UPDATE_COMMAND = "DFLINT_UPDATE_SNAPSHOTS=1 pytest tests/test_formatters.py"
@@ -294,7 +294,7 @@ def test_sarif_rules_results_and_fixes() -> None:
 
 
 def test_sarif_rule_help_comes_from_the_rule_docs() -> None:
-    from dflint.docs import rule_info
+    from dflint.report.docs import rule_info
 
     run = sarif.document(fixture_report())["runs"][0]
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "DF203")
@@ -515,7 +515,7 @@ def test_fingerprints_change_with_the_line_and_the_file(tmp_path: Path, name: st
 
 
 def test_identical_lines_get_their_own_fingerprints(tmp_path: Path) -> None:
-    from dflint.formatters import fingerprints
+    from dflint.report.formatters import fingerprints
 
     item = fixture_report().files[0]
     lines = ("FROM alpine", "RUN echo %A%", "RUN echo %A%")

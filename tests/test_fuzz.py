@@ -16,9 +16,9 @@ from conftest import shared_path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from dflint.engine import Options, lint_bytes
 from dflint.errors import InputError
-from dflint.parser import parse_bytes, parse_text
+from dflint.lint.engine import Options, lint_bytes
+from dflint.read.parser import parse_bytes, parse_text
 
 OPTIONS = Options(no_config=True)
 KEYWORDS = [
@@ -99,10 +99,10 @@ SHELL_PIECES = [
 def shell_parsers_never_fail(text: str) -> None:
     """Each of dflint's shell readers (sh, PowerShell, cmd) on any text: a script, maybe
     marked broken (``errors``), never an exception of the reader's own (``failure``)."""
-    from dflint.shell.cmd import parse_cmd
-    from dflint.shell.posix import parse_posix
-    from dflint.shell.powershell import parse_powershell
-    from dflint.shell.source import SourceMap
+    from dflint.analyse.shell.cmd import parse_cmd
+    from dflint.analyse.shell.posix import parse_posix
+    from dflint.analyse.shell.powershell import parse_powershell
+    from dflint.analyse.shell.source import SourceMap
 
     for parse in (parse_posix, parse_powershell, parse_cmd):
         source = SourceMap()
@@ -194,8 +194,8 @@ FIX_LINES = [
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(FIX_LINES), min_size=1, max_size=14))
 def test_fix_output_reparses_and_fixing_twice_is_fixing_once(lines: list[str]) -> None:
-    from dflint.config import Config
-    from dflint.generator.fixes import fix_text
+    from dflint.generate.fixes import fix_text
+    from dflint.settings.config import Config
 
     text = "\n".join(["FROM alpine:3.20", *lines]) + "\n"
     options = Options(no_config=True, offline=True)
@@ -215,8 +215,8 @@ def test_fix_output_reparses_and_fixing_twice_is_fixing_once(lines: list[str]) -
 
 def parse_never_crashes(data: bytes) -> None:
     """`dflint parse`: the tree and its JSON, for any bytes."""
-    from dflint.formatters import json_text
-    from dflint.parser import buildkit_dump, dockerfile_dict
+    from dflint.read.parser import buildkit_dump, dockerfile_dict
+    from dflint.report.formatters import json_text
 
     try:
         dockerfile = parse_bytes(data)
@@ -230,11 +230,11 @@ def parse_never_crashes(data: bytes) -> None:
 def fix_never_crashes(data: bytes) -> None:
     """`dflint fix --os windows/linux`: translate and render; a variant that is written
     must parse (the command refuses one that does not, so that is checked as it does)."""
-    from dflint.analysis import analyze
+    from dflint.analyse.analysis import analyze
     from dflint.errors import DflintError
-    from dflint.generator import layout
-    from dflint.generator.render import render_plan
-    from dflint.generator.translator import Platform, translate
+    from dflint.generate import layout
+    from dflint.generate.render import render_plan
+    from dflint.generate.translator import Platform, translate
 
     try:
         dockerfile = parse_bytes(data)
@@ -261,8 +261,8 @@ TEMPLATE_PIECES = [
 
 def render_never_crashes(folder: Path, source: str) -> None:
     """`dflint render`: any template text ends in a rendered file or a TemplateError."""
-    from dflint.generator.render import RenderContext, TemplateError, render_user_template
-    from dflint.generator.translator import Platform
+    from dflint.generate.render import RenderContext, TemplateError, render_user_template
+    from dflint.generate.translator import Platform
 
     template = folder / "fuzz.j2"
     template.write_bytes(source.encode("utf-8", errors="surrogateescape"))
@@ -273,10 +273,10 @@ def render_never_crashes(folder: Path, source: str) -> None:
 
 def name_is_shown_safely(folder: Path, name: bytes) -> None:
     """A file of any name: linted, and every format's output is valid UTF-8."""
-    from dflint import formatters
-    from dflint.discovery import display_path
-    from dflint.engine import lint_file
-    from dflint.report import Report
+    from dflint.lint.engine import lint_file
+    from dflint.read.discovery import display_path
+    from dflint.report import formatters
+    from dflint.report.summary import Report
 
     path = folder / os.fsdecode(name)
     path.write_text("FROM alpine:3.20\nRUN echo $TARGETARCH\n")
@@ -290,15 +290,15 @@ def name_is_shown_safely(folder: Path, name: bytes) -> None:
 
 
 def config_never_crashes(table: dict[str, object]) -> None:
-    from dflint.config import from_mapping
     from dflint.errors import ConfigError
+    from dflint.settings.config import from_mapping
 
     with contextlib.suppress(ConfigError):
         from_mapping(table, "fuzz.toml", None)
 
 
 def cache_entry_never_crashes(folder: Path, data: bytes) -> None:
-    from dflint.platforms.cache import DiskCache
+    from dflint.registry.cache import DiskCache
 
     cache = DiskCache(folder)
     cache._path("docker.io/library/alpine:3.20").write_bytes(data)
@@ -353,7 +353,7 @@ def test_names_in_manifest_sh_reach_the_shell_intact(names: list[str]) -> None:
     import shlex
     import subprocess
 
-    from dflint.generator.layout import name_problem
+    from dflint.generate.layout import name_problem
 
     accepted = [name for name in names if name_problem(name) is None]
     script = "".join(f"printf '%s\\0' {shlex.quote(name)}\n" for name in accepted)

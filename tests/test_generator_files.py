@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import unprivileged
 
-from dflint.generator import files
-from dflint.generator.files import Change, WriteError, refusal, unified_diff, write_atomic
-from dflint.generator.run import Outcome, apply_changes
+from dflint.generate import files
+from dflint.generate.files import Change, WriteError, refusal, unified_diff, write_atomic
+from dflint.generate.run import Outcome, apply_changes
 
 ORIGINAL = b"FROM alpine:3.20\nRUN echo original\n"
 NEW = b"FROM alpine:3.20\nRUN echo new\n"

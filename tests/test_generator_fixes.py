@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, lint
 
-from dflint.config import Config
-from dflint.engine import Options
-from dflint.findings import Edit, Fix
-from dflint.generator import fixes
-from dflint.generator.fixes import apply_fixes, fix_text, multi_arch_candidate
+from dflint.core.findings import Edit, Fix
+from dflint.generate import fixes
+from dflint.generate.fixes import apply_fixes, fix_text, multi_arch_candidate
+from dflint.lint.engine import Options
+from dflint.settings.config import Config
 
 OPTIONS = Options(platforms=("linux/amd64", "linux/arm64"), no_config=True, offline=True)
 PORTABILITY = ("DF306", "DF307", "DF308")
@@ -201,7 +201,7 @@ class _Resolver:
 def test_arch_specific_base_becomes_multi_arch_when_confirmed(
     monkeypatch: pytest.MonkeyPatch, covers: bool | None, expected: str | None
 ) -> None:
-    import dflint.platforms.resolver as resolver_module
+    import dflint.registry.resolver as resolver_module
 
     resolver = _Resolver(covers)
     monkeypatch.setattr(resolver_module, "resolver_for", lambda *a, **k: resolver)
@@ -212,7 +212,7 @@ def test_arch_specific_base_becomes_multi_arch_when_confirmed(
 
 
 def test_a_tag_without_its_arch_word_is_an_unsafe_guess(monkeypatch: pytest.MonkeyPatch) -> None:
-    import dflint.platforms.resolver as resolver_module
+    import dflint.registry.resolver as resolver_module
 
     monkeypatch.setattr(resolver_module, "resolver_for", lambda *a, **k: _Resolver(True))
     text = "FROM example/app:1.2-amd64\n"
@@ -260,7 +260,7 @@ def fix_at(text: str, path: str, unsafe: bool = False) -> fixes.FixResult:
 def test_a_per_arch_files_platform_goes_only_with_a_confirmed_multi_arch_name(
     monkeypatch: pytest.MonkeyPatch, covers: bool | None, safe_text: str, unsafe_text: str | None
 ) -> None:
-    import dflint.platforms.resolver as resolver_module
+    import dflint.registry.resolver as resolver_module
 
     resolver = _Resolver(covers)
     monkeypatch.setattr(resolver_module, "resolver_for", lambda *a, **k: resolver)
@@ -284,7 +284,7 @@ def test_a_per_arch_files_platform_on_an_unpinned_image_is_an_unsafe_fix() -> No
 def test_a_build_platform_stage_on_a_pinned_image_gets_an_unsafe_rename(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import dflint.platforms.resolver as resolver_module
+    import dflint.registry.resolver as resolver_module
 
     monkeypatch.setattr(resolver_module, "resolver_for", lambda *a, **k: _Resolver(True))
     text = "FROM --platform=$BUILDPLATFORM example/sdk:8.0-arm64v8 AS build\nFROM alpine:3.20\n"

@@ -11,12 +11,12 @@ import re
 import pytest
 from conftest import ROOT, shared_path
 
-from dflint.analysis import analyze
-from dflint.generator import layout
-from dflint.generator.render import render_plan
-from dflint.generator.settings import Settings
-from dflint.generator.translator import Plan, Platform, translate
-from dflint.parser import parse_text
+from dflint.analyse.analysis import analyze
+from dflint.generate import layout
+from dflint.generate.render import render_plan
+from dflint.generate.translator import Plan, Platform, translate
+from dflint.read.parser import parse_text
+from dflint.settings.fix import Settings
 
 SEED = "000_c94232af038f69e8.txt"
 

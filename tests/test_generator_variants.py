@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, lint, shared_path
 
-from dflint.analysis import analyze
+from dflint.analyse.analysis import analyze
 from dflint.errors import InputError
-from dflint.generator import layout
-from dflint.generator.paths import TargetOS
-from dflint.generator.render import render_plan
-from dflint.generator.run import marked_lines
-from dflint.generator.translator import Platform, source_platform, translate
-from dflint.parser import parse_bytes, parse_text
+from dflint.generate import layout
+from dflint.generate.paths import TargetOS
+from dflint.generate.render import render_plan
+from dflint.generate.run import marked_lines
+from dflint.generate.translator import Platform, source_platform, translate
+from dflint.read.parser import parse_bytes, parse_text
 
 TARGETS = ("windows/amd64", "linux/amd64")
 
@@ -91,7 +91,7 @@ def _corpus_files() -> list[Path]:
 
 
 def _refused_by_buildkit(path: Path) -> bool:
-    from dflint.engine import Options, lint_bytes
+    from dflint.lint.engine import Options, lint_bytes
 
     options = Options(no_config=True, offline=True, select=("DF004", "DF005", "DF006"))
     return bool(lint_bytes(path.read_bytes(), path.name, options).findings)

@@ -1,4 +1,4 @@
-"""How every command opens its inputs (dflint.fileio.read_input) and reports what it could
+"""How every command opens its inputs (dflint.read.fileio.read_input) and reports what it could
 not read: special files, size, symbolic links, permissions, walks, encodings.
 
 Permission tests need a user the permission bits apply to: CI runs as root, so dflint is
@@ -15,7 +15,7 @@ import pytest
 from conftest import unprivileged
 
 from dflint.errors import InputError
-from dflint.fileio import MAX_INPUT_BYTES, read_input
+from dflint.read.fileio import MAX_INPUT_BYTES, read_input
 
 GOOD = "FROM alpine:3.20\nRUN echo $TARGETARCH\n"
 COMMANDS = [

@@ -170,7 +170,7 @@ def slow_fsync(fd):
     real_fsync(fd)
 os.fsync = slow_fsync
 sys.argv = ["dflint", *sys.argv[1:]]
-from dflint.cli import main
+from dflint.app.main import main
 main()
 """
 

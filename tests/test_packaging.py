@@ -120,21 +120,21 @@ def test_py_typed_is_shipped(wheel: zipfile.ZipFile) -> None:
 def test_platform_package_and_its_offline_table_are_shipped(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     modules = sorted(p.name for p in (ROOT / "dflint" / "platforms").glob("*.py"))
-    assert all(f"dflint/platforms/{name}" in names for name in modules)
-    assert "dflint/platforms/wellknown.json" in names
+    assert all(f"dflint/registry/{name}" in names for name in modules)
+    assert "dflint/registry/wellknown.json" in names
 
 
 def test_generator_and_its_templates_are_shipped(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     for name in ("run.py", "templates/linux.Dockerfile.j2", "templates/windows.Dockerfile.j2"):
-        assert f"dflint/generator/{name}" in names, name
+        assert f"dflint/generate/{name}" in names, name
 
 
 def test_console_script_entry_point(wheel: zipfile.ZipFile) -> None:
     parser = configparser.ConfigParser()
     parser.read_string(_dist_info_file(wheel, "entry_points.txt"))
     assert parser.has_section("console_scripts")
-    assert parser.get("console_scripts", "dflint", fallback=None) == "dflint.cli:main"
+    assert parser.get("console_scripts", "dflint", fallback=None) == "dflint.app.main:main"
 
 
 def test_metadata_requirements(wheel: zipfile.ZipFile) -> None:

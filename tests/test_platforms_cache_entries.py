@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from registry_fixture import Registries
 
-from dflint.engine import Options
-from dflint.platforms.cache import CacheEntry, DiskCache
-from dflint.platforms.client import RegistryClient
-from dflint.platforms.matrix import matrix_for
-from dflint.platforms.platform import Platform
-from dflint.platforms.reference import parse_reference
-from dflint.platforms.resolver import Resolution, Resolver
-from dflint.platforms.settings import RegistrySettings
+from dflint.app.matrix import matrix_for
+from dflint.core.platform import Platform
+from dflint.core.reference import parse_reference
+from dflint.lint.engine import Options
+from dflint.registry.cache import CacheEntry, DiskCache
+from dflint.registry.client import RegistryClient
+from dflint.registry.resolver import Resolution, Resolver
+from dflint.settings.registry import RegistrySettings
 
 KEY = "docker.io/library/alpine:3.20"
 
@@ -128,7 +128,7 @@ def test_coverage_is_looked_up_not_scanned(monkeypatch: pytest.MonkeyPatch) -> N
 def test_the_platforms_matrix_of_a_huge_index_compares_linearly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from dflint.parser import parse_text
+    from dflint.read.parser import parse_text
 
     count = 3000
     platforms = tuple(Platform("linux", f"arch{index}") for index in range(count))
@@ -143,7 +143,7 @@ def test_the_platforms_matrix_of_a_huge_index_compares_linearly(
 
     monkeypatch.setattr(Platform, "serves", counting)
     options = Options(no_config=True, offline=True, base_images={KEY: resolution})
-    from dflint.config import Config
+    from dflint.settings.config import Config
 
     matrix = matrix_for(parse_text("FROM alpine:3.20\n"), options, Config(), False)
     # the two default targets, which this base lacks, then every platform it offers

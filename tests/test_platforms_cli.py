@@ -10,11 +10,11 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from dflint.cli import app
-from dflint.config import Config
-from dflint.engine import Options
-from dflint.parser import parse_bytes
-from dflint.platforms import matrix
+from dflint.app import matrix
+from dflint.app.main import app
+from dflint.lint.engine import Options
+from dflint.read.parser import parse_bytes
+from dflint.settings.config import Config
 
 runner = CliRunner()
 
@@ -229,7 +229,7 @@ def test_lint_strict_and_offline_options(tmp_path: Path) -> None:
 def test_no_registry_rule_selected_means_no_resolution(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dflint.platforms import lint as glue
+    from dflint.lint import bases as glue
 
     def fail(*args: object, **kwargs: object) -> object:
         raise AssertionError("base images were resolved although no rule needs them")

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from dflint.config import from_mapping
+from dflint.core.platform import Platform, describe, normalise_arch
+from dflint.core.reference import parse_reference
 from dflint.errors import ConfigError
-from dflint.platforms.cache import CacheEntry, DiskCache
-from dflint.platforms.offline import builtin_table
-from dflint.platforms.platform import Platform, describe, normalise_arch
-from dflint.platforms.reference import parse_reference
-from dflint.platforms.resolver import Resolver
-from dflint.platforms.settings import RegistrySettings
+from dflint.registry.cache import CacheEntry, DiskCache
+from dflint.registry.offline import builtin_table
+from dflint.registry.resolver import Resolver
+from dflint.settings.config import from_mapping
+from dflint.settings.registry import RegistrySettings
 
 # --- platforms -------------------------------------------------------------------------------
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 
-from dflint.platforms.cache import CacheEntry, DiskCache
-from dflint.platforms.client import RegistryClient
-from dflint.platforms.platform import Platform
-from dflint.platforms.reference import parse_reference
-from dflint.platforms.resolver import Resolution, Resolver
-from dflint.platforms.settings import RegistrySettings
+from dflint.core.platform import Platform
+from dflint.core.reference import parse_reference
+from dflint.registry.cache import CacheEntry, DiskCache
+from dflint.registry.client import RegistryClient
+from dflint.registry.resolver import Resolution, Resolver
+from dflint.settings.registry import RegistrySettings
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 2.0  # the per-image budget the fault tests run with
@@ -508,7 +508,7 @@ def test_docker_hub_is_asked_on_its_api_host_with_every_manifest_type() -> None:
 def test_https_is_never_downgraded_by_a_redirect() -> None:
     import httpx
 
-    from dflint.platforms.client import RegistryFailure
+    from dflint.registry.client import RegistryFailure
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.startswith("/v2/o/a/manifests/"):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import lint, shared_path
 
-from dflint.platforms.official_images import (
+from dflint.registry.official_images import (
     ImportFailure,
     import_official_images,
     parse_library_file,

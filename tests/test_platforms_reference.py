@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dflint.imageref import parse_image as legacy_parse_image
-from dflint.platforms.reference import (
+from dflint.core.reference import (
     ImageRef,
     ReferenceError,
     is_loopback_host,
     parse_image,
     parse_reference,
 )
+from dflint.core.reference import parse_image as legacy_parse_image
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -108,5 +108,5 @@ def test_parse_image_is_none_for_variables_and_invalid_text() -> None:
     assert parse_image("${BASE}:1") is None
     assert parse_image("Not Valid") is None
     assert parse_image("  alpine  ") == parse_reference("alpine")
-    # dflint.imageref is the same function, kept for rules that import it from there
+    # dflint.core.reference is the same function, kept for rules that import it from there
     assert legacy_parse_image is parse_image

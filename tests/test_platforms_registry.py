@@ -15,12 +15,12 @@ import httpx
 import pytest
 from registry_fixture import Registries, Registry
 
-from dflint.engine import Options, lint_bytes
-from dflint.platforms.cache import DiskCache
-from dflint.platforms.client import RegistryClient
-from dflint.platforms.reference import parse_reference
-from dflint.platforms.resolver import Resolution, Resolver
-from dflint.platforms.settings import RegistrySettings
+from dflint.core.reference import parse_reference
+from dflint.lint.engine import Options, lint_bytes
+from dflint.registry.cache import DiskCache
+from dflint.registry.client import RegistryClient
+from dflint.registry.resolver import Resolution, Resolver
+from dflint.settings.registry import RegistrySettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -217,7 +217,7 @@ def test_identify_types_match_the_files_dflint_lints() -> None:
     """`types: [dockerfile]` and `exclude_types: [jinja]` select what dflint treats as input."""
     from identify.identify import tags_from_filename
 
-    from dflint.discovery import is_dockerfile_name
+    from dflint.read.discovery import is_dockerfile_name
 
     for name in ("Dockerfile", "Dockerfile.windows", "api.Dockerfile", "Dockerfile.linux-arm64"):
         tags = tags_from_filename(name)

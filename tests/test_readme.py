@@ -21,9 +21,9 @@ import yaml
 from conftest import ROOT, lint
 from test_formatters import assert_valid_gitlab, assert_valid_sarif
 
-from dflint.config import KEYS, load_file
-from dflint.docs import EXAMPLE_RULES
-from dflint.report import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from dflint.report.docs import EXAMPLE_RULES
+from dflint.report.summary import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from dflint.settings.config import KEYS, load_file
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 NEWCOMER_RUN = (

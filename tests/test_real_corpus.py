@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT, shared_path
 
-from dflint.engine import Options, lint_bytes
+from dflint.lint.engine import Options, lint_bytes
 
 EXPECTED = ROOT / "tests" / "real_corpus_findings.tsv"
 KNOWN_MISSES = ROOT / "tests" / "real_corpus_known_misses.tsv"

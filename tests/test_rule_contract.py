@@ -15,8 +15,8 @@ import pytest
 from conftest import ROOT, lint
 from rule_contract_plugin import MUTATIONS
 
-from dflint.registry import REQUIRED_SECTIONS, all_rules, rule_doc
-from dflint.rule import Rule
+from dflint.lint.rule import Rule
+from dflint.lint.ruleset import REQUIRED_SECTIONS, all_rules, rule_doc
 
 RULES = all_rules()
 
@@ -141,7 +141,7 @@ def test_rule_tests_hold_positions_findings_and_clean_cases(
 
 
 WEAK_TEST = """
-from dflint.engine import Options, lint_bytes
+from dflint.lint.engine import Options, lint_bytes
 
 
 def test_found() -> None:

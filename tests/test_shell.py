@@ -1,4 +1,4 @@
-"""dflint.shell: parsed views of RUN/CMD/ENTRYPOINT/HEALTHCHECK in every dialect."""
+"""dflint.analyse.shell: parsed views of RUN/CMD/ENTRYPOINT/HEALTHCHECK in every dialect."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import sys
 import pytest
 from conftest import shared_path
 
-from dflint.analysis import Analysis, analyze
-from dflint.model import Instruction
-from dflint.parser import parse_text
-from dflint.shell import Command, Script, ShellView, dialect_of, inline_script, shell_view
-from dflint.shell.source import Piece, SourceMap
+from dflint.analyse.analysis import Analysis, analyze
+from dflint.analyse.shell import Command, Script, ShellView, dialect_of, inline_script, shell_view
+from dflint.analyse.shell.source import Piece, SourceMap
+from dflint.read.model import Instruction
+from dflint.read.parser import parse_text
 
 
 def views(text: str, path: str = "Dockerfile") -> tuple[Analysis, list[Instruction]]:
@@ -375,7 +375,7 @@ def test_unicode_offsets_map_to_characters() -> None:
 def test_tree_sitter_is_imported_only_when_a_script_is_parsed() -> None:
     code = (
         "import sys\n"
-        "from dflint.engine import Options, lint_bytes\n"
+        "from dflint.lint.engine import Options, lint_bytes\n"
         "lint_bytes(b'FROM alpine\\nENV A=1\\n', 'Dockerfile', Options(no_config=True))\n"
         "print('tree_sitter' in sys.modules)\n"
     )
@@ -387,7 +387,7 @@ def test_tree_sitter_is_imported_only_when_a_script_is_parsed() -> None:
 
 def test_every_shell_instruction_of_the_real_corpus_parses() -> None:
     real = shared_path("corpus", "real")
-    from dflint.parser import parse_bytes
+    from dflint.read.parser import parse_bytes
 
     count = 0
     for path in sorted(real.glob("*/*")):

@@ -39,8 +39,8 @@ def test_a_command_nested_thousands_deep_is_judged(dockerfile: str, code: str) -
 
 
 def test_the_walk_records_in_the_order_a_recursive_walk_did() -> None:
-    from dflint.shell.posix import parse_posix
-    from dflint.shell.source import SourceMap
+    from dflint.analyse.shell.posix import parse_posix
+    from dflint.analyse.shell.source import SourceMap
 
     text = 'a "${X:-$(b ${Y})}" && for i in 1; do c; done; echo ${Z/x/y}'
     source = SourceMap()

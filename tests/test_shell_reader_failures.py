@@ -20,9 +20,9 @@ from conftest import ROOT, dflint_cli, lint
 from test_corpus_never_raises import shell_readers_fail_on
 from test_fuzz import lint_never_crashes, shell_parsers_never_fail
 
-from dflint.engine import Options, lint_bytes
-from dflint.parser import parse_text
-from dflint.shell import _ts, cmd, posix
+from dflint.analyse.shell import _ts, cmd, posix
+from dflint.lint.engine import Options, lint_bytes
+from dflint.read.parser import parse_text
 
 WINDOWS = (
     "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir /B && echo %PATH%\nCMD uname -a\n"
@@ -97,10 +97,10 @@ def test_a_broken_script_is_not_a_reader_failure() -> None:
 def test_the_long_fuzz_run_fails_on_a_reader_that_raises(tmp_path: Path) -> None:
     """benchmarks/fuzz.py, with the cmd tokenizer made to raise in its processes."""
     (tmp_path / "sitecustomize.py").write_text(
-        "import dflint.shell.cmd\n"
+        "import dflint.analyse.shell.cmd\n"
         "def _raise(text):\n"
         "    raise ZeroDivisionError('a bug in a reader')\n"
-        "dflint.shell.cmd._tokenize = _raise\n"
+        "dflint.analyse.shell.cmd._tokenize = _raise\n"
     )
     command = [sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--count", "20"]
     result = subprocess.run(
@@ -116,7 +116,7 @@ def test_the_long_fuzz_run_fails_on_a_reader_that_raises(tmp_path: Path) -> None
 
 
 def _map() -> Any:
-    from dflint.shell.source import SourceMap
+    from dflint.analyse.shell.source import SourceMap
 
     source = SourceMap()
     source.add(0, 1, 1)

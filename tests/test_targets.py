@@ -15,12 +15,12 @@ from conftest import dflint_cli, shared_path, write_file
 from registry_fixture import Registries
 from test_real_corpus import manifest
 
-from dflint.config import Config, from_mapping
-from dflint.engine import Options, lint_bytes
+from dflint.app.matrix import FileMatrix, matrix_for
+from dflint.core.findings import Finding
 from dflint.errors import InputError
-from dflint.findings import Finding
-from dflint.parser import parse_bytes
-from dflint.platforms.matrix import FileMatrix, matrix_for
+from dflint.lint.engine import Options, lint_bytes
+from dflint.read.parser import parse_bytes
+from dflint.settings.config import Config, from_mapping
 
 
 def _names(finding: Finding, target: str) -> bool:

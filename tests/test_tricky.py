@@ -17,8 +17,8 @@ import pytest
 from conftest import SHARED, shared_path
 
 from dflint.errors import InputError
-from dflint.model import KNOWN_KEYWORDS, Instruction
-from dflint.parser import parse_bytes
+from dflint.read.model import KNOWN_KEYWORDS, Instruction
+from dflint.read.parser import parse_bytes
 
 CORPUS = ("corpus", "dflint-tricky")
 ORACLE = "buildkit-v0.12.5.json"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import lint
 
-from dflint.platforms.platform import PlatformError, check_target
+from dflint.core.platform import PlatformError, check_target
 
 GOOD = "FROM alpine:3.20\nRUN echo hello\n"
 

@@ -22,7 +22,7 @@ import pytest
 from conftest import package_download_failed
 from registry_fixture import elf_file, files_layer, pe_file
 
-from dflint.platforms.platform import Platform
+from dflint.core.platform import Platform
 from dflint.verify.binaries import ArmAttributes, cpu_arch_of, read_header
 from dflint.verify.engine import judge
 from dflint.verify.layers import Filesystem, LayerError, read_layer

@@ -17,8 +17,8 @@ import pytest
 from registry_fixture import VERIFY_EXPECTED, Registries, Registry
 from test_formatters import assert_valid_sarif
 
-from dflint.platforms.client import RegistryClient
-from dflint.platforms.settings import RegistrySettings
+from dflint.registry.client import RegistryClient
+from dflint.settings.registry import RegistrySettings
 from dflint.verify.engine import Verifier
 from dflint.verify.sources import open_source
 

@@ -6,5 +6,4 @@
 ``provenance``  which instruction made a layer (config history, BuildKit provenance)
 ``engine``    the run: manifests, configs, layers read concurrently, judging
 ``report``    text, json, sarif and github output
-``command``   the command line's side
 """

@@ -27,8 +27,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from dflint.platforms.client import RegistryFailure
-from dflint.platforms.platform import Platform, normalise_arch
+from dflint.core.platform import Platform, normalise_arch
+from dflint.registry.client import RegistryFailure
 from dflint.verify.binaries import BinaryHeader
 from dflint.verify.layers import Filesystem, LayerError, LayerScan, read_layer
 from dflint.verify.provenance import PROVENANCE_TYPES, Origin, from_history, from_provenance

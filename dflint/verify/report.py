@@ -16,9 +16,9 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from dflint.formatters import printable
-from dflint.formatters.github import escape_data, escape_property
-from dflint.formatters.sarif import SCHEMA_URI, artifact_uri
+from dflint.report.formatters import printable
+from dflint.report.formatters.github import escape_data, escape_property
+from dflint.report.formatters.sarif import SCHEMA_URI, artifact_uri
 from dflint.verify.engine import Foreign, ImageResult, PlatformResult, Run
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -229,7 +229,7 @@ def _findings(run: Run) -> list[tuple[str, str, str, Foreign | None]]:
 
 def sarif(run: Run) -> dict[str, Any]:
     import dflint
-    from dflint.docs import PROJECT_URL
+    from dflint.report.docs import PROJECT_URL
 
     findings = _findings(run)
     ids = list(RULES)

@@ -3,7 +3,7 @@
 Each :class:`Source` answers the same three questions — the manifest a reference names, a
 small blob (a config, an attestation) and a layer blob as a stream — so the verifier does not
 care where the bytes live. The registry side is the resolver's client
-(:mod:`dflint.platforms.client`: token auth, the four manifest types, mirrors,
+(:mod:`dflint.registry.client`: token auth, the four manifest types, mirrors,
 ``insecure-registries``); the local ones open files carefully (regular files only, never a
 FIFO or a device; blob names checked against the digest grammar, so a manifest cannot point
 outside the layout) and read tar archives through an index of their members, seeking past
@@ -26,12 +26,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from dflint.platforms.client import INDEX_TYPES, OCI_INDEX, OCI_MANIFEST, RegistryFailure
-from dflint.platforms.reference import ImageRef, ReferenceError, parse_reference
+from dflint.core.reference import ImageRef, ReferenceError, parse_reference
+from dflint.registry.client import INDEX_TYPES, OCI_INDEX, OCI_MANIFEST, RegistryFailure
 from dflint.verify.layers import BLOCK, LayerError, Readable, _Blocks, _entries
 
 if TYPE_CHECKING:
-    from dflint.platforms.client import RegistryClient
+    from dflint.registry.client import RegistryClient
 
 CONFIG_LIMIT = 16 * 1024 * 1024
 INDEX_LIMIT = 4 * 1024 * 1024
@@ -157,9 +157,9 @@ class _Failures:
 
 def open_regular(path: str) -> BinaryIO:
     """Open a regular file for reading; a FIFO, device or folder is refused, never waited on
-    (dflint's one way in: :func:`dflint.fileio.open_input`, with no size cap)."""
+    (dflint's one way in: :func:`dflint.read.fileio.open_input`, with no size cap)."""
     from dflint.errors import InputError
-    from dflint.fileio import open_input
+    from dflint.read.fileio import open_input
 
     try:
         return open_input(path)

@@ -1,0 +1,225 @@
+"""Commands that belong to another OS's shell, for DF301, DF302 and DF309.
+
+The catalogue says where each name exists; this module applies it to a parsed script with
+what the Dockerfile says about the stage (its OS, its base image, tools it installs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from dflint.analyse import catalogue
+from dflint.analyse.analysis import Analysis, StageFacts
+from dflint.analyse.catalogue import ShellName
+from dflint.analyse.shell import Command, Script, dialect_of, program_name
+from dflint.read.model import Instruction
+
+MisfitKind = Literal["missing", "option", "cmdlet"]
+
+# Microsoft's own Windows images ship only Windows' commands. Other bases may put Linux
+# names on PATH (diamol's adds ls.bat, cat.bat, …; golang's Windows images put Git's
+# usr\bin on PATH), so DF301 judges only stages built on these.
+_MICROSOFT_IMAGE = re.compile(r"(?:mcr\.microsoft\.com/|microsoft/)", re.I)
+# A stage that puts a Unix toolset on PATH (Git for Windows' usr\bin, BusyBox, Cygwin, MSYS2).
+_UNIX_TOOLSET = re.compile(
+    r"usr[\\/]+bin|git[\\/]+bin|busybox|cygwin|msys|gnuwin32|unxutils|gow\b", re.I
+)
+_INSTALLS = re.compile(r"\b(?:choco|scoop|winget)(?:\.exe)?\s+install\b([^&|;\r\n]*)", re.I)
+_EXPLICIT_PROGRAM = re.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
+
+# Cheap tests before parsing: the words of the text (a set lookup each) against catalogued
+# names, and for DF302 a `Verb-Noun` cmdlet (case matters: Linux programs are lower case,
+# `apt-get`), a cmd-style switch or `set NAME=`.
+_WORD = re.compile(r"(?<![\w.$:-])[A-Za-z][\w.-]*")
+_LINUX_NAMES = frozenset(
+    entry.name.lower()
+    for entry in catalogue.entries()
+    if "sh" in entry.shells and ("cmd" not in entry.shells or entry.foreign_options.get("cmd"))
+)
+_WINDOWS_NAMES = frozenset(
+    entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
+)
+_WINDOWS_SYNTAX = re.compile(r"\b[A-Z][a-z]+-[A-Z][a-z]|\s/[A-Za-z?](?![\w/.-])|\bset\s+\"?\w+=")
+
+
+def _words(text: str) -> set[str]:
+    return {word.lower().rstrip(".") for word in _WORD.findall(text)}
+
+
+def mentions_linux_command(text: str) -> bool:
+    """The text names a catalogued Linux command (a test before parsing)."""
+    return not _LINUX_NAMES.isdisjoint(_words(text))
+
+
+def mentions_windows_command(text: str) -> bool:
+    """The text names a catalogued Windows command or shows cmd/PowerShell syntax."""
+    return _WINDOWS_SYNTAX.search(text) is not None or not _WINDOWS_NAMES.isdisjoint(_words(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Misfit:
+    """A command that does not do what was meant under the shell that runs it."""
+
+    command: Command
+    shell: ShellName  # the shell it runs under
+    kind: MisfitKind
+    option: str | None  # the foreign option, for kind "option"
+    suggestion: str | None
+
+    @property
+    def shown(self) -> str:
+        """The command as quoted in messages: its name and a leading option (`uname -a`)."""
+        name = self.command.name
+        if self.option is not None:
+            return f"{name} {self.option}"
+        words = self.command.words
+        if words and words[0].value[:1] in ("-", "/") and len(words[0].value) <= 12:
+            return f"{name} {words[0].value}"
+        return name
+
+
+def linux_misfits(script: Script, shell: ShellName | None = None) -> Iterator[Misfit]:
+    """Linux commands (and Linux-only options) in a script run by cmd or PowerShell.
+
+    ``shell`` judges the commands as if that shell ran them (the Windows side of a stage
+    whose OS is unknown); by default the script's own dialect decides.
+    """
+    if shell is None:
+        shell = "powershell" if script.dialect == "powershell" else "cmd"
+    for command in script.commands:
+        name = command.name
+        if not name or _EXPLICIT_PROGRAM.search(name) or name.startswith(("$", "%", "[", "(")):
+            continue
+        info = catalogue.lookup(name)
+        if info is None or "sh" not in info.shells:
+            continue  # not a Linux command (cmdlets under cmd are DF309's)
+        args = command.args
+        if catalogue.exists(name, shell) is False:
+            yield Misfit(command, shell, "missing", None, catalogue.equivalent(name, args, shell))
+            continue
+        if shell == "cmd" and script.dialect in ("cmd", "posix"):
+            option = catalogue.foreign_option(name, args, "cmd")
+            if option is not None:
+                yield Misfit(command, shell, "option", option, info.equivalents.get("cmd"))
+
+
+def windows_misfits(script: Script) -> Iterator[Misfit]:
+    """cmd and PowerShell commands (and cmd-style switches) in a script run by sh."""
+    for command in script.commands:
+        name = command.name
+        program = program_name(name)
+        if not name or program in ("powershell", "pwsh") or "/" in name:
+            continue  # PowerShell is normal in Linux images that install it
+        if program == "cmd" and script.dialect == "exec":
+            continue  # an exec-form program that is a missing shell is DF310's
+        args = command.args
+        if catalogue.is_cmdlet(name):
+            yield Misfit(command, "sh", "cmdlet", None, catalogue.equivalent(name, args, "sh"))
+            continue
+        info = catalogue.lookup(name)
+        if info is None:
+            continue
+        if "sh" not in info.shells:
+            yield Misfit(command, "sh", "missing", None, catalogue.equivalent(name, args, "sh"))
+            continue
+        option = catalogue.foreign_option(name, args, "sh")
+        if option is not None:
+            yield Misfit(command, "sh", "option", option, info.equivalents.get("sh"))
+
+
+# Windows images known to start with cmd as their shell: Microsoft's bare OS images, and
+# Nano Server images (no Windows PowerShell there) other than PowerShell's own.
+_CMD_BASE = re.compile(
+    r"(?:mcr\.microsoft\.com/windows/|microsoft/(?:windowsservercore|nanoserver))"
+)
+_PERCENT_VARIABLE = re.compile(r"%[A-Za-z_][A-Za-z0-9_]+%")
+
+
+def shell_is_cmd(analysis: Analysis, facts: StageFacts, instruction: Instruction) -> bool:
+    """cmd certainly runs the instruction's shell form.
+
+    A SHELL line in the stage's chain decides. Without one, the base image's own SHELL
+    applies (it lives in the image config): many Windows images (docker-library's python,
+    .NET Framework's aspnet) set PowerShell, so cmd is certain only on a bare Microsoft OS
+    image, on a Nano Server image (no Windows PowerShell there), or when the stage's other
+    RUN lines use cmd's `%NAME%` and so show the author expects cmd.
+    """
+    chain = stage_chain(analysis, facts)
+    if _shell_in_dockerfile(chain, instruction):
+        return dialect_of(analysis.shell(instruction)) == "cmd"
+    root = chain[-1]
+    image = (root.image or root.stage.image).lower()
+    if _CMD_BASE.match(image):
+        return True
+    if "nanoserver" in image and "powershell" not in image:
+        return True
+    return any(
+        item.keyword == "RUN" and not item.json and _PERCENT_VARIABLE.search(item.original)
+        for stage in chain
+        for item in stage.stage.instructions
+    )
+
+
+def _shell_in_dockerfile(chain: list[StageFacts], instruction: Instruction) -> bool:
+    for stage in chain:
+        for item in stage.stage.instructions:
+            if item is instruction:
+                break
+            if item.keyword == "SHELL":
+                return True
+    return False
+
+
+def on_microsoft_base(analysis: Analysis, facts: StageFacts) -> bool:
+    """The stage's chain of FROM <stage> ends at a Microsoft image (known to hold nothing
+    but Windows' own commands)."""
+    root = stage_chain(analysis, facts)[-1]
+    image = root.image or ""
+    return root.os == "windows" and _MICROSOFT_IMAGE.match(image) is not None
+
+
+def stage_chain(analysis: Analysis, facts: StageFacts) -> list[StageFacts]:
+    chain: list[StageFacts] = []
+    current: StageFacts | None = facts
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.parent
+    return chain
+
+
+def provided(analysis: Analysis, facts: StageFacts, program: str) -> bool:
+    """The stage chain installs ``program`` (choco/scoop/winget, a copied program, or a
+    downloaded installer named after it, like gpg4win-….exe) or a whole Unix toolset."""
+    toolset, names, text = _provisions(analysis, facts)
+    if toolset or program in names:
+        return True
+    installer = rf"\b{re.escape(program)}(?:4win|-for-windows|[\w.-]*\.(?:exe|msi|zip|7z))"
+    return re.search(installer, text, re.I) is not None
+
+
+def _provisions(analysis: Analysis, facts: StageFacts) -> tuple[bool, frozenset[str], str]:
+    toolset = False
+    names: set[str] = set()
+    texts: list[str] = []
+    for stage in stage_chain(analysis, facts):
+        for instruction in stage.stage.instructions:
+            text = instruction.original
+            texts.append(text)
+            if instruction.keyword in ("ENV", "RUN") and _UNIX_TOOLSET.search(text):
+                toolset = True
+            for match in _INSTALLS.finditer(text):
+                names.update(
+                    word.lower() for word in match.group(1).split() if not word.startswith("-")
+                )
+            if instruction.keyword in ("COPY", "ADD") and instruction.args:
+                for source in instruction.args[:-1]:
+                    base = program_name(source)
+                    names.add(re.sub(r"\.(?:bat|cmd)\Z", "", base))
+    return toolset, frozenset(names), "\n".join(texts)
+
+
+def os_phrase(facts: StageFacts) -> str:
+    return f"{facts.os} ({facts.os_evidence})"

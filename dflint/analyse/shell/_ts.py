@@ -1,0 +1,118 @@
+"""Lazy tree-sitter access shared by the POSIX and PowerShell readers.
+
+tree-sitter and its grammars are imported on first use only: most lint runs never parse a
+shell script, and the import costs more than linting a small file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from dflint.analyse.shell.model import Script
+
+
+@cache
+def parser(grammar: str) -> Any:
+    """A parser for ``bash`` or ``powershell`` (one per process; parsing is not re-entrant
+    across threads, but dflint lints one file at a time per process)."""
+    from tree_sitter import Language, Parser
+
+    if grammar == "bash":
+        import tree_sitter_bash
+
+        language = Language(tree_sitter_bash.language())
+    elif grammar == "powershell":
+        import tree_sitter_powershell
+
+        language = Language(tree_sitter_powershell.language())
+    else:  # pragma: no cover - programming error
+        raise ValueError(grammar)
+    return Parser(language)
+
+
+class ByteOffsets:
+    """Converts tree-sitter's UTF-8 byte offsets to offsets in the Python string."""
+
+    __slots__ = ("_chars", "data")
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8", errors="surrogatepass")
+        self._chars: list[int] | None = None
+        if len(self.data) != len(text):
+            chars: list[int] = []
+            for index, char in enumerate(text):
+                chars.extend([index] * len(char.encode("utf-8", errors="surrogatepass")))
+            chars.append(len(text))
+            self._chars = chars
+
+    def char(self, byte: int) -> int:
+        if self._chars is None:
+            return byte
+        return self._chars[min(byte, len(self._chars) - 1)]
+
+
+WalkItem = tuple[Any, tuple[Any, ...]] | Callable[[], None]
+
+
+class FlatWalk:
+    """A depth-first walk of a syntax tree that never recurses in Python.
+
+    A handler's ``self.walk(child, conditions)`` queues the child instead of descending into
+    it; :meth:`walk` then visits queued nodes in the order a recursive walk would (each
+    handler's children right after it, in order), so a command nested a thousand levels deep
+    is read like any other. Work a handler does after walking its children goes through
+    :meth:`later`, which keeps it in the same order.
+    """
+
+    __slots__ = ("_pending",)
+
+    def __init__(self) -> None:
+        self._pending: list[WalkItem] | None = None
+
+    def visit(self, node: Any, conditions: tuple[Any, ...]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def walk(self, node: Any, conditions: tuple[Any, ...]) -> None:
+        if self._pending is not None:
+            self._pending.append((node, conditions))
+            return
+        stack: list[WalkItem] = [(node, conditions)]
+        try:
+            while stack:
+                item = stack.pop()
+                self._pending = []
+                if isinstance(item, tuple):
+                    self.visit(*item)
+                else:
+                    item()
+                stack.extend(reversed(self._pending))
+        finally:
+            self._pending = None
+
+    def later(self, action: Callable[[], None]) -> None:
+        """Run ``action`` after the children walked so far (at once outside a walk)."""
+        if self._pending is None:
+            action()
+        else:
+            self._pending.append(action)
+
+
+def read_tree(script: Script, grammar: str, walker: Callable[[Script, ByteOffsets], Any]) -> Script:
+    """Parse ``script.text`` with ``grammar`` and let ``walker(script, offsets)`` fill it in.
+
+    ``walker`` returns an object whose ``walk(root, ())`` records what it finds. A broken
+    script never raises: it is marked with ``errors`` and keeps what was read. An exception
+    here is dflint's bug, not the script's: it is recorded (:meth:`Script.parser_failed`)
+    so the report and the fuzz tests see it, and the lint goes on.
+    """
+    try:
+        offsets = ByteOffsets(script.text)
+        tree = parser(grammar).parse(offsets.data)
+        walker(script, offsets).walk(tree.root_node, ())
+    except Exception as exc:
+        script.parser_failed(exc)
+        return script
+    script.errors = script.errors or bool(tree.root_node.has_error)
+    return script

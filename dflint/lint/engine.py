@@ -1,0 +1,342 @@
+"""Runs the rules over one Dockerfile and turns their violations into findings.
+
+Order: read → parse → analyse → rules → suppressions and selection → findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dflint.analyse.analysis import analyze
+from dflint.analyse.targets import Targets, resolve_targets
+from dflint.core.findings import Finding, Severity
+from dflint.errors import InputError
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.lint.ruleset import ENGINE_RULES, all_rules, rule_codes
+from dflint.lint.suppressions import check_skips, read_pragmas
+from dflint.read.fileio import read_input, real_path
+from dflint.read.model import Dockerfile, Span
+from dflint.read.parser import parse_bytes
+from dflint.read.reader import split_physical_lines
+from dflint.settings import config as config_module
+from dflint.settings.config import Config
+
+if TYPE_CHECKING:
+    from dflint.registry.resolver import Resolution
+
+# Template languages whose markup means the file is not yet a Dockerfile: Jinja2 / Go
+# templates ({{ }}, {% %}) and ERB/EJS (<% %>). A Go template inside a quoted argument
+# (`docker inspect --format '{{.State}}'`) is normal Dockerfile text, so `{{` only counts
+# where it cannot be quoted: at the start of a line or in a FROM line.
+_TEMPLATE = re.compile(
+    r"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
+    re.M | re.I,
+)
+_TEMPLATE_BYTES = re.compile(
+    rb"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^(?:\xef\xbb\xbf)?[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
+    re.M | re.I,
+)
+# Names that say "render me first" (Dockerfile-linux.template, Dockerfile.j2, *.tmpl): their
+# placeholders need not look like markup (docker-node's templates hold bare "${DEB_ARCH[@]}"
+# lines that its generator replaces).
+_TEMPLATE_NAME = re.compile(r"\.(?:template|tmpl|tpl|j2|jinja2?|erb)\Z", re.I)
+_TEMPLATE_NAME_NOTE = "a template's file name (render it first)"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Command-line settings that override the config file."""
+
+    platforms: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    failure_threshold: str | None = None
+    config_path: Path | None = None
+    no_config: bool = False
+    offline: bool = False  # never ask a registry for FROM images' platforms
+    # FROM images already resolved for this run, by normalised reference (see
+    # dflint.lint.bases.prefetch); the engine resolves whatever is missing
+    base_images: Mapping[str, Resolution] = field(default_factory=dict, compare=False)
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    failed: bool = False  # the input could not be read or parsed
+    skipped: str | None = None  # why the file was not linted
+    internal_errors: list[str] = field(default_factory=list)
+    # the physical lines the findings point into (only when there are findings), for code frames
+    lines: tuple[str, ...] = ()
+    # the platforms the file was linted for (None when it could not be linted)
+    targets: Targets | None = None
+
+
+def has_template_markup(text: str) -> bool:
+    return _TEMPLATE.search(text) is not None
+
+
+def config_for(path: Path, options: Options) -> Config:
+    if options.no_config:
+        return Config()
+    if options.config_path is not None:
+        return _explicit_config(options.config_path)
+    return config_module.discover(Path(real_path(path)).parent)
+
+
+def _explicit_config(path: Path) -> Config:
+    loaded = config_module.load_file(path)
+    if loaded is None:
+        from dflint.errors import ConfigError
+
+        raise ConfigError(f"{path}: has no [tool.dflint] table")
+    return loaded
+
+
+def lint_file(path: Path, display: str, options: Options) -> FileResult:
+    config = config_for(path, options)
+    try:
+        data = read_input(path)
+    except InputError as exc:
+        return _failed(display, exc, config)
+    return lint_bytes(data, display, options, config)
+
+
+def lint_bytes(
+    data: bytes, display: str, options: Options, config: Config | None = None
+) -> FileResult:
+    if config is None:
+        config = Config() if options.no_config else config_for(Path(display), options)
+    # on the bytes: a copy of a large file's text just for this check would cost its size
+    markup = _TEMPLATE_BYTES.search(data) is not None
+    try:
+        dockerfile = parse_bytes(data, display)
+    except InputError as exc:
+        if markup:
+            return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
+        if _TEMPLATE_NAME.search(display):
+            return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
+        failed = _failed(display, exc, config)
+        failed.lines = _readable_lines(data)
+        return failed
+    if markup:
+        return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
+    if _TEMPLATE_NAME.search(display):
+        return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
+    return lint_dockerfile(dockerfile, options, config)
+
+
+def _readable_lines(data: bytes) -> tuple[str, ...]:
+    """The text of a file that failed to parse, when it is text at all (for a code frame)."""
+    if b"\x00" in data:
+        return ()
+    text = data.decode("utf-8", errors="surrogateescape")  # as the reader reads it
+    # split exactly as the parser numbers lines, so the frame shows the line the error names
+    return tuple(line.rstrip("\r\n") for line in split_physical_lines(text))
+
+
+def _failed(display: str, error: InputError, config: Config) -> FileResult:
+    name, level, _ = ENGINE_RULES["DF001"]
+    finding = Finding(
+        path=display,
+        code="DF001",
+        name=name,
+        severity=config.severity_for("DF001", Severity(level)),
+        line=error.line,
+        column=error.column,
+        end_line=error.line,
+        end_column=error.column,
+        message=error.message,
+    )
+    return FileResult(display, [finding], failed=True)
+
+
+def enabled_rules(config: Config, options: Options, path: str) -> list[type[Rule]]:
+    return [rule for rule in all_rules() if _enabled(rule.code, config, options, path)]
+
+
+def _enabled(code: str, config: Config, options: Options, path: str) -> bool:
+    # --select replaces the file's select; --ignore adds to the file's ignores
+    select = options.select or config.select
+    if select and not config_module.matches(code, select):
+        return False
+    if config_module.matches(code, config.ignore + options.ignore):
+        return False
+    return not config.per_file_ignored(code, path)
+
+
+def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) -> FileResult:
+    result = FileResult(dockerfile.path)
+    analysis = analyze(dockerfile)
+    targets = resolve_targets(analysis, options.platforms, config)
+    result.targets = targets
+    ctx = RuleContext(dockerfile, analysis, targets)
+    raw: list[tuple[str, str, Severity, Violation]] = []
+    rules = enabled_rules(config, options, dockerfile.path)
+    if any(rule.needs_base_images for rule in rules):
+        from dflint.lint.bases import bases_for
+
+        ctx.base_images = bases_for(analysis, config, options.offline, options.base_images)
+    by_keyword: dict[str, list[Rule]] = {}
+    instances: list[Rule] = []
+    for rule_class in rules:
+        rule = rule_class()
+        instances.append(rule)
+        for keyword in rule_class.nodes:
+            by_keyword.setdefault(keyword, []).append(rule)
+    for rule in instances:
+        try:
+            for violation in rule.check_file(ctx):
+                raw.append((rule.code, rule.name, rule.severity, violation))
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            result.internal_errors.append(f"{rule.code} crashed: {type(exc).__name__}: {exc}")
+    for instruction in dockerfile.instructions:
+        for rule in by_keyword.get(instruction.keyword, ()):
+            try:
+                for violation in rule.check_instruction(ctx, instruction):
+                    raw.append((rule.code, rule.name, rule.severity, violation))
+            except Exception as exc:
+                result.internal_errors.append(
+                    f"{rule.code} crashed on line {instruction.start_line}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+    if analysis._shell_views:  # scripts were parsed: did a parser of dflint's own fail?
+        from dflint.analyse.shell.view import parser_failures
+
+        result.internal_errors += parser_failures(analysis)
+    if dockerfile.non_utf8 and _enabled("DF010", config, options, dockerfile.path):
+        name, level, _ = ENGINE_RULES["DF010"]
+        raw += [("DF010", name, Severity(level), item) for item in non_utf8_violations(dockerfile)]
+    pragmas = read_pragmas(dockerfile, set(rule_codes()))
+    skipped_checks = check_skips(dockerfile)
+    for code, name, default, violation in raw:
+        line = violation.span.line
+        if code in skipped_checks.get(line, ()):
+            continue  # `# check=skip=<the same BuildKit check>`
+        suppressed = False
+        for suppression in pragmas.suppressions:
+            if suppression.covers(code, line):
+                suppression.used.add(code)
+                suppressed = True
+        if not suppressed:
+            result.findings.append(
+                _finding(dockerfile.path, code, name, config.severity_for(code, default), violation)
+            )
+    engine_enabled = {
+        code: _enabled(code, config, options, dockerfile.path) for code in ("DF002", "DF003")
+    }
+    if engine_enabled["DF002"]:
+        for problem in pragmas.problems:
+            result.findings.append(
+                _engine_finding(dockerfile.path, "DF002", problem.span, problem.message, config)
+            )
+    if engine_enabled["DF003"]:
+        enabled_codes = {rule.code for rule in rules}
+        for suppression in pragmas.suppressions:
+            unused = [
+                c for c in suppression.codes if c in enabled_codes and c not in suppression.used
+            ]
+            if unused:
+                comment = suppression.comment
+                span = Span(
+                    comment.line,
+                    comment.column,
+                    comment.line,
+                    len(dockerfile.lines[comment.line - 1].rstrip()) + 1,
+                )
+                message = f"{suppression.kind}={','.join(unused)} suppresses nothing here"
+                result.findings.append(
+                    _engine_finding(dockerfile.path, "DF003", span, message, config)
+                )
+    result.findings.sort(key=Finding.sort_key)
+    if result.findings:  # only then: results cross process boundaries, so keep them small
+        result.lines = tuple(dockerfile.lines)
+    return result
+
+
+# Instructions whose arguments end up in the image config, which is JSON: Go's encoder
+# writes each byte that is not UTF-8 as U+FFFD, so the value in the image is not the one
+# written.
+_CONFIG_KEYWORDS = frozenset(
+    {
+        "CMD",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    }
+)
+_NON_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def non_utf8_violations(dockerfile: Dockerfile) -> list[Violation]:
+    """DF010: the first byte that is not UTF-8 in each instruction.
+
+    Comments are not reported (BuildKit drops them), nor heredoc bodies (file contents,
+    kept byte for byte)."""
+    found: list[Violation] = []
+    for instruction in dockerfile.instructions:
+        body: set[int] = set()
+        for heredoc in instruction.heredocs:
+            body.update(range(heredoc.start_line, heredoc.end_line + 1))
+        for number in instruction.lines:
+            if number in body:
+                continue
+            match = _NON_UTF8.search(dockerfile.lines[number - 1])
+            if match is None:
+                continue
+            byte = ord(match.group()) - 0xDC00
+            keyword = instruction.effective.keyword
+            if keyword in _CONFIG_KEYWORDS or instruction.keyword == "ONBUILD":
+                effect = (
+                    f"{keyword} values go into the image config, which is JSON, where "
+                    "BuildKit writes U+FFFD in its place"
+                )
+            else:
+                effect = (
+                    "BuildKit passes the byte on as it is, but the image history (JSON) "
+                    "records U+FFFD, and tools that read the file as text see something else"
+                )
+            span = Span(number, match.start() + 1, number, match.start() + 2)
+            found.append(
+                Violation(span, f"byte 0x{byte:02x} is not UTF-8: {effect}; write it in UTF-8")
+            )
+            break
+    return found
+
+
+def _finding(path: str, code: str, name: str, severity: Severity, violation: Violation) -> Finding:
+    span = violation.span
+    return Finding(
+        path=path,
+        code=code,
+        name=name,
+        severity=severity,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        message=violation.message,
+        platform=violation.platform,
+        fix=violation.fix,
+        breaks=violation.breaks,
+    )
+
+
+def _engine_finding(path: str, code: str, span: Span, message: str, config: Config) -> Finding:
+    name, level, _ = ENGINE_RULES[code]
+    return _finding(
+        path, code, name, config.severity_for(code, Severity(level)), Violation(span, message)
+    )

@@ -1,0 +1,80 @@
+"""The rule contract and the context a rule sees.
+
+A rule is a class in its own module under ``rules/`` with a code, a kebab-case name, a default
+severity, the platforms it applies to, the instruction keywords it inspects (``nodes``) and
+a docstring in fixed sections. It yields :class:`Violation` objects; the engine turns them
+into findings, applying the configured severity, suppressions and selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from dflint.core.findings import Fix, Severity
+from dflint.read.model import Instruction, Span
+
+if TYPE_CHECKING:
+    from dflint.analyse.analysis import Analysis
+    from dflint.analyse.targets import Targets
+    from dflint.read.model import Dockerfile
+    from dflint.registry.stages import BaseImages
+
+
+@dataclass(slots=True)
+class Violation:
+    span: Span
+    message: str
+    # the target platforms the finding is about (comma-separated); None: all of them
+    platform: str | None = None
+    fix: Fix | None = None
+    # the image cannot be built for ``platform``, or is built wrong (a base image without
+    # that platform, a binary for another CPU): ``dflint platforms`` marks them ✗
+    breaks: bool = False
+
+
+@dataclass(slots=True)
+class RuleContext:
+    dockerfile: Dockerfile
+    analysis: Analysis
+    targets: Targets
+    options: dict[str, object] = field(default_factory=dict)
+    # Each stage's base image with its platforms: filled by the engine before the rules run,
+    # only when an enabled rule sets ``needs_base_images`` (it may cost registry requests).
+    base_images: BaseImages | None = None
+
+    def line_text(self, line: int) -> str:
+        return self.dockerfile.lines[line - 1] if 0 < line <= len(self.dockerfile.lines) else ""
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class variables and override a check."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    # "linux", "windows" or "any": the target operating systems the rule is about
+    platforms: ClassVar[tuple[str, ...]] = ("any",)
+    # instruction keywords passed to check_instruction; empty means the rule only checks files
+    nodes: ClassVar[frozenset[str]] = frozenset()
+    fixable: ClassVar[bool] = False
+    # True: the rule reads ctx.base_images, so the engine resolves the FROM images' platforms
+    needs_base_images: ClassVar[bool] = False
+
+    def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
+        return iter(())
+
+    def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
+        return iter(())
+
+
+def instruction_span(instruction: Instruction) -> Span:
+    return instruction.span
+
+
+def line_span(ctx: RuleContext, line: int, start: int = 0, end: int | None = None) -> Span:
+    """A span on one physical line; start/end are 0-based character offsets."""
+    text = ctx.line_text(line)
+    stop = len(text.rstrip()) if end is None else end
+    return Span(line, start + 1, line, max(stop, start) + 1)

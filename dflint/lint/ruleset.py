@@ -1,0 +1,117 @@
+"""Rule discovery and rule documentation.
+
+Rules are found by importing every module of ``dflint.rules`` and collecting the
+:class:`~dflint.lint.rule.Rule` subclasses defined there; there is no hand-kept list. Each rule's
+docs come from its docstring, split into the fixed sections.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from dflint.lint.rule import Rule
+
+SECTIONS = (
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "Fix safety",
+    "Options",
+    "References",
+)
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+_CODE = re.compile(r"DF\d{3}\Z")
+_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+_FENCE = re.compile(r"```[a-zA-Z]*\n(.*?)```", re.S)
+
+# The engine's own rules have no module: they report on parsing and on suppressions.
+ENGINE_RULES: dict[str, tuple[str, str, str]] = {
+    "DF001": ("parse-error", "error", "The file cannot be read as a Dockerfile."),
+    "DF002": ("invalid-suppression", "warning", "A `# dflint:` comment that dflint cannot apply."),
+    "DF003": ("unused-suppression", "info", "A suppression that suppressed nothing."),
+    "DF010": (
+        "non-utf8-text",
+        "warning",
+        "Bytes that are not UTF-8 in an instruction, which BuildKit passes on unread.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    summary: str
+    sections: dict[str, str]
+
+    def examples(self, section: str) -> list[str]:
+        return [match.group(1) for match in _FENCE.finditer(self.sections.get(section, ""))]
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class in dflint.rules, sorted by code."""
+    package = importlib.import_module("dflint.rules")
+    found: dict[str, type[Rule]] = {}
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"dflint.rules.{module_info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+                validate_rule(obj)
+                if obj.code in found or obj.code in ENGINE_RULES:
+                    raise RuntimeError(f"duplicate rule code {obj.code} in {module.__name__}")
+                found[obj.code] = obj
+    return tuple(found[code] for code in sorted(found))
+
+
+def validate_rule(rule: type[Rule]) -> None:
+    where = rule.__module__
+    if not _CODE.match(getattr(rule, "code", "")):
+        raise RuntimeError(f"{where}: rule code must look like DF123")
+    if not _NAME.match(getattr(rule, "name", "")):
+        raise RuntimeError(f"{where}: rule name must be kebab-case")
+    doc = rule_doc(rule)
+    missing = [name for name in REQUIRED_SECTIONS if name not in doc.sections]
+    if missing:
+        raise RuntimeError(f"{where}: docstring lacks sections {', '.join(missing)}")
+
+
+def rule_doc(rule: type[Rule]) -> RuleDoc:
+    text = inspect.cleandoc(rule.__doc__ or "")
+    summary, _, body = text.partition("\n")
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in body.splitlines():
+        heading = line.strip().rstrip(":")
+        if heading in SECTIONS and line == line.lstrip():
+            if current is not None:
+                sections[current] = "\n".join(lines).strip("\n")
+            current, lines = heading, []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip("\n")
+    return RuleDoc(summary.strip(), sections)
+
+
+def rule_codes() -> list[str]:
+    return sorted([*ENGINE_RULES, *(rule.code for rule in all_rules())])
+
+
+def find_rule(code: str) -> type[Rule] | None:
+    for rule in all_rules():
+        if rule.code == code.upper() or rule.name == code.lower():
+            return rule
+    return None
+
+
+def code_name(code: str) -> str:
+    if code in ENGINE_RULES:
+        return ENGINE_RULES[code][0]
+    rule = find_rule(code)
+    return rule.name if rule else code
