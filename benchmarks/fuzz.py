@@ -1,15 +1,17 @@
 """Long fuzz run, outside CI: N generated inputs through dflint's readers and commands.
 
     python benchmarks/fuzz.py --count 1000000 --jobs 2
-    python benchmarks/fuzz.py --count 20000 --targets parse,fix,render,names,config,cache
+    python benchmarks/fuzz.py --count 20000 --targets parse,fix,render,names,config,cache,shell
 
 Targets (default: all, in turn): lint, parse and fix on random bytes, Dockerfile-shaped text
 built from the pieces the reader treats specially, and corpus files with random cuts,
 insertions and byte flips; render on template-shaped text; file names of random bytes
 (linted, every output format must be UTF-8); config tables of random values; cache entries
-of random bytes and JSON. Anything but dflint's own errors (or an internal rule error) is a
-failure; the first few are printed. The checks are tests/test_fuzz.py's, which CI runs on a
-short seeded sample.
+of random bytes and JSON; the sh, PowerShell and cmd readers on shell-shaped text. Anything
+but dflint's own errors is a failure, and so is an internal error: a rule that crashed, or a
+shell reader that raised (caught, so linting goes on, but recorded apart from a script that
+is merely broken). The first few are printed. The checks are tests/test_fuzz.py's, which
+CI runs on a short seeded sample.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_fuzz import (  # noqa: E402
     FIX_LINES,
     PIECES,
+    SHELL_PIECES,
     TEMPLATE_PIECES,
     cache_entry_never_crashes,
     config_never_crashes,
@@ -37,6 +40,7 @@ from test_fuzz import (  # noqa: E402
     name_is_shown_safely,
     parse_never_crashes,
     render_never_crashes,
+    shell_parsers_never_fail,
 )
 
 from dflint.lint.engine import Options, lint_bytes  # noqa: E402
@@ -54,7 +58,7 @@ def generate(rng: random.Random, seeds: list[bytes]) -> bytes:
     return mutate(rng, rng.choice(seeds), 10)
 
 
-TARGETS = ("lint", "parse", "fix", "render", "names", "config", "cache")
+TARGETS = ("lint", "parse", "fix", "render", "names", "config", "cache", "shell")
 CONFIG_KEYS = ("platforms", "select", "ignore", "severity", "failure-threshold", "fix", "cache-ttl")
 
 
@@ -86,6 +90,10 @@ def check(target: str, rng: random.Random, seeds: list[bytes], folder: Path) -> 
         data = rng.choice([rng.randbytes(rng.randint(0, 200)), b"[" * rng.randint(1, 9000)])
         cache_entry_never_crashes(folder, data)
         return data[:200]
+    if target == "shell":
+        text = "".join(rng.choice(SHELL_PIECES) for _ in range(rng.randint(0, 60)))
+        shell_parsers_never_fail(text)
+        return text.encode("utf-8", errors="surrogateescape")
     if target == "fix":
         data = "\n".join(rng.choice(FIX_LINES + PIECES) for _ in range(rng.randint(1, 20)))
         fix_never_crashes(data.encode())

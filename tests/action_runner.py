@@ -268,7 +268,11 @@ def action_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerEm
     emulation = RunnerEmulation(action_path, workspace, temp, environment)
     steps = emulation.run({"paths": "."})
     install = next(step for step in steps if step.name == "Install dflint")
-    assert install.outcome == "success", install.stdout + install.stderr
+    if install.outcome != "success":
+        from conftest import package_download_failed  # conftest imports this module
+
+        what = "the action's install step (pip install into a virtualenv)"
+        package_download_failed("pip", what, install.stdout + install.stderr)
     yield emulation
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import lint
+from conftest import lint, span
 
 CASES = [
     # (Dockerfile, line, BuildKit's reason, words of the advice)
@@ -123,6 +123,10 @@ def test_rejected_instruction(text: str, line: int, reason: str, advice: str) ->
     assert len(found) == 1, found
     [finding] = found
     assert finding.line == line
+    # the whole instruction, as BuildKit points at it (heredoc bodies included)
+    last = text.split("\n")[finding.end_line - 1]
+    assert (finding.column, finding.end_column) == (1, len(last) + 1)
+    assert finding.end_line >= line
     assert finding.severity == "error"
     assert finding.message.startswith(reason + ": ")
     assert advice in finding.message.removeprefix(reason)
@@ -183,3 +187,52 @@ def test_invalid_instruction_fails_the_run(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "DF004" in result.stdout
     assert "WORKDIR requires exactly one argument" in result.stdout
+
+
+STAGE_ORDER = [
+    # (Dockerfile, span of the finding, words of BuildKit's reason)
+    ("FROM alpine AS a\nCOPY --from=a x y\n", (2, 1, 2, 18), "circular dependency"),
+    ("FROM alpine AS B\nCOPY --from=b x y\n", (2, 1, 2, 18), "circular dependency"),
+    (
+        "FROM alpine AS a\nCOPY --from=b x y\nFROM alpine AS b\n",
+        (2, 1, 2, 18),
+        'cannot copy from stage "b", it needs to be defined before current stage "a"',
+    ),
+    (
+        "FROM alpine\nRUN --mount=type=bind,from=later,target=/src true\nFROM alpine AS later\n",
+        (2, 1, 2, 50),
+        'cannot mount from stage "later" to "/src"',
+    ),
+    ("FROM alpine\nCOPY --from=1 x y\n", (2, 1, 2, 18), "invalid stage index 1"),
+    (
+        "FROM Alpine\n",
+        (1, 1, 1, 12),
+        'stage name "Alpine": invalid reference format: repository name (library/Alpine) '
+        "must be lowercase",
+    ),
+    ("FROM alpine::x\n", (1, 1, 1, 15), 'stage name "alpine::x": invalid reference format:'),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "reason"), STAGE_ORDER)
+def test_stage_reference_buildkit_refuses(
+    text: str, where: tuple[int, int, int, int], reason: str
+) -> None:
+    [finding] = [f for f in lint(text) if f.code == "DF004"]
+    assert span(finding) == where
+    assert reason in finding.message
+
+
+def test_stage_references_buildkit_accepts() -> None:
+    text = (
+        "FROM alpine:3.20 AS a\nFROM a AS b\nFROM scratch\nCOPY --from=a x y\nCOPY --from=1 x y\n"
+        "COPY --from=nginx:latest x y\nRUN --mount=type=cache,target=/c true\n"
+        "RUN --mount=from=b,dst=/x true\n"
+    )
+    assert [f for f in lint(text) if f.code == "DF004"] == []
+
+
+def test_a_refused_instruction_is_reported_once() -> None:
+    # COPY with one argument is refused before its --from is looked at: one finding, not two
+    [finding] = [f for f in lint("FROM alpine AS a\nCOPY --from=a onlyone\n") if f.code == "DF004"]
+    assert "COPY requires at least two arguments" in finding.message

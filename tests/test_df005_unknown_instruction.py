@@ -51,3 +51,8 @@ def test_dash_name_after_blank_is_a_heredoc() -> None:
 def test_onbuild_trigger_is_judged_in_the_child_build() -> None:
     """BuildKit checks an ONBUILD trigger's name only against FROM, MAINTAINER and ONBUILD."""
     assert [f for f in lint("FROM alpine\nONBUILD BADCMD x\n") if f.code == "DF005"] == []
+
+
+def test_an_instruction_buildkit_refuses_for_its_arguments_is_df004_not_df005() -> None:
+    found = [f for f in lint("FROM alpine\nWORKDIR\n") if f.code in ("DF004", "DF005")]
+    assert [(f.code, f.line, f.column) for f in found] == [("DF004", 2, 1)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import codes, lint
+from conftest import codes, lint, span
 
 CASES = [
     (
@@ -34,13 +34,28 @@ CASES = [
         'failed to parse platform $BUILDOS/${ARCH}: "" is an invalid component of "linux/"',
         "$ARCH is not declared",
     ),
+    (
+        "FROM --platform=$FOO/$BAR alpine\n",
+        'failed to parse platform $FOO/$BAR: "" is an invalid OS component of "/"',
+        "$BAR, $FOO are not declared: add `ARG <name>=<value>` before the first FROM",
+    ),
+    (
+        # the first undeclared name has no near miss, the second has: it is still offered
+        "FROM --platform=$AAA/$TARGETARH alpine\n",
+        'failed to parse platform $AAA/$TARGETARH: "" is an invalid OS component of "/": '
+        'OSAndVersion specifier component must match "^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.%-]*)'
+        '((?:\\\\+[A-Za-z0-9_.%-]+)*)\\\\))?$": invalid argument (did you mean TARGETARCH?)',
+        "$TARGETARH is not declared: write $TARGETARCH",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "reason", "advice"), CASES)
 def test_invalid_platform(text: str, reason: str, advice: str) -> None:
     [finding] = [f for f in lint(text) if f.code == "DF006"]
-    assert finding.line == text.count("\n", 0, text.index("FROM --platform")) + 1
+    line = text.count("\n", 0, text.index("FROM --platform")) + 1
+    from_line = text.split("\n")[line - 1]
+    assert span(finding) == (line, 1, line, len(from_line) + 1)  # the FROM line
     assert finding.severity == "error"
     assert finding.message.startswith(reason)
     assert finding.message.endswith(advice) or advice in finding.message
@@ -64,3 +79,9 @@ def test_constant_that_does_not_parse_is_not_also_df203() -> None:
 )
 def test_valid_platform(text: str) -> None:
     assert "DF006" not in codes(text)
+
+
+def test_a_from_the_parser_refused_is_not_also_df006() -> None:
+    # BuildKit stops at the argument count; the platform is never looked at
+    found = [f for f in lint("FROM --platform=foo a b\n") if f.code in ("DF004", "DF006")]
+    assert [(f.code, span(f)) for f in found] == [("DF004", (1, 1, 1, 24))]

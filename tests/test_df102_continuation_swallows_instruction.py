@@ -42,3 +42,17 @@ def test_onbuild_instruction_on_the_next_line_is_by_design() -> None:
 def test_keyword_after_the_healthcheck_command_is_still_swallowed() -> None:
     text = "FROM nginx\nHEALTHCHECK CMD curl -f http://localhost/ \\\nRUN echo swallowed\n"
     assert [f.line for f in lint(text) if f.code == "DF102"] == [3]
+
+
+def test_a_keyword_indented_under_its_instruction_is_an_argument() -> None:
+    # the indent is measured against the instruction's first line, not the line itself
+    text = "FROM alpine\nRUN echo \\\n    CMD is an argument\n"
+    assert [f for f in lint(text) if f.code == "DF102"] == []
+
+
+def test_no_windows_path_hint_without_a_windows_path() -> None:
+    [finding] = [f for f in lint("FROM alpine\nRUN echo a \\\nCMD echo b\n") if f.code == "DF102"]
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (3, 1, 3, 11)
+    assert finding.message == (
+        "`CMD` on line 3 is swallowed by RUN: the `\\` at the end of line 2 continues RUN onto it"
+    )

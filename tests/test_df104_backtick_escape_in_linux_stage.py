@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from conftest import codes, lint
+from conftest import codes, lint, span
 
 
 def test_backtick_escape_in_an_alpine_file() -> None:
     [finding] = [f for f in lint("# escape=`\nFROM alpine:3.20\nRUN true\n") if f.code == "DF104"]
-    assert finding.line == 1
+    assert span(finding) == (1, 1, 1, 11)  # `# escape=``
     assert finding.platform == "linux"
 
 
@@ -24,3 +24,13 @@ def test_mixed_os_file_is_not_reported() -> None:
         "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY --from=tools /x C:\\x\n"
     )
     assert "DF104" not in codes(text)
+
+
+def test_the_default_escape_written_out_is_fine() -> None:
+    assert "DF104" not in codes("# escape=\\\nFROM alpine:3.20\nRUN true\n")
+
+
+def test_only_the_escape_directive_is_reported() -> None:
+    text = "# syntax=docker/dockerfile:1\n# escape=`\nFROM alpine:3.20\nRUN true\n"
+    [finding] = [f for f in lint(text) if f.code == "DF104"]
+    assert span(finding) == (2, 1, 2, 11)

@@ -19,8 +19,9 @@ def answered(
         found = tuple(Platform.parse(item) for item in platforms)
         known[key] = Resolution(key, found, True, complete, "registry")
     options = Options(platforms=targets, no_config=True, base_images=known)
-    findings = lint_bytes(text.encode(), "Dockerfile", options).findings
-    return [finding for finding in findings if finding.code == "DF201"]
+    result = lint_bytes(text.encode(), "Dockerfile", options)
+    assert result.internal_errors == [], result.internal_errors  # a crash is no "not reported"
+    return [finding for finding in result.findings if finding.code == "DF201"]
 
 
 def test_names_the_missing_targets_and_what_exists() -> None:
@@ -120,3 +121,20 @@ def test_an_image_named_for_one_arch_is_left_to_the_pin_rules_only_while_they_re
         assert finding.message.startswith(
             "base image `arm64v8/alpine:3.20` has no linux/amd64 image; it exists for linux/arm64"
         )
+
+
+WINDOWS_SHELL = 'FROM example.com/app:1\nSHELL ["powershell", "-Command"]\n'
+
+
+def test_a_windows_stage_of_an_unknown_image_cannot_be_built_for_linux_targets() -> None:
+    [finding] = answered(WINDOWS_SHELL, {}, "linux/amd64")
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (1, 1, 1, 23)
+    assert finding.message == (
+        'stage 0 is a Windows stage (SHELL ["powershell", ...]): it cannot be built for linux/amd64'
+    )
+    assert finding.platform == "linux/amd64"
+
+
+def test_the_registry_outranks_what_the_stage_looks_like() -> None:
+    # the SHELL says Windows, but the registry lists the target: nothing is missing
+    assert not answered(WINDOWS_SHELL, {"example.com/app:1": ["linux/amd64"]}, "linux/amd64")

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from conftest import codes, lint
+from conftest import codes, lint, span
 
 
 def test_per_arch_namespace_in_a_multi_arch_file() -> None:
     [finding] = [f for f in lint("FROM arm64v8/alpine:3.20\n") if f.code == "DF202"]
+    assert span(finding) == (1, 1, 1, 25)
     assert "arm64 only" in finding.message
     assert "`alpine:3.20`" in finding.message
     assert finding.platform == "linux/amd64"
@@ -51,9 +52,9 @@ def test_arch_from_an_arg_default_is_df209s() -> None:
 
 
 def test_arch_in_the_repository_name() -> None:
-    [finding] = [
-        f for f in lint("FROM quay.io/prometheus/busybox-linux-amd64:latest\n") if f.code == "DF202"
-    ]
+    text = "FROM alpine AS a\nFROM  quay.io/prometheus/busybox-linux-amd64:latest\n"
+    [finding] = [f for f in lint(text) if f.code == "DF202"]
+    assert span(finding) == (2, 1, 2, 52)
     assert finding.platform == "linux/arm64"
 
 

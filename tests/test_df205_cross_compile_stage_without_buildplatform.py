@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import lint
+from conftest import lint, span
 
 from dflint.core.findings import Finding
 
@@ -23,7 +23,7 @@ COPY --from=build /out/app /usr/local/bin/app
 
 def test_an_emulated_go_build() -> None:
     [finding] = df205(GO)
-    assert finding.line == 1
+    assert span(finding) == (1, 1, 1, 26)  # the build stage's FROM line
     assert finding.message == (
         "stage `build` runs `go build` for every target platform, under emulation on a builder "
         "of another CPU, and its output is copied into the final stage: add "

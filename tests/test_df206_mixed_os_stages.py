@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import lint
+from conftest import lint, span
 
 from dflint.core.findings import Finding
 
@@ -19,7 +19,7 @@ def test_copy_from_a_linux_stage_into_a_windows_stage() -> None:
         "COPY --from=build /out/app.exe C:/app/app.exe\n"
     )
     [finding] = hits(text)
-    assert finding.line == 4
+    assert span(finding) == (4, 1, 4, 46)  # the COPY
     assert "copies from stage `build`, which is linux" in finding.message
     assert "$BUILDPLATFORM" in finding.message
 
@@ -74,3 +74,25 @@ def test_same_build_under_two_names_is_fine() -> None:
         "RUN echo done\n"
     )
     assert hits(text) == []
+
+
+LTSC2022_RUNS = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo install\n"
+
+
+def test_a_windows_stage_without_run_may_be_another_build() -> None:
+    # only stages that run commands need the host's Windows build
+    text = "FROM mcr.microsoft.com/windows/servercore:ltsc2019 AS files\nCOPY x y\n"
+    assert hits(text + LTSC2022_RUNS) == []
+
+
+def test_a_windows_stage_with_its_own_platform_is_not_compared() -> None:
+    text = (
+        "FROM --platform=windows/amd64 mcr.microsoft.com/windows/servercore:ltsc2019 AS a\n"
+        "RUN echo download\n"
+    )
+    assert hits(text + LTSC2022_RUNS) == []
+
+
+def test_a_windows_stage_of_an_unknown_build_is_not_compared() -> None:
+    text = 'FROM example.com/win:1\nSHELL ["powershell", "-Command"]\nRUN echo download\n'
+    assert hits(text + LTSC2022_RUNS) == []

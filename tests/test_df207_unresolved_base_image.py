@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import lint
+from conftest import lint, span
 
 from dflint.core.findings import Finding, Severity
 from dflint.core.platform import Platform
@@ -11,8 +11,9 @@ from dflint.registry.resolver import Resolution, unknown
 
 def df207(text: str, *targets: str, known: dict[str, Resolution] | None = None) -> list[Finding]:
     options = Options(platforms=targets, no_config=True, base_images=known or {})
-    findings = lint_bytes(text.encode(), "Dockerfile", options).findings
-    return [finding for finding in findings if finding.code == "DF207"]
+    result = lint_bytes(text.encode(), "Dockerfile", options)
+    assert result.internal_errors == [], result.internal_errors  # a crash is no "not reported"
+    return [finding for finding in result.findings if finding.code == "DF207"]
 
 
 def test_an_image_nothing_knows_offline() -> None:
@@ -33,6 +34,7 @@ def test_the_registry_reason_is_passed_on() -> None:
 
 def test_an_arg_without_a_value_is_unknown_not_a_guess() -> None:
     [finding] = df207("ARG BASE\nARG TAG=1\nFROM ${BASE}:${TAG}\n")
+    assert span(finding) == (3, 1, 3, 20)
     assert finding.message == (
         "cannot tell which platforms `${BASE}:${TAG}` exists for: the image depends on $BASE, "
         "declared without a default (a --build-arg may set it); without one it is `:1`"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, write_file
+from conftest import codes, dflint_cli, lint, span, write_file
 
 CROSS = (
     "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\n"
@@ -16,7 +16,7 @@ CROSS = (
 def test_final_stage_on_the_build_platform() -> None:
     text = CROSS + "FROM --platform=$BUILDPLATFORM alpine:3.20\nCOPY --from=build /out/app /app\n"
     [finding] = [f for f in lint(text) if f.code == "DF208"]
-    assert finding.line == 4 and finding.severity.value == "error"
+    assert span(finding) == (4, 1, 4, 43) and finding.severity.value == "error"
     assert finding.message.startswith(
         "the final stage is built on `--platform=$BUILDPLATFORM`, the build machine: every "
         "target's image gets its userland (built on amd64, the linux/arm64 image holds "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, shared_path, write_file
+from conftest import codes, dflint_cli, lint, shared_path, span, write_file
 
 PROMETHEUS = (
     'ARG ARCH="amd64"\nARG OS="linux"\nFROM quay.io/prometheus/busybox-${OS}-${ARCH}:latest\n'
@@ -14,7 +14,7 @@ PROMETHEUS = (
 
 def test_prometheus_busybox_os_arch() -> None:
     [finding] = [f for f in lint(PROMETHEUS) if f.code == "DF209"]
-    assert finding.line == 3 and finding.platform == "linux/arm64"
+    assert span(finding) == (3, 1, 3, 53) and finding.platform == "linux/arm64"
     assert finding.message == (
         "`quay.io/prometheus/busybox-${OS}-${ARCH}:latest` is "
         "`quay.io/prometheus/busybox-linux-amd64:latest` by the default of "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, shared_path
+from conftest import codes, dflint_cli, lint, shared_path, span
 
 
 def test_dotnet_releasesapi_sample(tmp_path: Path) -> None:
@@ -35,6 +35,7 @@ def test_dotnet_releasesapi_sample(tmp_path: Path) -> None:
 def test_namespace_pin_names_the_multi_arch_image() -> None:
     text = "FROM --platform=$BUILDPLATFORM arm64v8/golang:1.23 AS build\nFROM alpine\n"
     [finding] = [f for f in lint(text) if f.code == "DF210"]
+    assert span(finding) == (1, 1, 1, 60)
     assert finding.message.endswith("use the image's multi-arch name `golang:1.23`")
     assert "DF202" not in codes(text)
 

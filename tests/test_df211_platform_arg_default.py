@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, write_file
+from conftest import codes, dflint_cli, lint, span, write_file
 
 STAGE = (
     "FROM alpine:3.20\n"
@@ -15,7 +15,7 @@ STAGE = (
 
 def test_a_stage_default_pins_every_build() -> None:
     [finding] = [f for f in lint(STAGE) if f.code == "DF211"]
-    assert finding.platform == "linux/arm64" and finding.line == 2
+    assert finding.platform == "linux/arm64" and span(finding) == (2, 1, 2, 21)
     assert finding.message == (
         "`ARG TARGETARCH=amd64` pins TARGETARCH to `amd64` for every build that does not pass "
         "`--build-arg TARGETARCH=…`, `--platform linux/arm64` included (BuildKit's dispatchArg "

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, write_file
+from conftest import codes, dflint_cli, lint, span, write_file
 
 TEXT = "FROM ${TARGETARCH}/debian:bookworm-slim\nRUN apt-get update\n"
 
 
 def test_arm64_debian_does_not_exist() -> None:
     [finding] = [f for f in lint(TEXT) if f.code == "DF212"]
+    assert span(finding) == (1, 1, 1, 40)
     assert finding.severity.value == "error" and finding.platform == "linux/arm64"
     assert finding.message == (
         "`${TARGETARCH}/debian:bookworm-slim` is `arm64/debian:bookworm-slim` for linux/arm64 "

@@ -41,3 +41,25 @@ def test_child_stage_inherits_the_parents_arg() -> None:
     # BuildKit carries ARGs into stages built FROM a stage (moby/buildkit#5381)
     text = "FROM alpine AS a\nARG TARGETARCH\nFROM a\nRUN echo $TARGETARCH\n"
     assert "DF308" not in codes(text)
+
+
+def test_reported_once_per_name_with_the_fix_that_declares_it() -> None:
+    text = "FROM alpine\nRUN echo $TARGETARCH $TARGETARCH\n"
+    [finding] = [f for f in lint(text) if f.code == "DF308"]
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 10, 2, 21)
+    assert finding.message.startswith("`$TARGETARCH` is an automatic platform argument but ")
+    assert finding.fix is not None
+    assert [
+        (e.line, e.column, e.end_line, e.end_column, e.replacement) for e in finding.fix.edits
+    ] == [
+        (1, 12, 1, 12, "\nARG TARGETARCH")  # a new line after the stage's FROM
+    ]
+
+
+def test_a_global_arg_is_named_as_one() -> None:
+    [finding] = [f for f in lint("ARG V=1\nFROM alpine\nRUN echo ${V}\n") if f.code == "DF308"]
+    assert finding.message.startswith("`$V` is declared before the first FROM but ")
+
+
+def test_an_escaped_dollar_is_literal_for_the_builder() -> None:
+    assert "DF308" not in codes("FROM alpine\nENV A=\\$TARGETARCH\n")

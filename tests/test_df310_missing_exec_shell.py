@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import lint
+from conftest import lint, span
 
 from dflint.core.findings import Finding
 
@@ -13,7 +13,7 @@ def hits(text: str) -> list[Finding]:
 
 def test_bash_on_alpine() -> None:
     [finding] = hits('FROM alpine:3.20\nENTRYPOINT ["/bin/bash", "-c", "exec app"]\n')
-    assert finding.line == 2
+    assert span(finding) == (2, 1, 2, 43)
     assert "`/bin/bash` is not in this stage's base `alpine:3.20`" in finding.message
     assert "apk add --no-cache bash" in finding.message
 

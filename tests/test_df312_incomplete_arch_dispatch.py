@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, shared_path
+from conftest import codes, dflint_cli, lint, shared_path, span
 
 V7 = ("linux/amd64", "linux/arm64", "linux/arm/v7")
 
@@ -40,6 +40,15 @@ def test_cloud_sdk_alpine_else_picks_arm(tmp_path: Path) -> None:
         "names get that one build; name every target's architecture and fail on the rest "
         '(`*) echo "unsupported architecture: $arch" >&2; exit 1 ;;`)'
     )
+
+
+def test_the_finding_points_at_the_fallback() -> None:
+    text = (
+        'FROM alpine\nRUN if [ "$(uname -m)" = x86_64 ]; then A=amd64; else A=arm; fi '
+        "&& wget https://x/tool-$A\n"
+    )
+    [finding] = [f for f in lint(text) if f.code == "DF312"]
+    assert span(finding) == (2, 55, 2, 60)  # `A=arm`: what every other architecture gets
 
 
 def test_lachie83_kubectl_leaves_armv7l_in_the_url(tmp_path: Path) -> None:

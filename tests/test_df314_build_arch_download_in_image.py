@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, write_file
+from conftest import codes, dflint_cli, lint, span, write_file
 
 TEXT = (
     "FROM alpine:3.20\n"
@@ -15,6 +15,7 @@ TEXT = (
 
 def test_final_stage_download_named_with_buildarch() -> None:
     [finding] = [f for f in lint(TEXT) if f.code == "DF314"]
+    assert span(finding) == (3, 33, 3, 78)  # the quoted URL
     assert finding.message == (
         '`"https://example.com/tool-linux-${BUILDARCH}"` is named with $BUILDARCH, the build '
         "machine's, but stage 0 is the image: built on amd64 for linux/arm64 it gets the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, write_file
+from conftest import codes, dflint_cli, lint, span, write_file
 
 TEXT = (
     "# escape=`\n"
@@ -17,7 +17,7 @@ TEXT = (
 
 def test_reported_once_per_stage_with_the_shell_line() -> None:
     [finding] = [f for f in lint(TEXT) if f.code == "DF315"]
-    assert finding.line == 4
+    assert span(finding) == (4, 1, 4, 77)
     assert finding.message == (
         "`Invoke-WebRequest` is a PowerShell cmdlet, but no SHELL says PowerShell runs it: the "
         "stage starts from `${BASE_IMAGE}`, whose shell dflint cannot see (cmd unless that "

@@ -78,8 +78,37 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 
 def lint_never_crashes(data: bytes) -> None:
+    """Lint any bytes: no exception, and no internal error (a rule that crashed, or one of
+    dflint's shell parsers that raised on a script and was caught)."""
     result = lint_bytes(data, "Dockerfile", OPTIONS)
     assert not result.internal_errors, result.internal_errors
+
+
+# Pieces of sh, cmd and PowerShell syntax, for the shell readers on their own.
+SHELL_PIECES = [
+    " ", "\n", "\t", "\\", "`", "'", '"', "$", "$(", "${", "}", "(", ")", "{", "[", "]",
+    "[[", "]]", ";", ";;", "&", "&&", "|", "||", "|&", ">", "2>&1", "<<EOF", "<<-'E'", "EOF",
+    "E", "^", "%", "%PATH%", "%A:~0,2%", "!X!", "@", "@'", "'@", '@"', '"@', "$env:X",
+    "if", "then", "else", "fi", "case", "in", "esac", "for", "do", "done", "while", "/i",
+    "not", "exist", "equ", "set", "A=b", "echo", "ls", "dir", "cmd", "/c", "/S", "sh", "-c",
+    "powershell", "-Command", "Get-Item", "switch", "foreach", "-eq", "#", "\ufeff", "é",
+    "\udce9", "\x00", "x86_64", "$(uname -m)", "dpkg --print-architecture", "arm64)",
+]  # fmt: skip
+
+
+def shell_parsers_never_fail(text: str) -> None:
+    """Each of dflint's shell readers (sh, PowerShell, cmd) on any text: a script, maybe
+    marked broken (``errors``), never an exception of the reader's own (``failure``)."""
+    from dflint.analyse.shell.cmd import parse_cmd
+    from dflint.analyse.shell.posix import parse_posix
+    from dflint.analyse.shell.powershell import parse_powershell
+    from dflint.analyse.shell.source import SourceMap
+
+    for parse in (parse_posix, parse_powershell, parse_cmd):
+        source = SourceMap()
+        source.add(0, 2, 5)
+        script = parse(text, source, "fuzz")
+        assert script.failure is None, (parse.__name__, script.failure)
 
 
 @seed(20261128)
@@ -103,6 +132,13 @@ def test_reader_on_arbitrary_bytes(data: bytes) -> None:
 @given(st.lists(st.sampled_from(PIECES), max_size=60))
 def test_lint_on_dockerfile_shaped_text(pieces: list[str]) -> None:
     lint_never_crashes("".join(pieces).encode())
+
+
+@seed(20261128)
+@SETTINGS
+@given(st.lists(st.sampled_from(SHELL_PIECES), max_size=60).map("".join) | st.text())
+def test_shell_readers_on_shell_shaped_text(text: str) -> None:
+    shell_parsers_never_fail(text)
 
 
 def test_lint_on_mutated_corpus_files() -> None:

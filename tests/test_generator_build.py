@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, package_download_failed
 from registry_fixture import Registries
 
 ARCHES = {"amd64": "x86_64", "arm64": "aarch64"}
@@ -50,13 +50,23 @@ def run(*args: str, check: bool = True, **kwargs: object) -> subprocess.Complete
     return result  # type: ignore[no-any-return]
 
 
-def ensure_binfmt() -> None:
-    """qemu's aarch64 handler registered (mounting binfmt_misc when it is not)."""
-    folder = Path("/proc/sys/fs/binfmt_misc")
+BINFMT = Path("/proc/sys/fs/binfmt_misc")
+
+
+def ensure_binfmt(folder: Path = BINFMT) -> None:
+    """qemu's aarch64 handler registered (mounting binfmt_misc when it is not); whatever is
+    missing for that is named (a failure under CI, a skip elsewhere), never a traceback."""
     if not (folder / "status").exists():
+        if shutil.which("mount") is None:
+            unavailable(f"binfmt_misc is not mounted on {folder} and there is no `mount`")
         run("mount", "-t", "binfmt_misc", "binfmt_misc", str(folder), check=False)
     handler = folder / "qemu-aarch64"
     if not handler.exists() or "enabled" not in handler.read_text():
+        if shutil.which("update-binfmts") is None:
+            unavailable(
+                "the binfmt_misc handler qemu-aarch64 is not enabled and update-binfmts is "
+                "not installed: apt-get install binfmt-support qemu-user-static"
+            )
         run("update-binfmts", "--enable", "qemu-aarch64", check=False)
     if not handler.exists() or "enabled" not in handler.read_text():
         unavailable("the binfmt_misc handler qemu-aarch64 is not registered")
@@ -80,28 +90,37 @@ def busybox_deb(arch: str) -> Path:
         "-o", "Dir::State::status=/dev/null",
         "-o", "APT::Sandbox::User=root",
     ]  # fmt: skip
-    run("apt-get", *options, "update")
-    run("apt-get", *options, "download", f"busybox-static:{arch}", cwd=debs)
+    for step in (["update"], ["download", f"busybox-static:{arch}"]):
+        done = run("apt-get", *options, *step, cwd=debs, check=False)
+        if done.returncode != 0:
+            what = f"apt-get {' '.join(step)} (busybox-static for {arch})"
+            package_download_failed("apt", what, done.stdout + done.stderr)
     found = sorted(debs.glob(f"busybox-static_*_{arch}.deb"))
     assert found, f"no busybox-static .deb for {arch} after download"
     return found[-1]
 
 
-@pytest.fixture(scope="module")
-def buildah(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+def require_build_tools() -> None:
+    """Root on Linux, buildah, qemu and apt, and qemu's binfmt handler: checked in the test
+    itself, so that what is missing fails it (under CI) or skips it with the reason."""
     if sys.platform != "linux" or os.geteuid() != 0:
         unavailable("the build test needs root on Linux (buildah chroot isolation)")
     for tool in ("buildah", "qemu-aarch64-static", "apt-get", "dpkg-deb"):
         if shutil.which(tool) is None:
             unavailable(f"{tool} is not installed: apt-get install buildah qemu-user-static")
     ensure_binfmt()
+
+
+@pytest.fixture(scope="module")
+def buildah(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     storage = tmp_path_factory.mktemp("buildah-storage")
     # vfs works on any file system; the images here are a few MB, so its copies cost nothing
     command = ["buildah", "--storage-driver", "vfs", "--root", str(storage / "root")]
     command += ["--runroot", str(storage / "run")]
     yield command
-    run(*command, "rm", "--all", check=False)
-    run(*command, "rmi", "--all", "--force", check=False)
+    if shutil.which("buildah") is not None:
+        run(*command, "rm", "--all", check=False)
+        run(*command, "rmi", "--all", "--force", check=False)
 
 
 def make_base(buildah: list[str], arch: str, work: Path) -> None:
@@ -138,6 +157,7 @@ def storage_conf(buildah: list[str], folder: Path) -> Path:
 def test_the_seeds_workflow_builds_runs_and_publishes(
     buildah: list[str], registries: Registries, tmp_path: Path
 ) -> None:
+    require_build_tools()
     registry = registries.open
     repository = f"{registry.host}/folder-list"
     app = tmp_path / "app"
@@ -220,3 +240,24 @@ def test_the_seeds_workflow_builds_runs_and_publishes(
     assert singles.returncode == 1, singles.stderr
     found = [item["bases"][0]["platforms"] for item in json.loads(singles.stdout)["files"]]
     assert found == [[f"linux/{arch}"] for arch in ARCHES]
+
+
+@pytest.mark.parametrize("ci", ["1", ""])
+def test_a_missing_update_binfmts_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ci: str
+) -> None:
+    """No handler and no update-binfmts: a failure under CI, a skip elsewhere, with the
+    package to install; not a FileNotFoundError."""
+    (tmp_path / "status").write_text("enabled\n")  # binfmt_misc mounted, no qemu handler
+    monkeypatch.setenv("CI", ci)
+    real_which = shutil.which
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda name, *a, **k: None if name == "update-binfmts" else real_which(name),
+    )
+    outcome = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(
+        outcome, match="update-binfmts is not installed: apt-get install binfmt-support"
+    ):
+        ensure_binfmt(tmp_path)

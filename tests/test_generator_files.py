@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import unprivileged
 
 from dflint.generate import files
 from dflint.generate.files import Change, WriteError, refusal, unified_diff, write_atomic
@@ -84,17 +87,27 @@ def test_a_read_only_target_is_refused(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_a_read_only_folder_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")
-    folder = tmp_path / "ro"
+def test_a_read_only_folder_is_an_error_not_a_traceback(shared_folder: Path) -> None:
+    folder = shared_folder / "ro"
     folder.mkdir()
+    (folder / "Dockerfile").write_bytes(ORIGINAL)
     folder.chmod(0o555)
-    try:
-        with pytest.raises(WriteError, match="cannot write"):
-            write_atomic(folder / "Dockerfile.windows", NEW, None)
-    finally:
-        folder.chmod(0o755)
+    # as `nobody` when the tests run as root, who writes into read-only folders
+    result = subprocess.run(
+        [*unprivileged(), sys.executable, "-m", "dflint", "fix", "Dockerfile", "--os", "windows"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "dflint: error: Dockerfile.windows: cannot write in .: Permission denied" in (
+        result.stderr.splitlines()
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    assert sorted(os.listdir(folder)) == ["Dockerfile"]  # no variant, no temporary file
+    assert (folder / "Dockerfile").read_bytes() == ORIGINAL
 
 
 def test_a_file_changed_between_read_and_write_is_kept(

@@ -7,14 +7,12 @@ started as `nobody` with setpriv (util-linux, in every Debian), in a folder made
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import unprivileged
 
 from dflint.errors import InputError
 from dflint.read.fileio import MAX_INPUT_BYTES, read_input
@@ -133,28 +131,7 @@ def test_a_broken_link_is_named_as_one(tmp_path: Path) -> None:
 # --- permissions (as an unprivileged user) -----------------------------------------------
 
 
-@pytest.fixture
-def shared_folder() -> Iterator[Path]:
-    """A folder `nobody` can enter (pytest's tmp_path sits in a root-only folder)."""
-    folder = Path(tempfile.mkdtemp(prefix="dflint-perm-"))
-    folder.chmod(0o755)
-    yield folder
-    for path in folder.rglob("*"):
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(0o755)
-    shutil.rmtree(folder)
-
-
-def unprivileged() -> list[str]:
-    """The command prefix that runs dflint as a user whom file modes restrict."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        if os.environ.get("CI"):
-            pytest.fail("setpriv (util-linux) is needed to drop root in this test")
-        pytest.skip("setpriv is not installed")
-    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
+# unprivileged() and the shared_folder fixture are in conftest.py
 
 
 def test_an_unreadable_file_on_the_command_line_is_df001_not_a_usage_error(

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from email.message import Message
@@ -20,6 +21,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from conftest import package_download_failed
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -220,11 +222,22 @@ def _checkout_files(folder: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def open_work() -> Iterator[Path]:
+    """A folder for the unpacked sdist and its venv that `nobody` can enter: its permission
+    tests drop root (conftest.unprivileged), and pytest's tmp_path is in a root-only folder."""
+    folder = Path(tempfile.mkdtemp(prefix="dflint-sdist-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sdist(open_work: Path) -> Path:
     """The sdist built from a copy of the checkout, unpacked: the path of its top folder."""
     import tarfile
 
-    work = tmp_path_factory.mktemp("sdist-build")
+    work = open_work / "sdist-build"
+    work.mkdir()
     source = work / "src"
     shutil.copytree(ROOT, source, ignore=_IGNORED)
     outdir = work / "dist"
@@ -250,12 +263,12 @@ def test_sdist_holds_everything_the_tests_need(sdist: Path) -> None:
     assert (sdist / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
 
 
-def test_sdist_tests_pass_when_unpacked(sdist: Path, tmp_path: Path) -> None:
+def test_sdist_tests_pass_when_unpacked(sdist: Path, open_work: Path, tmp_path: Path) -> None:
     """The unpacked sdist, installed in a virtualenv of its own (editable, as its README says)
     that sees this environment's packages, passes a subset of its own tests."""
     import sysconfig
 
-    venv = tmp_path / "venv"
+    venv = open_work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     paths = subprocess.run(
@@ -286,7 +299,9 @@ def test_sdist_tests_pass_when_unpacked(sdist: Path, tmp_path: Path) -> None:
         text=True,
         timeout=600,
     )
-    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    if install.returncode != 0:  # build isolation fetches setuptools from pip's index
+        output = install.stdout[-3000:] + install.stderr[-3000:]
+        package_download_failed("pip", "pip install -e of the unpacked sdist", output)
     where = subprocess.run(
         [str(python), "-P", "-c", "import dflint.rules; print(dflint.rules.__file__)"],
         capture_output=True,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, package_download_failed
 
 BAD = "FROM alpine:3.20\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
 GOOD = "FROM alpine:3.20\nARG TARGETARCH\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
@@ -105,6 +105,10 @@ def project(tmp_path: Path, git_env: dict[str, str]) -> Path:
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    output = result.stdout + result.stderr
+    # exit 3 with a CalledProcessError: installing the hook's environment (pip) failed
+    if result.returncode == 3 and "CalledProcessError" in output:
+        package_download_failed("pip", "pre-commit's install of the hook environment", output)
     return result
 
 

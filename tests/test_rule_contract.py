@@ -1,11 +1,19 @@
-"""Every rule's docs: the Example triggers it and the Use-instead does not."""
+"""Every rule's docs: the Example triggers it and the Use-instead does not; every rule's test
+file holds its behaviour: a finding with its line and column, and a case without one."""
 
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, lint
+from rule_contract_plugin import MUTATIONS
 
 from dflint.lint.rule import Rule
 from dflint.lint.ruleset import REQUIRED_SECTIONS, all_rules, rule_doc
@@ -62,3 +70,96 @@ def test_rules_do_not_set_severity_inside_checks() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword):
                 assert node.arg != "severity", f"{path.name} passes severity= to something"
+
+
+# --- the rule tests' contract -------------------------------------------------------------
+# Each rule's test file is run with the rule's output changed (tests/rule_contract_plugin.py);
+# some test must fail under each change, or the file lets that behaviour go unnoticed.
+WHAT_GOES_UNNOTICED = {
+    "line": "its findings move one line down: no test asserts a finding's line",
+    "column": "its findings move one column right: no test asserts a finding's column",
+    "drop": "it reports nothing: no test asserts that it finds anything",
+    "add": "it reports a finding on every clean file: no test asserts a case without one",
+}
+assert set(WHAT_GOES_UNNOTICED) == set(MUTATIONS)
+
+
+def run_mutations(files: list[Path], folder: Path) -> dict[str, dict[str, Any]]:
+    """For each mutation: per test file, how many tests ran and which failed."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]),
+    }
+    running = {}
+    for mutation in MUTATIONS:
+        report = folder / f"{mutation}.json"
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        running[mutation] = (
+            report,
+            subprocess.Popen(
+                [*command, "-p", "rule_contract_plugin", *map(str, files)],
+                env={
+                    **environment,
+                    "DFLINT_CONTRACT_MUTATION": mutation,
+                    "DFLINT_CONTRACT_REPORT": str(report),
+                },
+                cwd=files[0].parent,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+        )
+    outcomes = {}
+    for mutation, (report, process) in running.items():
+        output, _ = process.communicate(timeout=600)
+        assert report.is_file(), output
+        outcomes[mutation] = json.loads(report.read_text())["files"]
+    return outcomes
+
+
+def unnoticed(outcomes: dict[str, dict[str, Any]], test_file: str) -> list[str]:
+    """The changes to a rule's output that no test of ``test_file`` notices."""
+    return [
+        f"tests/{test_file}.py passes when {WHAT_GOES_UNNOTICED[mutation]}"
+        for mutation in MUTATIONS
+        if not outcomes[mutation].get(test_file, {}).get("caught")
+    ]
+
+
+@pytest.fixture(scope="module")
+def rule_test_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    files = sorted((ROOT / "tests").glob("test_df[0-9][0-9][0-9]_*.py"))
+    return run_mutations(files, tmp_path_factory.mktemp("contract"))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_rule_tests_hold_positions_findings_and_clean_cases(
+    rule: type[Rule], rule_test_outcomes: dict[str, dict[str, Any]]
+) -> None:
+    test_file = "test_" + rule.__module__.rsplit(".", 1)[-1]
+    assert unnoticed(rule_test_outcomes, test_file) == []
+
+
+WEAK_TEST = """
+from dflint.lint.engine import Options, lint_bytes
+
+
+def test_found() -> None:
+    text = b"FROM alpine:3.20\\nRUN dir /B\\n"
+    assert "DF302" in [f.code for f in lint_bytes(text, "Dockerfile", Options()).findings]
+"""
+
+
+def test_the_contract_fails_on_an_empty_or_a_weak_test_file(tmp_path: Path) -> None:
+    """An empty file, and a file that only checks the code is reported, break the contract."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "weak").mkdir()
+    empty = tmp_path / "empty" / "test_df301_linux_command_in_windows_stage.py"
+    empty.write_text("")
+    weak = tmp_path / "weak" / "test_df302_windows_command_in_linux_stage.py"
+    weak.write_text(WEAK_TEST)
+    assert len(unnoticed(run_mutations([empty], tmp_path / "empty"), empty.stem)) == 4
+    assert unnoticed(run_mutations([weak], tmp_path / "weak"), weak.stem) == [
+        f"tests/{weak.stem}.py passes when {WHAT_GOES_UNNOTICED[mutation]}"
+        for mutation in ("line", "column", "add")
+    ]

@@ -288,6 +288,10 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
                     f"{rule.code} crashed on line {instruction.start_line}: "
                     f"{type(exc).__name__}: {exc}"
                 )
+    if analysis._shell_views:  # scripts were parsed: did a parser of dflint's own fail?
+        from dflint.analyse.shell.view import parser_failures
+
+        result.internal_errors += parser_failures(analysis)
     if dockerfile.non_utf8 and _enabled("DF010", config, options, dockerfile.path):
         name, level, _ = ENGINE_RULES["DF010"]
         raw += [("DF010", name, Severity(level), item) for item in non_utf8_violations(dockerfile)]

@@ -110,14 +110,16 @@ def read_tree(script: Script, grammar: str, walker: Callable[[Script, ByteOffset
     """Parse ``script.text`` with ``grammar`` and let ``walker(script, offsets)`` fill it in.
 
     ``walker`` returns an object whose ``walk(root, ())`` records what it finds. A broken
-    script never raises: it is marked with ``errors`` and keeps what was read.
+    script never raises: it is marked with ``errors`` and keeps what was read. An exception
+    here is dflint's bug, not the script's: it is recorded (:meth:`Script.parser_failed`)
+    so the report and the fuzz tests see it, and the lint goes on.
     """
     try:
         offsets = ByteOffsets(script.text)
         tree = parser(grammar).parse(offsets.data)
-    except Exception:  # a grammar or encoding failure must not stop the lint
-        script.errors = True
+        walker(script, offsets).walk(tree.root_node, ())
+    except Exception as exc:
+        script.parser_failed(exc)
         return script
-    walker(script, offsets).walk(tree.root_node, ())
     script.errors = script.errors or bool(tree.root_node.has_error)
     return script

@@ -56,8 +56,8 @@ def parse_cmd(
     try:
         tokens = _tokenize(text)
         _Parser(script, tokens).sequence(0, (), closing=False)
-    except Exception:  # a tokenizer bug must not stop the lint
-        script.errors = True
+    except Exception as exc:  # a tokenizer bug must not stop the lint, nor go unseen
+        script.parser_failed(exc)
     add_variables(script, skip or [])
     return script
 

@@ -198,12 +198,27 @@ class Script:
     literal_ranges: list[tuple[int, int]] = field(default_factory=list)
     parent: Script | None = None
     errors: bool = False  # the parser could not read all of it
+    # an exception dflint's own parser raised on the text: a bug in dflint, never the
+    # script's fault (``errors`` is set too); the engine reports it as an internal error
+    failure: str | None = None
     # the program that runs the text: "sh", "bash", "cmd", "powershell", "pwsh", or for
     # exec form the program itself
     interpreter: str = ""
 
     def span(self, start: int, end: int) -> Span:
         return self.map.span(start, end)
+
+    def parser_failed(self, error: Exception) -> None:
+        """Record that a parser raised ``error`` on this script. Linting goes on with what
+        was read, but the failure is not hidden: it reaches the report as an internal error
+        (and the fuzz tests fail on it)."""
+        import os
+        import traceback  # only on this path: a failure is rare, start-up is not
+
+        self.errors = True
+        frame = traceback.extract_tb(error.__traceback__)[-1:]
+        where = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
+        self.failure = f"{type(error).__name__}: {error}{where}"
 
     def is_literal(self, offset: int) -> bool:
         """The character at ``offset`` is inside single quotes (the shell expands nothing)."""

@@ -91,6 +91,21 @@ def shell_view(analysis: Analysis, instruction: Instruction) -> ShellView:
     return found
 
 
+def parser_failures(analysis: Analysis) -> list[str]:
+    """The exceptions dflint's shell parsers raised on the scripts parsed so far (bugs in
+    dflint, kept apart from scripts that are merely broken), one message each."""
+    found = []
+    for view in analysis._shell_views.values():
+        for script in view.scripts:
+            if script.failure is not None:
+                line = script.map.position(0)[0]
+                found.append(
+                    f"the {script.dialect} parser failed on line {line} ({script.origin}): "
+                    f"{script.failure}"
+                )
+    return found
+
+
 def _build(analysis: Analysis, instruction: Instruction) -> ShellView:
     keyword = instruction.keyword
     if keyword not in SHELL_KEYWORDS:
