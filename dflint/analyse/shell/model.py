@@ -209,6 +209,83 @@ class Script:
         """The character at ``offset`` is inside single quotes (the shell expands nothing)."""
         return any(start <= offset < end for start, end in self.literal_ranges)
 
+    def relocated(self, source: SourceMap) -> Script:
+        """The same script read at another place: what was found, mapped through ``source``.
+
+        Every word, command and condition is copied with the new map (objects shared inside
+        the script stay shared: rules tell conditions apart by identity); ``parent`` and
+        ``interpreter`` are left for the caller to set, as after a parse.
+        """
+        conditions: dict[int, Condition] = {}
+        assignments: dict[int, Assignment] = {}
+
+        def condition(item: Condition) -> Condition:
+            found = conditions.get(id(item))
+            if found is None:
+                found = Condition(item.kind, item.test, item.pattern, item.start, item.end, source)
+                conditions[id(item)] = found
+            return found
+
+        def assignment(item: Assignment) -> Assignment:
+            found = assignments.get(id(item))
+            if found is None:
+                found = Assignment(
+                    item.name,
+                    item.value,
+                    item.start,
+                    item.end,
+                    tuple(map(condition, item.conditions)),
+                    item.exported,
+                    source,
+                )
+                assignments[id(item)] = found
+            return found
+
+        copy = Script(self.dialect, self.origin, self.text, source)
+        copy.assignments = [assignment(item) for item in self.assignments]
+        copy.commands = [
+            Command(
+                item.name,
+                tuple(Word(w.text, w.value, w.start, w.end, source) for w in item.words),
+                item.start,
+                item.end,
+                item.name_start,
+                item.name_end,
+                tuple(map(condition, item.conditions)),
+                tuple(map(assignment, item.env)),
+                source,
+            )
+            for item in self.commands
+        ]
+        copy.variables = [
+            VariableRef(v.name, v.syntax, v.text, v.start, v.end, source) for v in self.variables
+        ]
+        copy.features = [Feature(f.name, f.text, f.start, f.end, source) for f in self.features]
+        copy.choices = [
+            Choice(
+                item.kind,
+                item.subject,
+                item.start,
+                item.end,
+                tuple(
+                    Arm(
+                        condition(arm.condition),
+                        arm.label,
+                        arm.label_start,
+                        arm.label_end,
+                        arm.body_start,
+                        arm.body_end,
+                    )
+                    for arm in item.arms
+                ),
+                tuple(map(condition, item.conditions)),
+            )
+            for item in self.choices
+        ]
+        copy.literal_ranges = list(self.literal_ranges)
+        copy.errors = self.errors
+        return copy
+
 
 @dataclass(slots=True, eq=False)
 class ShellView:

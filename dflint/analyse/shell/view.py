@@ -141,8 +141,33 @@ def _interpreter(shell: Sequence[str]) -> str:
     return program
 
 
+# Scripts already read in this process, by dialect, origin and text: Dockerfiles of one
+# project repeat the same RUN lines (a variant per version or base), and a script read again
+# at another place only needs its map changed. Bounded: the oldest half goes when full.
+_READ: dict[tuple[Dialect, str, str], Script] = {}
+_READ_LIMIT = 512
+
+
 def parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
     """One script in one dialect (exec form excepted)."""
+    key = (dialect, origin, piece.text)
+    found = _READ.get(key)
+    if found is not None:
+        return found.relocated(piece.map)
+    script = _parse(dialect, piece, origin)
+    if len(_READ) >= _READ_LIMIT:
+        for old in list(_READ)[: _READ_LIMIT // 2]:
+            del _READ[old]
+    _READ[key] = script  # relocation reads what the parse found, not parent or interpreter
+    return script
+
+
+def forget_scripts() -> None:
+    """Empty the cache of scripts read (benchmarks time passes that share nothing)."""
+    _READ.clear()
+
+
+def _parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
     # The readers load on first use: a lint run that parses no shell pays nothing for them.
     from dflint.analyse.shell import posix, powershell
 
