@@ -174,7 +174,8 @@ def _download_run(ctx: RuleContext, instruction: Instruction) -> Iterator[Downlo
 
 def _download_copy(ctx: RuleContext, instruction: Instruction) -> Iterator[DownloadSite]:
     sources = instruction.args[:-1]
-    if not sources:
+    # a literal written in a source, or one reaching it through `$NAME`: nothing else counts
+    if not any("$" in source or has_literal(source) for source in sources):
         return
     piece = argument_text(ctx.dockerfile, instruction)
     for source in sources:
