@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dflint.analyse.analysis import Analysis, StageFacts
@@ -147,6 +148,7 @@ _TAG_SPLIT = re.compile(r"[-_.]")
 PIN_RULES = frozenset({"DF202", "DF209", "DF210", "DF311"})
 
 
+@lru_cache(maxsize=1024)  # several rules ask about each FROM, and files share images
 def image_pin(image: str) -> ImagePin | None:
     """The architecture an image reference names: an official image's per-architecture
     namespace (``arm64v8/ruby``), or one architecture word in the tag (``base:linux-amd64``)

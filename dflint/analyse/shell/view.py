@@ -369,12 +369,20 @@ def _windows_argv(text: str, base: int, source: SourceMap) -> list[Piece]:
             flush()
             index += 1
             continue
-        chars.append(char)
-        offsets.append(base + index)
+        # a run of plain characters is copied as one slice
+        match = (_ARGV_QUOTED_SPECIAL if quoted else _ARGV_SPECIAL).search(text, index + 1)
+        stop = size if match is None else match.start()
+        chars.append(text[index:stop])
+        offsets.extend(range(base + index, base + stop))
         started = True
-        index += 1
+        index = stop
     flush()
     return pieces
+
+
+# Where a run of plain characters ends in a Windows command line, outside and inside quotes.
+_ARGV_SPECIAL = re.compile(r'[\\" \t]')
+_ARGV_QUOTED_SPECIAL = re.compile(r'[\\"]')
 
 
 def inline_script(program: str, args: list[Piece]) -> tuple[Dialect, Piece, str] | None:
