@@ -111,6 +111,14 @@ _STEMS = FoldedPattern(r"amd64|x86|x64|arm|aarch64|i[36]86|ppc64le|s390x|riscv64
 
 
 def has_literal(text: str) -> bool:
+    # rules ask about the same words and RUN texts in turn; a long text is not kept
+    if len(text) > 8192:
+        return _STEMS.found(text) and _ARCH_LITERAL.found(text)
+    return _kept_has_literal(text)
+
+
+@lru_cache(maxsize=4096)
+def _kept_has_literal(text: str) -> bool:
     return _STEMS.found(text) and _ARCH_LITERAL.found(text)
 
 

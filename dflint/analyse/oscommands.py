@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from dflint.analyse import catalogue
@@ -49,10 +50,23 @@ _WINDOWS_SYNTAX = re.compile(
 )
 
 
-def _words(text: str) -> set[str]:
+def _words(text: str) -> frozenset[str]:
+    # DF301 and DF302 ask about the same instruction's text; a long text is not kept
+    return _text_words(text) if len(text) <= _KEPT else _read_words(text)
+
+
+_KEPT = 8192
+
+
+@lru_cache(maxsize=256)
+def _text_words(text: str) -> frozenset[str]:
+    return _read_words(text)
+
+
+def _read_words(text: str) -> frozenset[str]:
     if text.isascii():  # one lower() for the whole text
-        return {word.rstrip(".") for word in _WORD.findall(text.lower())}
-    return {word.lower().rstrip(".") for word in _WORD.findall(text)}
+        return frozenset(word.rstrip(".") for word in _WORD.findall(text.lower()))
+    return frozenset(word.lower().rstrip(".") for word in _WORD.findall(text))
 
 
 def mentions_linux_command(text: str) -> bool:
