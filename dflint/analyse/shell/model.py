@@ -8,7 +8,7 @@ for: most words of most scripts are never reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from dflint.analyse.shell.source import SourceMap
@@ -178,6 +178,27 @@ class Command:
     @property
     def args(self) -> list[str]:
         return [word.value for word in self.words]
+
+
+def _quick_init(cls: type) -> None:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots directly.
+
+    The generated one goes through ``object.__setattr__`` for each field (the price of
+    ``frozen``), which made building the words and commands of a script cost twice as much;
+    the slots' own setters keep the class frozen for everyone else. Every field is required.
+    """
+    names = [item.name for item in fields(cls)]
+    setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    namespace: dict[str, object] = {}
+    exec(f"def __init__(self, {', '.join(names)}):\n{body}", setters, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    setattr(cls, "__init__", init)  # noqa: B010
+
+
+for _frozen in (Word, Condition, Arm, Choice, Assignment, VariableRef, Feature, Command):
+    _quick_init(_frozen)
 
 
 @dataclass(slots=True, eq=False)
