@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from dflint.analyse.arch import ARCH_NAMED_REFERENCE, ARCH_SOURCE_TEST, DOCKER_ARCH, Dispatches
-from dflint.analyse.shell.model import Arm, Choice, Condition, Script
+from dflint.analyse.shell.model import Arm, Assignment, Choice, Command, Script
 from dflint.analyse.shell.posix import unquote_value
 
 # What each tool prints on Linux, with Docker's name of the architecture.
@@ -221,16 +221,35 @@ def read_choices(script: Script) -> list[ReadChoice]:
         return []
     dispatches = Dispatches(script)
     found = []
+    members: _Members | None = None
     for choice in script.choices:
         if not any(dispatches.is_arch_test(arm.condition) for arm in choice.arms):
             continue
-        read = _read(script, choice)
+        if members is None:
+            members = _members(script)
+        read = _read(script, choice, members)
         if read is not None:
             found.append(read)
     return found
 
 
-def _read(script: Script, choice: Choice) -> ReadChoice | None:
+# The commands and assignments under each condition of a script, by the condition's id
+# (conditions are told apart by identity), in source order.
+_Members = dict[int, tuple[list[Command], list[Assignment]]]
+
+
+def _members(script: Script) -> _Members:
+    found: _Members = {}
+    for command in script.commands:
+        for condition in set(map(id, command.conditions)):
+            found.setdefault(condition, ([], []))[0].append(command)
+    for assignment in script.assignments:
+        for condition in set(map(id, assignment.conditions)):
+            found.setdefault(condition, ([], []))[1].append(assignment)
+    return found
+
+
+def _read(script: Script, choice: Choice, members: _Members) -> ReadChoice | None:
     tested = (
         choice.subject
         if choice.kind == "case"
@@ -241,7 +260,7 @@ def _read(script: Script, choice: Choice) -> ReadChoice | None:
     arms: list[ReadArm] = []
     fallback: ReadArm | None = None
     for arm in choice.arms:
-        fails, printed, given, assigned = _body(script, arm.condition)
+        fails, printed, given, assigned = _body(members.get(id(arm.condition), ([], [])))
         picks = printed + given
         picked = next((m.group(0) for p in picks for m in [_PICKED.search(p)] if m), None)
         printed_arch = any(_PICKED.fullmatch(value.strip()) for value in printed)
@@ -289,17 +308,16 @@ def _variable_tool(script: Script, name: str, before: int, depth: int = 0) -> st
 
 
 def _body(
-    script: Script, condition: Condition
+    members: tuple[list[Command], list[Assignment]],
 ) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Whether a branch fails, the values it prints, the values it assigns, and the names
-    it assigns."""
+    it assigns (from the commands and assignments under the branch's condition)."""
     fails = False
     printed: list[str] = []
     given: list[str] = []
     assigned: list[str] = []
-    for command in script.commands:
-        if not any(item is condition for item in command.conditions):
-            continue
+    commands, assignments = members
+    for command in commands:
         name = command.name.rsplit("/", 1)[-1]
         if name in _FAILING:
             args = [word.value for word in command.words]
@@ -307,11 +325,10 @@ def _body(
             fails = fails or failing
         elif name in ("echo", "printf"):
             printed += [word.value for word in command.words if not word.value.startswith("-")]
-    for assignment in script.assignments:
-        if any(item is condition for item in assignment.conditions):
-            given.append(unquote_value(assignment.value))
-            if assignment.name not in assigned:
-                assigned.append(assignment.name)
+    for assignment in assignments:
+        given.append(unquote_value(assignment.value))
+        if assignment.name not in assigned:
+            assigned.append(assignment.name)
     return fails, tuple(printed), tuple(given), tuple(assigned)
 
 
