@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import CORPUS, corpus_files
 
-from dflint.analyse import arch, oscommands
+from dflint.analyse import arch, archdispatch, oscommands
 from dflint.analyse.shell.view import forget_scripts
 from dflint.lint.engine import FileResult, Options, lint_file
 
@@ -34,6 +34,8 @@ def forget() -> None:
     arch._kept_has_literal.cache_clear()
     arch.image_pin.cache_clear()
     oscommands._text_words.cache_clear()
+    archdispatch._kept_may_dispatch.cache_clear()
+    archdispatch._READ.clear()
 
 
 def lint_all(files: list[Path], options: Options) -> list[FileResult]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dflint.analyse.arch import ARCH_NAMED_REFERENCE, ARCH_SOURCE_TEST, DOCKER_ARCH, Dispatches
 from dflint.analyse.shell.model import Arm, Assignment, Choice, Command, Script
@@ -201,6 +202,17 @@ _BRANCH = re.compile(r"\b(?:case|if)\b")
 
 def may_dispatch(text: str) -> bool:
     """A cheap test before parsing: a `case`/`if` and something that names the architecture."""
+    if len(text) <= 8192:  # DF312 and DF313 ask about the same texts: short ones are kept
+        return _kept_may_dispatch(text)
+    return _may_dispatch(text)
+
+
+@lru_cache(maxsize=256)
+def _kept_may_dispatch(text: str) -> bool:
+    return _may_dispatch(text)
+
+
+def _may_dispatch(text: str) -> bool:
     return (
         ("if" in text or "case" in text)
         and _BRANCH.search(text) is not None
@@ -216,9 +228,25 @@ def tool_of(text: str) -> str | None:
 
 
 def read_choices(script: Script) -> list[ReadChoice]:
-    """Every arch dispatch of a POSIX script, read."""
+    """Every arch dispatch of a POSIX script, read (once: DF312 and DF313 both ask)."""
     if script.dialect != "posix" or not script.choices:
         return []
+    kept = _READ.get(id(script))
+    if kept is not None and kept[0] is script:  # the id of a script still alive
+        return kept[1]
+    found = _read_choices(script)
+    if len(script.text) <= 65536:  # a huge script is not kept past its file
+        if len(_READ) >= 64:
+            _READ.clear()
+        _READ[id(script)] = (script, found)
+    return found
+
+
+# The last scripts read, by id, with the script itself (so an id is never taken for another's).
+_READ: dict[int, tuple[Script, list[ReadChoice]]] = {}
+
+
+def _read_choices(script: Script) -> list[ReadChoice]:
     dispatches = Dispatches(script)
     found = []
     members: _Members | None = None
