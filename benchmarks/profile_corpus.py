@@ -24,18 +24,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import CORPUS, corpus_files
 
 from dflint.analyse import arch, archdispatch, oscommands
-from dflint.analyse.shell.view import forget_scripts
+from dflint.analyse.shell import view
 from dflint.lint.engine import FileResult, Options, lint_file
 
 
 def forget() -> None:
     """Empty what one process keeps from file to file, so each pass starts as a run does."""
-    forget_scripts()
+    view.forget_scripts()
     arch._kept_has_literal.cache_clear()
     arch.image_pin.cache_clear()
     oscommands._text_words.cache_clear()
     archdispatch._kept_may_dispatch.cache_clear()
     archdispatch._READ.clear()
+    view._kept_program_name.cache_clear()
 
 
 def lint_all(files: list[Path], options: Options) -> list[FileResult]:

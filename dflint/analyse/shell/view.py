@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dflint.analyse.shell.model import Command, Dialect, Script, ShellView, Word
@@ -61,6 +62,16 @@ def script_text(instruction: Instruction) -> str:
 
 def program_name(word: str) -> str:
     """``C:\\Windows\\System32\\cmd.EXE`` → ``cmd``, ``/bin/bash`` → ``bash``."""
+    # asked for every command by the readers and the rules: short names are kept
+    return _kept_program_name(word) if len(word) <= 256 else _program_name(word)
+
+
+@lru_cache(maxsize=1024)
+def _kept_program_name(word: str) -> str:
+    return _program_name(word)
+
+
+def _program_name(word: str) -> str:
     return word.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
 
 
