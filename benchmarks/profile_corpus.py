@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import CORPUS, corpus_files
 
-from dflint.analyse import arch, archdispatch, oscommands
+from dflint.analyse import analysis, arch, archdispatch, oscommands
 from dflint.analyse.shell import view
 from dflint.lint.engine import FileResult, Options, lint_file
 
@@ -37,6 +37,7 @@ def forget() -> None:
     archdispatch._kept_may_dispatch.cache_clear()
     archdispatch._READ.clear()
     view._kept_program_name.cache_clear()
+    analysis.arch_evidence_in_path.cache_clear()
 
 
 def lint_all(files: list[Path], options: Options) -> list[FileResult]:
