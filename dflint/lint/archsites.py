@@ -238,12 +238,12 @@ def is_asset_word(ctx: RuleContext, instruction: Instruction, command: Command, 
     value = word.value
     if value.startswith("-") and "=" not in value:
         return False
+    program = program_name(command.name)
+    if program in _DOWNLOADERS:
+        return True  # whatever the value expands to (so it is not expanded)
     if "$" in value:
         value = ctx.analysis.expand(value, instruction)[0]
     if _URL in value:
-        return True
-    program = program_name(command.name)
-    if program in _DOWNLOADERS:
         return True
     return program in _ASSET_COMMANDS and bool(_FILE_NAME.search(value) or "/" in value)
 
