@@ -72,7 +72,9 @@ class InvalidInstruction(Rule):
             if instruction.start_line not in refused:
                 yield from _base_name(ctx, stage.index, instruction)
             for item in stage.instructions:
-                if item.start_line not in refused:
+                # only COPY --from and RUN --mount name a stage (most instructions: no flags)
+                wanted = item.flags and item.keyword in ("COPY", "RUN")
+                if wanted and item.start_line not in refused:
                     yield from _stage_order(ctx, stage.index, item)
 
 
