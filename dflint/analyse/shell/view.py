@@ -157,6 +157,7 @@ def _interpreter(shell: Sequence[str]) -> str:
 # at another place only needs its map changed. Bounded: the oldest half goes when full.
 _READ: dict[tuple[Dialect, str, str], Script] = {}
 _READ_LIMIT = 512
+_KEPT_SIZE = 65536
 
 
 def parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
@@ -166,6 +167,8 @@ def parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
     if found is not None:
         return found.relocated(piece.map)
     script = _parse(dialect, piece, origin)
+    if len(piece.text) > _KEPT_SIZE:
+        return script  # a huge script is not kept past its file
     if len(_READ) >= _READ_LIMIT:
         for old in list(_READ)[: _READ_LIMIT // 2]:
             del _READ[old]
