@@ -67,13 +67,18 @@ class InvalidInstruction(Rule):
                 yield Violation(problem.span, problem.message)
         refused = {problem.span.line for problem in ctx.dockerfile.problems}
         stages = ctx.dockerfile.stages
+        # the last stage of each name: once per file (a name per source was all the stages
+        # per COPY, quadratic in a file of thousands of stages)
+        aliases = {stage.alias: stage.index for stage in stages if stage.alias}
         for stage in stages:
             instruction = stage.from_instruction
             if instruction.start_line not in refused:
                 yield from _base_name(ctx, stage.index, instruction)
             for item in stage.instructions:
-                if item.start_line not in refused:
-                    yield from _stage_order(ctx, stage.index, item)
+                # only COPY --from and RUN --mount name a stage (most instructions: no flags)
+                wanted = item.flags and item.keyword in ("COPY", "RUN")
+                if wanted and item.start_line not in refused:
+                    yield from _stage_order(ctx, stage.index, item, aliases)
 
 
 def _stage_name(stage: Stage) -> str:
@@ -111,7 +116,9 @@ def _base_name(ctx: RuleContext, index: int, instruction: Instruction) -> Iterat
         )
 
 
-def _stage_order(ctx: RuleContext, index: int, instruction: Instruction) -> Iterator[Violation]:
+def _stage_order(
+    ctx: RuleContext, index: int, instruction: Instruction, aliases: dict[str, int]
+) -> Iterator[Violation]:
     """COPY --from / RUN --mount from= naming this stage or a later one (BuildKit's dispatch)."""
     stages = ctx.dockerfile.stages
     current = _stage_name(stages[index])
@@ -138,10 +145,10 @@ def _stage_order(ctx: RuleContext, index: int, instruction: Instruction) -> Iter
                 )
                 continue
         else:
-            matches = [stage.index for stage in stages if stage.alias == name.lower()]
-            if not matches:
+            found = aliases.get(name.lower())
+            if found is None:
                 continue  # an image
-            source = matches[-1]
+            source = found
         if source == index:
             yield Violation(
                 instruction.span,

@@ -66,11 +66,11 @@ class ContinuationSwallowsInstruction(Rule):
         for previous, number in zip(instruction.lines, instruction.lines[1:], strict=False):
             text = lines[number - 1]
             stripped = text.lstrip(GO_SPACE)
+            if len(text) - len(stripped) > indent:
+                continue  # an indented line is a deliberate continuation
             match = _WORD.match(stripped)
             if match is None or match.group(0) not in KNOWN_KEYWORDS:
                 continue
-            if len(text) - len(stripped) > indent:
-                continue  # an indented line is a deliberate continuation
             if _first_argument(ctx, instruction, number):
                 continue  # `HEALTHCHECK ... \` + `CMD ...`, `ONBUILD \` + `RUN ...`: by design
             keyword = match.group(0)

@@ -62,12 +62,27 @@ _NOT_IN_ASH = frozenset(
 _DASH_FAMILIES = frozenset({"debian", "ubuntu"})
 _ASH_FAMILIES = frozenset({"alpine", "busybox"})
 _DASH_OR_ASH = re.compile(r"(?:^|/)(?:dash|ash)\Z")
-# A cheap test before parsing. Every branch starts with a character (look-behinds come after
-# it), so that re skips to the places where one may start instead of trying every position.
-_HINT = re.compile(
-    r"\[\[|s(?<!\ws)ource\b|f(?<!\wf)unction\b|=\(|[<>]\(|\$'|\{[^}\s]*,|&>|\|&|l(?<!\wl)et\b"
-    r"|\((?<!\$\()\(|==|declare|typeset|\$\{!|\^\^|,,\}|\[[@*]\]|\$\{\w+:[0-9]|\$\{\w+//?|<<<"
+# A cheap test before parsing: text that may hold bash syntax. Plain substrings are looked
+# for one by one (each a fast scan); a pattern runs only where its literal part is present,
+# as one pattern of all the alternatives was tried at every position of every RUN line.
+_HINT_WORDS = (
+    "[[", "=(", "<(", ">(", "$'", "&>", "|&", "==", "declare", "typeset", "${!", "^^", ",,}",
+    "[@]", "[*]", "<<<",
+)  # fmt: skip
+_HINT_PATTERNS = (
+    ("source", re.compile(r"s(?<!\ws)ource\b")),
+    ("function", re.compile(r"f(?<!\wf)unction\b")),
+    ("let", re.compile(r"l(?<!\wl)et\b")),
+    ("((", re.compile(r"\((?<!\$\()\(")),
+    ("{", re.compile(r"\{[^}\s]*,")),
+    ("${", re.compile(r"\$\{\w+(?::[0-9]|//?)")),
 )
+
+
+def _may_hold_bashism(text: str) -> bool:
+    return any(word in text for word in _HINT_WORDS) or any(
+        literal in text and pattern.search(text) is not None for literal, pattern in _HINT_PATTERNS
+    )
 
 
 class BashismUnderSh(Rule):
@@ -122,7 +137,7 @@ class BashismUnderSh(Rule):
         ):
             return  # sh is bash there, or nobody knows which sh it is
         text = script_text(instruction)
-        if not _HINT.search(text):
+        if not _may_hold_bashism(text):
             return
         for script in shell_view(ctx.analysis, instruction).scripts:
             if script.dialect != "posix" or script.parent is not None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dflint.analyse.analysis import PLATFORM_ARGS
 from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.rule import Rule, RuleContext, Violation, line_span
-from dflint.read.model import Instruction
+from dflint.read.model import Dockerfile, Instruction
 
 AUTOMATIC_PLATFORM_ARGS = frozenset(PLATFORM_ARGS)
 # Instructions whose arguments the builder expands, or whose shell sees the build args.
@@ -60,10 +60,16 @@ class PlatformArgOutOfScope(Rule):
     fixable = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
+        text = instruction.original
+        if instruction.heredocs:
+            text += "".join(heredoc.content for heredoc in instruction.heredocs)
+        if "$" not in text:
+            return  # most instructions reference nothing
+        candidates = self._candidates(ctx)
+        if not any(name in text for name in candidates):
+            return
         if ctx.analysis.facts(instruction) is None:
             return  # a global ARG: FROM lines see every global name
-        global_names = {_arg_name(arg) for item in ctx.dockerfile.global_args for arg in item.args}
-        candidates = AUTOMATIC_PLATFORM_ARGS | global_names
         scope = ctx.analysis.scope(instruction)
         reported: set[str] = set()
         for line, offset, name in _references(ctx, instruction):
@@ -83,6 +89,17 @@ class PlatformArgOutOfScope(Rule):
                 f"add `ARG {name}` after the stage's FROM",
                 fix=_declare(ctx, instruction, name),
             )
+
+    def _candidates(self, ctx: RuleContext) -> frozenset[str]:
+        """The names a stage must declare to see: the automatic platform ARGs and the
+        global ones (computed once per file)."""
+        cached: tuple[Dockerfile, frozenset[str]] | None = getattr(self, "_names", None)
+        if cached is not None and cached[0] is ctx.dockerfile:
+            return cached[1]
+        global_names = {_arg_name(arg) for item in ctx.dockerfile.global_args for arg in item.args}
+        found = AUTOMATIC_PLATFORM_ARGS | global_names
+        self._names = (ctx.dockerfile, found)
+        return found
 
 
 def _declare(ctx: RuleContext, instruction: Instruction, name: str) -> Fix | None:

@@ -28,6 +28,7 @@ import warnings
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from dflint.core.archnames import ARCH_TOKENS
@@ -882,6 +883,7 @@ def arch_in_path(path: str) -> str | None:
     return found[0] if found is not None else None
 
 
+@lru_cache(maxsize=256)  # asked by the analysis and by the targets of each file
 def arch_evidence_in_path(path: str) -> tuple[str, str] | None:
     """The architecture a per-arch file is named for, and the part of the path that names it
     (``("arm64", "folder arm64")``).

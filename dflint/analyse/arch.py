@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dflint.analyse.analysis import Analysis, StageFacts
@@ -110,6 +111,14 @@ _STEMS = FoldedPattern(r"amd64|x86|x64|arm|aarch64|i[36]86|ppc64le|s390x|riscv64
 
 
 def has_literal(text: str) -> bool:
+    # rules ask about the same words and RUN texts in turn; a long text is not kept
+    if len(text) > 8192:
+        return _STEMS.found(text) and _ARCH_LITERAL.found(text)
+    return _kept_has_literal(text)
+
+
+@lru_cache(maxsize=4096)
+def _kept_has_literal(text: str) -> bool:
     return _STEMS.found(text) and _ARCH_LITERAL.found(text)
 
 
@@ -147,6 +156,7 @@ _TAG_SPLIT = re.compile(r"[-_.]")
 PIN_RULES = frozenset({"DF202", "DF209", "DF210", "DF311"})
 
 
+@lru_cache(maxsize=1024)  # several rules ask about each FROM, and files share images
 def image_pin(image: str) -> ImagePin | None:
     """The architecture an image reference names: an official image's per-architecture
     namespace (``arm64v8/ruby``), or one architecture word in the tag (``base:linux-amd64``)

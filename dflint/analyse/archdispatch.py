@@ -13,9 +13,10 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dflint.analyse.arch import ARCH_NAMED_REFERENCE, ARCH_SOURCE_TEST, DOCKER_ARCH, Dispatches
-from dflint.analyse.shell.model import Arm, Choice, Condition, Script
+from dflint.analyse.shell.model import Arm, Assignment, Choice, Command, Script
 from dflint.analyse.shell.posix import unquote_value
 
 # What each tool prints on Linux, with Docker's name of the architecture.
@@ -201,6 +202,17 @@ _BRANCH = re.compile(r"\b(?:case|if)\b")
 
 def may_dispatch(text: str) -> bool:
     """A cheap test before parsing: a `case`/`if` and something that names the architecture."""
+    if len(text) <= 8192:  # DF312 and DF313 ask about the same texts: short ones are kept
+        return _kept_may_dispatch(text)
+    return _may_dispatch(text)
+
+
+@lru_cache(maxsize=256)
+def _kept_may_dispatch(text: str) -> bool:
+    return _may_dispatch(text)
+
+
+def _may_dispatch(text: str) -> bool:
     return (
         ("if" in text or "case" in text)
         and _BRANCH.search(text) is not None
@@ -216,21 +228,56 @@ def tool_of(text: str) -> str | None:
 
 
 def read_choices(script: Script) -> list[ReadChoice]:
-    """Every arch dispatch of a POSIX script, read."""
+    """Every arch dispatch of a POSIX script, read (once: DF312 and DF313 both ask)."""
     if script.dialect != "posix" or not script.choices:
         return []
+    kept = _READ.get(id(script))
+    if kept is not None and kept[0] is script:  # the id of a script still alive
+        return kept[1]
+    found = _read_choices(script)
+    if len(script.text) <= 65536:  # a huge script is not kept past its file
+        if len(_READ) >= 64:
+            _READ.clear()
+        _READ[id(script)] = (script, found)
+    return found
+
+
+# The last scripts read, by id, with the script itself (so an id is never taken for another's).
+_READ: dict[int, tuple[Script, list[ReadChoice]]] = {}
+
+
+def _read_choices(script: Script) -> list[ReadChoice]:
     dispatches = Dispatches(script)
     found = []
+    members: _Members | None = None
     for choice in script.choices:
         if not any(dispatches.is_arch_test(arm.condition) for arm in choice.arms):
             continue
-        read = _read(script, choice)
+        if members is None:
+            members = _members(script)
+        read = _read(script, choice, members)
         if read is not None:
             found.append(read)
     return found
 
 
-def _read(script: Script, choice: Choice) -> ReadChoice | None:
+# The commands and assignments under each condition of a script, by the condition's id
+# (conditions are told apart by identity), in source order.
+_Members = dict[int, tuple[list[Command], list[Assignment]]]
+
+
+def _members(script: Script) -> _Members:
+    found: _Members = {}
+    for command in script.commands:
+        for condition in set(map(id, command.conditions)):
+            found.setdefault(condition, ([], []))[0].append(command)
+    for assignment in script.assignments:
+        for condition in set(map(id, assignment.conditions)):
+            found.setdefault(condition, ([], []))[1].append(assignment)
+    return found
+
+
+def _read(script: Script, choice: Choice, members: _Members) -> ReadChoice | None:
     tested = (
         choice.subject
         if choice.kind == "case"
@@ -241,7 +288,7 @@ def _read(script: Script, choice: Choice) -> ReadChoice | None:
     arms: list[ReadArm] = []
     fallback: ReadArm | None = None
     for arm in choice.arms:
-        fails, printed, given, assigned = _body(script, arm.condition)
+        fails, printed, given, assigned = _body(members.get(id(arm.condition), ([], [])))
         picks = printed + given
         picked = next((m.group(0) for p in picks for m in [_PICKED.search(p)] if m), None)
         printed_arch = any(_PICKED.fullmatch(value.strip()) for value in printed)
@@ -289,17 +336,16 @@ def _variable_tool(script: Script, name: str, before: int, depth: int = 0) -> st
 
 
 def _body(
-    script: Script, condition: Condition
+    members: tuple[list[Command], list[Assignment]],
 ) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Whether a branch fails, the values it prints, the values it assigns, and the names
-    it assigns."""
+    it assigns (from the commands and assignments under the branch's condition)."""
     fails = False
     printed: list[str] = []
     given: list[str] = []
     assigned: list[str] = []
-    for command in script.commands:
-        if not any(item is condition for item in command.conditions):
-            continue
+    commands, assignments = members
+    for command in commands:
         name = command.name.rsplit("/", 1)[-1]
         if name in _FAILING:
             args = [word.value for word in command.words]
@@ -307,11 +353,10 @@ def _body(
             fails = fails or failing
         elif name in ("echo", "printf"):
             printed += [word.value for word in command.words if not word.value.startswith("-")]
-    for assignment in script.assignments:
-        if any(item is condition for item in assignment.conditions):
-            given.append(unquote_value(assignment.value))
-            if assignment.name not in assigned:
-                assigned.append(assignment.name)
+    for assignment in assignments:
+        given.append(unquote_value(assignment.value))
+        if assignment.name not in assigned:
+            assigned.append(assignment.name)
     return fails, tuple(printed), tuple(given), tuple(assigned)
 
 

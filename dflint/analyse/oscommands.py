@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from dflint.analyse import catalogue
@@ -44,15 +45,38 @@ _LINUX_NAMES = frozenset(
 _WINDOWS_NAMES = frozenset(
     entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
 )
-_WINDOWS_SYNTAX = re.compile(
-    r"[A-Z](?<!\w[A-Z])[a-z]+-[A-Z][a-z]|\s/[A-Za-z?](?![\w/.-])|s(?<!\ws)et\s+\"?\w+="
-)
+# (three searches, the last only where "set" is written: one pattern of the three had no
+# first character to skip ahead to)
+_CMDLET = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+-[A-Z][a-z]")
+_SWITCH = re.compile(r"\s/[A-Za-z?](?![\w/.-])")
+_SET = re.compile(r"s(?<!\ws)et\s+\"?\w+=")
 
 
-def _words(text: str) -> set[str]:
+def _windows_syntax(text: str) -> bool:
+    return (
+        _CMDLET.search(text) is not None
+        or _SWITCH.search(text) is not None
+        or ("set" in text and _SET.search(text) is not None)
+    )
+
+
+def _words(text: str) -> frozenset[str]:
+    # DF301 and DF302 ask about the same instruction's text; a long text is not kept
+    return _text_words(text) if len(text) <= _KEPT else _read_words(text)
+
+
+_KEPT = 8192
+
+
+@lru_cache(maxsize=256)
+def _text_words(text: str) -> frozenset[str]:
+    return _read_words(text)
+
+
+def _read_words(text: str) -> frozenset[str]:
     if text.isascii():  # one lower() for the whole text
-        return {word.rstrip(".") for word in _WORD.findall(text.lower())}
-    return {word.lower().rstrip(".") for word in _WORD.findall(text)}
+        return frozenset(word.rstrip(".") for word in _WORD.findall(text.lower()))
+    return frozenset(word.lower().rstrip(".") for word in _WORD.findall(text))
 
 
 def mentions_linux_command(text: str) -> bool:
@@ -62,7 +86,7 @@ def mentions_linux_command(text: str) -> bool:
 
 def mentions_windows_command(text: str) -> bool:
     """The text names a catalogued Windows command or shows cmd/PowerShell syntax."""
-    return _WINDOWS_SYNTAX.search(text) is not None or not _WINDOWS_NAMES.isdisjoint(_words(text))
+    return _windows_syntax(text) or not _WINDOWS_NAMES.isdisjoint(_words(text))
 
 
 @dataclass(frozen=True, slots=True)

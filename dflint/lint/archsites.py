@@ -97,9 +97,19 @@ _PROPERTY = re.compile(r"[-/]p:(?:RuntimeIdentifiers?|PlatformTarget)=(\S+)", re
 _VARIABLE_HINT = FoldedPattern(
     r"GOARCH|CARGO_BUILD_TARGET|RUST_TARGET|npm_config_|RUNTIME_IDENTIFIER"
 )
-_OPTION_HINT = re.compile(
-    r"--target|--host=|--build=|--platform|--arch|\s-[ar]\s|RuntimeIdentifier|\brustup\b"
-)
+_OPTION_WORDS = ("--target", "--host=", "--build=", "--platform", "--arch", "RuntimeIdentifier")
+_SHORT_OPTION = re.compile(r"\s-[ar]\s")
+_RUSTUP = re.compile(r"\brustup\b")
+
+
+def _option_hint(text: str) -> bool:
+    """An option that can name an architecture (substring tests first: a pattern without a
+    literal start is tried at every position of a long RUN line)."""
+    return (
+        any(word in text for word in _OPTION_WORDS)
+        or (("-a" in text or "-r" in text) and _SHORT_OPTION.search(text) is not None)
+        or ("rustup" in text and _RUSTUP.search(text) is not None)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +184,8 @@ def _download_run(ctx: RuleContext, instruction: Instruction) -> Iterator[Downlo
 
 def _download_copy(ctx: RuleContext, instruction: Instruction) -> Iterator[DownloadSite]:
     sources = instruction.args[:-1]
-    if not sources:
+    # a literal written in a source, or one reaching it through `$NAME`: nothing else counts
+    if not any("$" in source or has_literal(source) for source in sources):
         return
     piece = argument_text(ctx.dockerfile, instruction)
     for source in sources:
@@ -227,12 +238,12 @@ def is_asset_word(ctx: RuleContext, instruction: Instruction, command: Command, 
     value = word.value
     if value.startswith("-") and "=" not in value:
         return False
+    program = program_name(command.name)
+    if program in _DOWNLOADERS:
+        return True  # whatever the value expands to (so it is not expanded)
     if "$" in value:
         value = ctx.analysis.expand(value, instruction)[0]
     if _URL in value:
-        return True
-    program = program_name(command.name)
-    if program in _DOWNLOADERS:
         return True
     return program in _ASSET_COMMANDS and bool(_FILE_NAME.search(value) or "/" in value)
 
@@ -372,7 +383,7 @@ def _value_end(text: str, start: int, instruction: Instruction) -> int:
 
 def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
     text = script_text(instruction)
-    if not _VARIABLE_HINT.found(text) and not (has_literal(text) and _OPTION_HINT.search(text)):
+    if not _VARIABLE_HINT.found(text) and not (has_literal(text) and _option_hint(text)):
         return
     for script in shell_view(ctx.analysis, instruction).scripts:
         if script.dialect != "posix":

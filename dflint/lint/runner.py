@@ -72,13 +72,15 @@ def prefetch(
     from dflint.registry.resolver import offline_from_env, resolver_for
     from dflint.registry.stages import image_refs
 
+    if options.offline or offline_from_env():
+        # Offline answers come from local tables in microseconds: fetching them ahead would
+        # only parse every file twice (and no file's config can turn the network back on).
+        return {}
     groups: dict[tuple[RegistrySettings, bool], dict[str, ImageRef]] = {}
     for path, shown in files:
         try:
             config = config_for(path, options)
-            if options.offline or config.offline or offline_from_env():
-                # Offline answers come from local tables in microseconds: fetching them
-                # ahead would only parse every file twice.
+            if config.offline:
                 continue
             entries = enabled_entries(config, options, shown)
             if not always and not any(entry.needs_base_images for entry in entries):

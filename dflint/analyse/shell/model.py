@@ -8,7 +8,7 @@ for: most words of most scripts are never reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from dflint.analyse.shell.source import SourceMap
@@ -180,6 +180,27 @@ class Command:
         return [word.value for word in self.words]
 
 
+def _quick_init(cls: type) -> None:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots directly.
+
+    The generated one goes through ``object.__setattr__`` for each field (the price of
+    ``frozen``), which made building the words and commands of a script cost twice as much;
+    the slots' own setters keep the class frozen for everyone else. Every field is required.
+    """
+    names = [item.name for item in fields(cls)]
+    setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    namespace: dict[str, object] = {}
+    exec(f"def __init__(self, {', '.join(names)}):\n{body}", setters, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    setattr(cls, "__init__", init)  # noqa: B010
+
+
+for _frozen in (Word, Condition, Arm, Choice, Assignment, VariableRef, Feature, Command):
+    _quick_init(_frozen)
+
+
 @dataclass(slots=True, eq=False)
 class Script:
     """One script in one dialect: a RUN's shell-form text, a heredoc body, an exec-form
@@ -223,6 +244,83 @@ class Script:
     def is_literal(self, offset: int) -> bool:
         """The character at ``offset`` is inside single quotes (the shell expands nothing)."""
         return any(start <= offset < end for start, end in self.literal_ranges)
+
+    def relocated(self, source: SourceMap) -> Script:
+        """The same script read at another place: what was found, mapped through ``source``.
+
+        Every word, command and condition is copied with the new map (objects shared inside
+        the script stay shared: rules tell conditions apart by identity); ``parent`` and
+        ``interpreter`` are left for the caller to set, as after a parse.
+        """
+        conditions: dict[int, Condition] = {}
+        assignments: dict[int, Assignment] = {}
+
+        def condition(item: Condition) -> Condition:
+            found = conditions.get(id(item))
+            if found is None:
+                found = Condition(item.kind, item.test, item.pattern, item.start, item.end, source)
+                conditions[id(item)] = found
+            return found
+
+        def assignment(item: Assignment) -> Assignment:
+            found = assignments.get(id(item))
+            if found is None:
+                found = Assignment(
+                    item.name,
+                    item.value,
+                    item.start,
+                    item.end,
+                    tuple(map(condition, item.conditions)),
+                    item.exported,
+                    source,
+                )
+                assignments[id(item)] = found
+            return found
+
+        copy = Script(self.dialect, self.origin, self.text, source)
+        copy.assignments = [assignment(item) for item in self.assignments]
+        copy.commands = [
+            Command(
+                item.name,
+                tuple(Word(w.text, w.value, w.start, w.end, source) for w in item.words),
+                item.start,
+                item.end,
+                item.name_start,
+                item.name_end,
+                tuple(map(condition, item.conditions)),
+                tuple(map(assignment, item.env)),
+                source,
+            )
+            for item in self.commands
+        ]
+        copy.variables = [
+            VariableRef(v.name, v.syntax, v.text, v.start, v.end, source) for v in self.variables
+        ]
+        copy.features = [Feature(f.name, f.text, f.start, f.end, source) for f in self.features]
+        copy.choices = [
+            Choice(
+                item.kind,
+                item.subject,
+                item.start,
+                item.end,
+                tuple(
+                    Arm(
+                        condition(arm.condition),
+                        arm.label,
+                        arm.label_start,
+                        arm.label_end,
+                        arm.body_start,
+                        arm.body_end,
+                    )
+                    for arm in item.arms
+                ),
+                tuple(map(condition, item.conditions)),
+            )
+            for item in self.choices
+        ]
+        copy.literal_ranges = list(self.literal_ranges)
+        copy.errors = self.errors
+        return copy
 
 
 @dataclass(slots=True, eq=False)

@@ -118,6 +118,10 @@ def unquote(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
+# A word with none of these characters holds nothing the walk records (no expansion,
+# substitution, single quotes or brace expansion; a broken one is the tree's has_error):
+# its nodes are not visited.
+_PLAIN = re.compile(r"[^$`'{(<>]*\Z")
 # Where a run of plain characters ends, outside and inside double quotes.
 _SPECIAL = re.compile(r"['\"\\$]")
 _DOUBLE_QUOTED_SPECIAL = re.compile(r'["\\]')
@@ -236,8 +240,9 @@ class _Walker(FlatWalk):
             elif kind in _REDIRECTS:
                 later.append(child)
             else:
-                words.append(self.word(child))
-                if kind not in _LEAVES:
+                word = self.word(child)
+                words.append(word)
+                if kind not in _LEAVES and _PLAIN.match(word.text) is None:
                     later.append(child)
         start, end = self.range(node)
         name_start, name_end = self.range(name_node)
@@ -261,7 +266,8 @@ class _Walker(FlatWalk):
             self.feature("let", name_node)
         elif name in ("test", "[") and any(word.value == "==" for word in words):
             self.feature("== in test (use =)", node)
-        self.walk(name_node, conditions)
+        if _PLAIN.match(self.script.text, name_start, name_end) is None:
+            self.walk(name_node, conditions)
         for child in later:
             self.walk(child, conditions)
 

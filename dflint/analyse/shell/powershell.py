@@ -131,9 +131,17 @@ class _Walker(FlatWalk):
 
     def children(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         for child in node.named_children:
-            # a leaf that no branch above handles holds nothing to read: not queued at all
-            if child.child_count or child.type in _HANDLED:
-                self.walk(child, conditions)
+            # A node no branch above handles with a single child (the grammar's chains of
+            # expression levels: unary in multiplicative in additive in ...) holds nothing to
+            # read but that child: go straight down to it.
+            while child.child_count == 1 and child.type not in _HANDLED:
+                child = child.children[0]
+                if not child.is_named:
+                    break
+            else:
+                # a leaf that no branch above handles holds nothing to read: not queued at all
+                if child.child_count or child.type in _HANDLED:
+                    self.walk(child, conditions)
 
     def command(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         name_node: Node | None = None

@@ -31,6 +31,9 @@ _JSON_ESCAPES = {
 }
 
 
+_FAR = 1 << 62  # past any offset: the last run goes on
+
+
 class SourceMap:
     """Maps offsets in a script's text to 1-based (line, column) in the Dockerfile.
 
@@ -96,11 +99,26 @@ class SourceMap:
         """
         result = SourceMap()
         previous: tuple[int, int] | None = None
+        starts = self._starts
+        last = -3  # the previous offset, while it sits inside one of this map's runs (-3: none)
+        run_end = -1  # where the run holding ``last`` ends
         for index, offset in enumerate(offsets):
+            if offset == last + 1 and offset < run_end and previous is not None:
+                # the next character of the same run: one column on, nothing to add
+                previous = (previous[0], previous[1] + 1)
+                last = offset
+                continue
             if offset < 0:
                 here = (previous[0], previous[1] + 1) if previous else self.position(0)
+                last = -3
             else:
                 here = self.position(offset)
+                run = bisect_right(starts, offset) - 1
+                if run >= 0:
+                    last = offset
+                    run_end = starts[run + 1] if run + 1 < len(starts) else _FAR
+                else:
+                    last = -3
             if previous is None or here != (previous[0], previous[1] + 1):
                 result.add(index, here[0], here[1])
             previous = here
@@ -115,19 +133,9 @@ class Piece:
     map: SourceMap
 
 
-def _continuation(escape: str) -> re.Pattern[str]:
-    # The reader's rule: the escape token is the last non-blank character and is not
-    # itself escaped.
-    e = re.escape(escape)
-    return re.compile(rf"(?:^|[^{e}])({e}[ \t]*)\Z")
-
-
-_CONTINUATIONS = {"\\": _continuation("\\"), "`": _continuation("`")}
-
-
 def logical_line(dockerfile: Dockerfile, instruction: Instruction) -> Piece:
     """The instruction's logical line (continuations joined) with its map."""
-    pattern = _CONTINUATIONS.get(dockerfile.escape, _CONTINUATIONS["\\"])
+    escape = dockerfile.escape if dockerfile.escape in ("\\", "`") else "\\"
     parts: list[str] = []
     source = SourceMap()
     offset = 0
@@ -135,9 +143,11 @@ def logical_line(dockerfile: Dockerfile, instruction: Instruction) -> Piece:
         raw = dockerfile.lines[number - 1] if 0 < number <= len(dockerfile.lines) else ""
         start = len(raw) - len(raw.lstrip(GO_SPACE)) if index == 0 else 0
         content = raw[start:]
-        match = pattern.search(content)
-        if match is not None:
-            content = content[: match.start(1)]
+        # The reader's rule: the escape token is the last non-blank character and is not
+        # itself escaped.
+        body = content.rstrip(" \t")
+        if body.endswith(escape) and body[-2:-1] != escape:
+            content = body[:-1]
         source.add(offset, number, start + 1)
         parts.append(content)
         offset += len(content)

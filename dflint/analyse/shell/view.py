@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dflint.analyse.shell.model import Command, Dialect, Script, ShellView, Word
@@ -61,6 +62,16 @@ def script_text(instruction: Instruction) -> str:
 
 def program_name(word: str) -> str:
     """``C:\\Windows\\System32\\cmd.EXE`` → ``cmd``, ``/bin/bash`` → ``bash``."""
+    # asked for every command by the readers and the rules: short names are kept
+    return _kept_program_name(word) if len(word) <= 256 else _program_name(word)
+
+
+@lru_cache(maxsize=1024)
+def _kept_program_name(word: str) -> str:
+    return _program_name(word)
+
+
+def _program_name(word: str) -> str:
     return word.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
 
 
@@ -156,8 +167,36 @@ def _interpreter(shell: Sequence[str]) -> str:
     return program
 
 
+# Scripts already read in this process, by dialect, origin and text: Dockerfiles of one
+# project repeat the same RUN lines (a variant per version or base), and a script read again
+# at another place only needs its map changed. Bounded: the oldest half goes when full.
+_READ: dict[tuple[Dialect, str, str], Script] = {}
+_READ_LIMIT = 512
+_KEPT_SIZE = 65536
+
+
 def parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
     """One script in one dialect (exec form excepted)."""
+    key = (dialect, origin, piece.text)
+    found = _READ.get(key)
+    if found is not None:
+        return found.relocated(piece.map)
+    script = _parse(dialect, piece, origin)
+    if len(piece.text) > _KEPT_SIZE:
+        return script  # a huge script is not kept past its file
+    if len(_READ) >= _READ_LIMIT:
+        for old in list(_READ)[: _READ_LIMIT // 2]:
+            del _READ[old]
+    _READ[key] = script  # relocation reads what the parse found, not parent or interpreter
+    return script
+
+
+def forget_scripts() -> None:
+    """Empty the cache of scripts read (benchmarks time passes that share nothing)."""
+    _READ.clear()
+
+
+def _parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
     # The readers load on first use: a lint run that parses no shell pays nothing for them.
     from dflint.analyse.shell import posix, powershell
 
@@ -359,12 +398,20 @@ def _windows_argv(text: str, base: int, source: SourceMap) -> list[Piece]:
             flush()
             index += 1
             continue
-        chars.append(char)
-        offsets.append(base + index)
+        # a run of plain characters is copied as one slice
+        match = (_ARGV_QUOTED_SPECIAL if quoted else _ARGV_SPECIAL).search(text, index + 1)
+        stop = size if match is None else match.start()
+        chars.append(text[index:stop])
+        offsets.extend(range(base + index, base + stop))
         started = True
-        index += 1
+        index = stop
     flush()
     return pieces
+
+
+# Where a run of plain characters ends in a Windows command line, outside and inside quotes.
+_ARGV_SPECIAL = re.compile(r'[\\" \t]')
+_ARGV_QUOTED_SPECIAL = re.compile(r'[\\"]')
 
 
 def inline_script(program: str, args: list[Piece]) -> tuple[Dialect, Piece, str] | None:

@@ -113,6 +113,13 @@ def _underline(text: str, start: int, end: int) -> tuple[str, str]:
     """
     start = max(start, 1)
     end = max(end, start + 1)  # an empty span (a position) still gets one caret
+    if text.isascii() and text.isprintable():
+        # one cell a character, nothing to replace (most lines): the cells need no building
+        size = len(text)
+        if start <= size + 1:
+            carets = " " * (start - 1) + "^" * (min(end, size + 2) - start)
+            return _window(text, carets.rstrip(), start - 1)
+        return _window(text, (" " * (size + 1) + "^").rstrip(), size + 1)
     cells: list[tuple[str, int]] = []
     column = 0
     for char in text:
@@ -172,6 +179,8 @@ def _cut_cells(text: str, left: int, right: int) -> str:
 
 
 def _text_width(text: str) -> int:
+    if text.isascii():  # no wide or combining characters: one cell each
+        return len(text)
     return sum(_cell_width(char) for char in text)
 
 
