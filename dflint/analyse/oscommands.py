@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from dflint.analyse import catalogue
@@ -36,14 +37,25 @@ _EXPLICIT_PROGRAM = re.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
 # (The look-behinds come after the first character, so that re can skip to where one may
 # start instead of trying every position.)
 _WORD = re.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*")
-_LINUX_NAMES = frozenset(
-    entry.name.lower()
-    for entry in catalogue.entries()
-    if "sh" in entry.shells and ("cmd" not in entry.shells or entry.foreign_options.get("cmd"))
-)
-_WINDOWS_NAMES = frozenset(
-    entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
-)
+# (Built at the first test, not at import: the catalogue is read when first asked.)
+
+
+@cache
+def _linux_names() -> frozenset[str]:
+    return frozenset(
+        entry.name.lower()
+        for entry in catalogue.entries()
+        if "sh" in entry.shells and ("cmd" not in entry.shells or entry.foreign_options.get("cmd"))
+    )
+
+
+@cache
+def _windows_names() -> frozenset[str]:
+    return frozenset(
+        entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
+    )
+
+
 _WINDOWS_SYNTAX = re.compile(
     r"[A-Z](?<!\w[A-Z])[a-z]+-[A-Z][a-z]|\s/[A-Za-z?](?![\w/.-])|s(?<!\ws)et\s+\"?\w+="
 )
@@ -57,12 +69,12 @@ def _words(text: str) -> set[str]:
 
 def mentions_linux_command(text: str) -> bool:
     """The text names a catalogued Linux command (a test before parsing)."""
-    return not _LINUX_NAMES.isdisjoint(_words(text))
+    return not _linux_names().isdisjoint(_words(text))
 
 
 def mentions_windows_command(text: str) -> bool:
     """The text names a catalogued Windows command or shows cmd/PowerShell syntax."""
-    return _WINDOWS_SYNTAX.search(text) is not None or not _WINDOWS_NAMES.isdisjoint(_words(text))
+    return _WINDOWS_SYNTAX.search(text) is not None or not _windows_names().isdisjoint(_words(text))
 
 
 @dataclass(frozen=True, slots=True)
