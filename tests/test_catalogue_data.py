@@ -41,8 +41,9 @@ def test_the_shipped_file_loads_with_every_table_filled() -> None:
     assert len(loaded.entries) > 150 and len(loaded.translations) > 20
     for name in loaded.__dataclass_fields__:
         assert getattr(loaded, name), f"table {name} is empty"
-    # the packaged tables are the ones the questions use
-    assert catalogue.tables().entries == loaded.entries
+    # dflint reads its own file without the check: the same tables, to the last regex
+    assert catalogue.load(check=False) == loaded
+    assert catalogue.tables() == loaded
     assert catalogue.PACKAGE_MANAGERS is catalogue.tables().package_managers
 
 

@@ -20,8 +20,8 @@ them for one option (``rm -rf`` is not ``rm -f``).
 The tables are data: ``catalogue.json`` beside this module (its ``about`` section says what
 each table means). This module holds their types, the loader and the questions the rest of
 dflint asks. The file is read once, at the first question, not at import: a lint run that
-never needs it does not pay for it. :func:`load` checks the whole file and names the entry
-and the key of anything it does not understand.
+never needs it does not pay for it. ``load(path)`` checks a whole file and names the entry
+and the key of anything it does not understand; the tests run it on the shipped file.
 
 Typical use::
 
@@ -165,7 +165,7 @@ PLACEHOLDERS = frozenset(
 )  # fmt: skip
 _LITERAL_CAPITALS = frozenset({"MD5", "SHA1", "SHA256", "SHA512", "ENV"})
 # An all-capital word on its own: not %VAR%, not a /SWITCH, $env:NAME or -Param value.
-_CAPITAL_WORD = re.compile(r"(?<![\w%/$:.\\-])[A-Z][A-Z0-9_]*(?![\w%])")
+_CAPITAL_WORD = r"(?<![\w%/$:.\\-])[A-Z][A-Z0-9_]*(?![\w%])"  # compiled when a file is checked
 # The fields a translation's template may fill (see about.translations in the data file).
 _TEMPLATE_FIELDS = frozenset({"path", "pattern", "word", "words", "parent", "dest"})
 
@@ -255,7 +255,7 @@ def _known_keys(table: Mapping[str, Any], known: Iterable[str], where: str) -> N
 
 
 def _placeholders(text: str, where: str) -> str:
-    for word in _CAPITAL_WORD.findall(text):
+    for word in re.findall(_CAPITAL_WORD, text):
         if word not in PLACEHOLDERS and word not in _LITERAL_CAPITALS:
             raise _fail(
                 where, f"unknown placeholder {word!r} in {text!r} (one of {sorted(PLACEHOLDERS)})"
@@ -487,9 +487,79 @@ def _catalogue(data: Any) -> Catalogue:
     )
 
 
-def load(path: str | os.PathLike[str] = DATA_FILE) -> Catalogue:
-    """Read and check a catalogue data file; a problem raises :class:`CatalogueError`, one line
-    naming the file and the entry (``catalogue.json: command 'rm': unknown key 'form' …``)."""
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+def _build(top: dict[str, Any]) -> Catalogue:
+    """The tables of a file that passed the check, without checking again: what dflint reads
+    at run time (tests/test_catalogue_data.py checks the shipped file and that both give the
+    same tables)."""
+    entries = tuple(
+        CommandInfo(
+            item["name"],
+            frozenset(item["shells"]),
+            item["purpose"],
+            MappingProxyType(item["equivalents"]) if "equivalents" in item else _EMPTY,
+            MappingProxyType(
+                {option: MappingProxyType(by_shell) for option, by_shell in item["forms"].items()}
+            )
+            if "forms" in item
+            else _EMPTY,
+            MappingProxyType(
+                {shell: re.compile(text) for shell, text in item["foreign_options"].items()}
+            )
+            if "foreign_options" in item
+            else _EMPTY,
+            item.get("note", ""),
+        )
+        for item in top["commands"]
+    )
+    translations = tuple(
+        Translation(
+            item["key"],
+            item["source"],
+            item["program"],
+            frozenset(item["options"]),
+            Behaviour(**item["behaviour"]),
+            MappingProxyType({shell: Form(**form) for shell, form in item["forms"].items()}),
+            (item.get("min_operands", 0), item.get("max_operands")),
+            item.get("shallow", False),
+            MappingProxyType(item["rejected"]) if "rejected" in item else _EMPTY,
+        )
+        for item in top["translations"]
+    )
+    return Catalogue(
+        entries=entries,
+        by_name=MappingProxyType({entry.name.lower(): entry for entry in entries}),
+        powershell_aliases=MappingProxyType(top["powershell_aliases"]),
+        powershell_verbs=frozenset(top["powershell_verbs"]),
+        package_managers=MappingProxyType(
+            {name: frozenset(families) for name, families in top["package_managers"].items()}
+        ),
+        family_install=MappingProxyType(top["family_install"]),
+        translations=translations,
+        option_aliases=MappingProxyType(
+            {
+                program: MappingProxyType(aliases)
+                for program, aliases in top["option_aliases"].items()
+            }
+        ),
+        cross_platform_programs=frozenset(top["cross_platform_programs"]),
+        windows_program_names=MappingProxyType(top["windows_program_names"]),
+        powershell_alias_mismatch=frozenset(top["powershell_alias_mismatch"]),
+        powershell_value_parameters=frozenset(top["powershell_value_parameters"]),
+        powershell_path_parameters=tuple(top["powershell_path_parameters"]),
+        portable_tar_options=frozenset(top["portable_tar_options"]),
+    )
+
+
+def load(path: str | os.PathLike[str] = DATA_FILE, *, check: bool = True) -> Catalogue:
+    """Read a catalogue data file. With ``check``, every key, shell name, placeholder, pattern
+    and template is checked first, and a problem raises :class:`CatalogueError`: one line
+    naming the file and the entry (``catalogue.json: command 'rm': unknown key 'form' …``).
+
+    dflint itself reads its packaged file without the check (it costs more than the reading;
+    the tests check that file)."""
     shown = os.path.basename(path)
     try:
         with open(path, "rb") as stream:
@@ -498,6 +568,8 @@ def load(path: str | os.PathLike[str] = DATA_FILE) -> Catalogue:
         raise CatalogueError(f"{shown}: cannot be read ({error.strerror})") from None
     except ValueError as error:  # JSONDecodeError and bad UTF-8
         raise CatalogueError(f"{shown}: not JSON ({error})") from None
+    if not check:
+        return _build(data)
     try:
         return _catalogue(data)
     except _Problem as problem:
@@ -542,10 +614,10 @@ if TYPE_CHECKING:
 
 
 def tables() -> Catalogue:
-    """The packaged catalogue, read and checked on the first call."""
+    """The packaged catalogue, read on the first call."""
     global _loaded
     if _loaded is None:
-        _loaded = load()
+        _loaded = load(check=False)
         for attribute, table in _ATTRIBUTES.items():
             globals()[attribute] = getattr(_loaded, table)
     return _loaded
