@@ -123,6 +123,11 @@ def test_platform_package_and_its_offline_table_are_shipped(wheel: zipfile.ZipFi
     assert "dflint/registry/wellknown.json" in names
 
 
+def test_command_catalogue_data_is_shipped(wheel: zipfile.ZipFile) -> None:
+    shipped = wheel.read("dflint/analyse/catalogue.json")
+    assert shipped == (ROOT / "dflint" / "analyse" / "catalogue.json").read_bytes()
+
+
 def test_generator_and_its_templates_are_shipped(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     for name in ("run.py", "templates/linux.Dockerfile.j2", "templates/windows.Dockerfile.j2"):
@@ -189,9 +194,11 @@ SDIST_FILES = (
 # A subset of the suite that needs neither ../shared nor anything outside the unpacked folder,
 # and that reads each kind of file the sdist must carry: snapshots (formatters), the generated
 # docs (docs, rule contract), the README, samples and .ci/run (readme), the hooks manifest
-# (pre-commit), action.yml (action) and the rules with their own tests.
+# (pre-commit), action.yml (action), the command catalogue's data file and the rules with their
+# own tests.
 SDIST_TESTS = (
     "tests/test_formatters.py",
+    "tests/test_catalogue_data.py",
     "tests/test_docs.py",
     "tests/test_rule_contract.py",
     "tests/test_readme.py",

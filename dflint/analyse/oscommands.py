@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from dflint.analyse import catalogue
@@ -37,14 +37,25 @@ _EXPLICIT_PROGRAM = re.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
 # (The look-behinds come after the first character, so that re can skip to where one may
 # start instead of trying every position.)
 _WORD = re.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*")
-_LINUX_NAMES = frozenset(
-    entry.name.lower()
-    for entry in catalogue.entries()
-    if "sh" in entry.shells and ("cmd" not in entry.shells or entry.foreign_options.get("cmd"))
-)
-_WINDOWS_NAMES = frozenset(
-    entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
-)
+# (Built at the first test, not at import: the catalogue is read when first asked.)
+
+
+@cache
+def _linux_names() -> frozenset[str]:
+    return frozenset(
+        entry.name.lower()
+        for entry in catalogue.entries()
+        if "sh" in entry.shells and ("cmd" not in entry.shells or entry.foreign_options.get("cmd"))
+    )
+
+
+@cache
+def _windows_names() -> frozenset[str]:
+    return frozenset(
+        entry.name.lower() for entry in catalogue.entries() if "sh" not in entry.shells
+    )
+
+
 # (three searches, the last only where "set" is written: one pattern of the three had no
 # first character to skip ahead to)
 _CMDLET = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+-[A-Z][a-z]")
@@ -81,12 +92,12 @@ def _read_words(text: str) -> frozenset[str]:
 
 def mentions_linux_command(text: str) -> bool:
     """The text names a catalogued Linux command (a test before parsing)."""
-    return not _LINUX_NAMES.isdisjoint(_words(text))
+    return not _linux_names().isdisjoint(_words(text))
 
 
 def mentions_windows_command(text: str) -> bool:
     """The text names a catalogued Windows command or shows cmd/PowerShell syntax."""
-    return _windows_syntax(text) or not _WINDOWS_NAMES.isdisjoint(_words(text))
+    return _windows_syntax(text) or not _windows_names().isdisjoint(_words(text))
 
 
 @dataclass(frozen=True, slots=True)
