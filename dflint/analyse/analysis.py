@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from dflint.core.archnames import ARCH_TOKENS
+from dflint.core.reference import split_written
 from dflint.read.model import Dockerfile, Instruction, Stage
 
 if TYPE_CHECKING:
@@ -748,15 +749,11 @@ class _Ref:
 
 def _split_image(image: str) -> _Ref:
     """Split a reference whose unknown parts are masked; nothing here needs it to be valid."""
-    text = image.strip().lower().split("@", 1)[0]
+    text, tag, _ = split_written(image.strip().lower())
     first, slash, rest = text.partition("/")
     registry: str | None = None
     if slash and ("." in first or ":" in first or first == "localhost"):
         registry, text = first, rest
-    tag = ""
-    colon = text.rfind(":")
-    if colon > text.rfind("/"):
-        text, tag = text[:colon], text[colon + 1 :]
     official = None
     if registry is None or registry in _HUB_REGISTRIES:
         parts = text.split("/")

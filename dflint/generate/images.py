@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dflint.core.archnames import ARCH_NAMESPACES
+from dflint.core.reference import split_written
 from dflint.generate.paths import TargetOS, Untranslatable
 from dflint.settings.fix import DEFAULT_WINDOWS_RELEASE
 
@@ -109,16 +110,6 @@ class Mapped:
     note: str = ""  # a judgement call worth reviewing
 
 
-def _split(image: str) -> tuple[str, str, str]:
-    """(name, tag, digest) as written; the tag is "" when absent."""
-    name, _, digest = image.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > slash:
-        return name[:colon], name[colon + 1 :], digest
-    return name, "", digest
-
-
 def _familiar(name: str) -> str:
     for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "library/"):
         if name.startswith(prefix):
@@ -144,7 +135,7 @@ def map_image(
             return Mapped(linux)
     if "$" in image:
         raise Untranslatable(f"the image {image} is chosen by a build argument")
-    name, tag, digest = _split(image)
+    name, tag, digest = split_written(image)
     if digest and source_os != target.os:
         raise Untranslatable(f"{image} is pinned by digest to one image")
     familiar = _familiar(name)
@@ -294,7 +285,7 @@ _LIBRARY_WINDOWS = frozenset(
 
 def known_shell(image: str) -> tuple[str, ...] | None:
     """The SHELL a Windows image runs RUN lines with, when dflint knows it; else None."""
-    name, tag, _ = _split(image.lower())
+    name, tag, _ = split_written(image.lower())
     familiar = _familiar(name)
     if familiar.startswith(_CMD_REPOSITORIES):
         return CMD_SHELL

@@ -21,6 +21,7 @@ from dflint.analyse import catalogue, oscommands
 from dflint.analyse.analysis import Analysis, StageFacts, analyze
 from dflint.core.archnames import ARCH_NAMESPACES, arch_tokens_in_tag
 from dflint.core.platform import Platform
+from dflint.core.reference import split_written
 from dflint.errors import DflintError
 from dflint.generate import commands, layout, paths
 from dflint.generate import images as image_map
@@ -260,9 +261,7 @@ def _stage_arch(analysis: Analysis, index: int) -> str:
         arch = platform.lower().split("/", 1)[1]
         return "arm/v7" if arch == "arm" else arch
     image = facts.image or facts.stage.image
-    name, _, tag = image.partition("@")[0].rpartition(":")
-    if not name or "/" in tag:
-        name, tag = image, ""
+    name, tag, _ = split_written(image)
     namespace = name.split("/")[0] if "/" in name else ""
     if namespace in ARCH_NAMESPACES:
         return ARCH_NAMESPACES[namespace]
@@ -445,9 +444,7 @@ class _Translator:
         if platform and "$" not in platform:
             return False
         image = facts.image or facts.stage.image
-        name, _, tag = image.partition("@")[0].rpartition(":")
-        if not name or "/" in tag:
-            name, tag = image, ""
+        name, tag, _ = split_written(image)
         namespace = name.split("/")[0] if "/" in name else ""
         return namespace not in ARCH_NAMESPACES and not arch_tokens_in_tag(tag)
 

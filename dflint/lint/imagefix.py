@@ -13,7 +13,7 @@ import re
 from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
 from dflint.core.findings import Edit, Fix
 from dflint.core.platform import Platform
-from dflint.core.reference import ReferenceError, parse_reference
+from dflint.core.reference import ReferenceError, parse_reference, split_written
 from dflint.registry.resolver import Resolver
 
 _TAG_ARCH = re.compile(
@@ -27,11 +27,9 @@ _FROM_IMAGE = re.compile(r"(\s*FROM\s+(?:--\S+\s+)*)(\S+)", re.I)
 def multi_arch_candidate(image: str) -> str | None:
     """The name an architecture-specific image is published under for every architecture:
     ``arm64v8/alpine:3.20`` → ``alpine:3.20``, ``example/app:1.2-amd64`` → ``example/app:1.2``."""
-    name, _, digest = image.partition("@")
+    repository, tag, digest = split_written(image)
     if digest:
         return None
-    slash, colon = name.rfind("/"), name.rfind(":")
-    repository, tag = (name[:colon], name[colon + 1 :]) if colon > slash else (name, "")
     first, sep, rest = repository.partition("/")
     if sep and first in ARCH_NAMESPACES and "." not in first:
         return rest + (f":{tag}" if tag else "")
