@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from dflint.core.archnames import ARCH_TOKENS
+from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
 from dflint.core.reference import split_written
 from dflint.read.model import Dockerfile, Instruction, Stage
 
@@ -59,22 +59,7 @@ WINDOWS_SHELL: tuple[str, ...] = ("cmd", "/S", "/C")
 # Registries that mean Docker Hub; only Hub has "official" (library) images.
 _HUB_REGISTRIES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 # Hub namespaces that republish official images for one architecture (arm64v8/alpine).
-_ARCH_NAMESPACES = frozenset(
-    {
-        "amd64",
-        "arm32v5",
-        "arm32v6",
-        "arm32v7",
-        "arm64v8",
-        "i386",
-        "mips64le",
-        "ppc64le",
-        "riscv64",
-        "s390x",
-        "winamd64",
-        "library",
-    }
-)
+_ARCH_NAMESPACES = frozenset(ARCH_NAMESPACES) | {"library"}
 # Repository prefixes (registry included) that only hold Windows images, with their family.
 _WINDOWS_REPOSITORIES: tuple[tuple[str, str], ...] = (
     ("mcr.microsoft.com/windows/nanoserver", "nanoserver"),

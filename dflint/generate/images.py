@@ -92,7 +92,12 @@ for _style in reversed(_ARCH_STYLES):
     for _arch, _token in _style.items():
         _TOKEN_ARCH[_token] = _arch
 _TOKEN_ARCH.update({"armv7": "arm/v7", "arm32": "arm/v7", "aarch64": "arm64"})
-_NAMESPACE_FOR_ARCH = {"amd64": "amd64", "arm64": "arm64v8", "arm/v7": "arm32v7", "386": "i386"}
+# The official images' per-architecture namespace of each architecture the styles know.
+_NAMESPACE_FOR_ARCH = {
+    arch: namespace
+    for namespace, arch in reversed(ARCH_NAMESPACES.items())
+    if arch in _ARCH_STYLES[0]
+}
 _OS_TOKENS = {"linux": "linux", "windows": "windows", "win": "windows"}
 
 
