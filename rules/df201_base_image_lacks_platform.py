@@ -66,6 +66,7 @@ class BaseImageLacksPlatform(Rule):
     severity = Severity.WARNING
     nodes = frozenset({"FROM"})
     needs_base_images = True
+    blocks = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         facts = ctx.analysis.facts(instruction)

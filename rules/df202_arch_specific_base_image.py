@@ -12,8 +12,9 @@ from dflint.analyse.arch import (
     stage_on_build_platform,
 )
 from dflint.analyse.targets import constant_platform, literal_pin
-from dflint.core.findings import Severity
-from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.core.findings import Fix, Severity
+from dflint.lint.imagefix import multi_arch_base
+from dflint.lint.rule import FixRequest, Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
 
@@ -70,6 +71,12 @@ class ArchSpecificBaseImage(Rule):
     severity = Severity.WARNING
     platforms = ("linux",)
     nodes = frozenset({"FROM"})
+    fixable = True
+    blocks = True
+
+    def registry_fix(self, request: FixRequest) -> Fix | None:
+        finding = request.finding
+        return multi_arch_base(request.line_text, finding.line, request.targets, request.resolver)
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         facts = ctx.analysis.facts(instruction)

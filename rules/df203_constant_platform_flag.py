@@ -10,7 +10,8 @@ from dflint.analyse.arch import has_literal, image_pin, per_arch_advice, reposit
 from dflint.analyse.targets import final_chain, normalise_platform
 from dflint.core.archnames import ARCH_TOKENS
 from dflint.core.findings import Edit, Fix, Severity
-from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.lint.imagefix import multi_arch_base
+from dflint.lint.rule import FixRequest, Rule, RuleContext, Violation
 from dflint.read.instructions import platform_error
 from dflint.read.model import Instruction
 
@@ -38,6 +39,12 @@ class ConstantPlatformFlag(Rule):
     RUN go build -o /app .
     FROM alpine:3.20
     COPY --from=build /app /app
+    ```
+    On the final stage the image is built for amd64 whatever the target (the platforms it
+    names are marked ✗ by `dflint platforms`):
+    ```dockerfile
+    FROM --platform=linux/amd64 alpine:3.20
+    RUN apk add --no-cache curl
     ```
 
     Use instead
@@ -74,6 +81,26 @@ class ConstantPlatformFlag(Rule):
     severity = Severity.WARNING
     nodes = frozenset({"FROM"})
     fixable = True
+    blocks = True
+
+    def registry_fix(self, request: FixRequest) -> Fix | None:
+        """In a per-architecture file, the removal of the flag also writes the image's
+        multi-arch name, and is safe then, when that name exists for the file's own platform
+        and every target (`FROM --platform=linux/arm64 arm64v8/ruby` → `FROM ruby`)."""
+        fix, own = request.finding.fix, request.own
+        if fix is None or fix.safe or own is None:
+            return fix
+        wanted = tuple(dict.fromkeys((own.platform, *request.targets)))
+        line = request.finding.line
+        renamed = multi_arch_base(request.line_text, line, wanted, request.resolver)
+        if renamed is None or not renamed.safe:
+            return fix
+        # one line, two edits: the flag goes, the image gets its multi-arch name
+        return Fix(
+            f"remove the constant --platform and {renamed.description}",
+            (*fix.edits, *renamed.edits),
+            safe=True,
+        )
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         facts = ctx.analysis.facts(instruction)

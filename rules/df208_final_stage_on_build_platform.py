@@ -79,6 +79,7 @@ class FinalStageOnBuildPlatform(Rule):
     nodes = frozenset({"FROM"})
     fixable = True
     needs_base_images = True
+    blocks = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         analysis = ctx.analysis

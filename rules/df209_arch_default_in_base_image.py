@@ -64,6 +64,7 @@ class ArchDefaultInBaseImage(Rule):
     platforms = ("linux",)
     nodes = frozenset({"FROM"})
     fixable = True
+    blocks = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         analysis = ctx.analysis

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dflint.analyse.arch import image_pin, stage_on_build_platform
-from dflint.core.findings import Severity
-from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.core.findings import Fix, Severity
+from dflint.lint.imagefix import multi_arch_base
+from dflint.lint.rule import FixRequest, Rule, RuleContext, Violation
 from dflint.read.model import Instruction
+
+# The machines a $BUILDPLATFORM stage runs on, in practice.
+BUILD_MACHINES = ("linux/amd64", "linux/arm64")
 
 
 class BuildPlatformWithArchPinnedImage(Rule):
@@ -58,6 +62,12 @@ class BuildPlatformWithArchPinnedImage(Rule):
     severity = Severity.WARNING
     platforms = ("linux",)
     nodes = frozenset({"FROM"})
+    fixable = True
+
+    def registry_fix(self, request: FixRequest) -> Fix | None:
+        line = request.finding.line
+        found = multi_arch_base(request.line_text, line, BUILD_MACHINES, request.resolver)
+        return None if found is None else Fix(found.description, found.edits, safe=False)
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         analysis = ctx.analysis

@@ -69,6 +69,7 @@ class PlatformArgDefault(Rule):
     severity = Severity.WARNING
     nodes = frozenset({"ARG"})
     fixable = True
+    blocks = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         for item in instruction.args:

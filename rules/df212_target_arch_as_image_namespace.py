@@ -60,6 +60,7 @@ class TargetArchAsImageNamespace(Rule):
     platforms = ("linux",)
     nodes = frozenset({"FROM"})
     fixable = True
+    blocks = True
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         facts = ctx.analysis.facts(instruction)

@@ -66,6 +66,7 @@ class HardcodedArchDownload(Rule):
     severity = Severity.WARNING
     platforms = ("linux",)
     fixable = True
+    blocks = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
         seen: set[tuple[int, int]] = set()

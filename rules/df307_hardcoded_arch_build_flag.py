@@ -61,6 +61,7 @@ class HardcodedArchBuildFlag(Rule):
     severity = Severity.WARNING
     platforms = ("linux",)
     fixable = True
+    blocks = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
         seen: set[tuple[int, int]] = set()

@@ -77,6 +77,7 @@ class WrongArchInPerArchFile(Rule):
     severity = Severity.ERROR
     platforms = ("linux",)
     fixable = True
+    blocks = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
         own = ctx.targets.own

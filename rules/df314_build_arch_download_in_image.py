@@ -64,6 +64,7 @@ class BuildArchDownloadInImage(Rule):
     severity = Severity.ERROR
     platforms = ("linux",)
     fixable = True
+    blocks = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
         analysis = ctx.analysis

@@ -67,6 +67,7 @@ class PowershellSyntaxWithUnseenShell(Rule):
     severity = Severity.WARNING
     platforms = ("windows",)
     nodes = SHELL_KEYWORDS
+    fixable = True
 
     def __init__(self) -> None:
         self._reported: set[int] = set()  # one finding per stage

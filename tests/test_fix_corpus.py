@@ -20,10 +20,11 @@ from conftest import lint, shared_path
 from test_fix_oracle import PROVEN
 
 from dflint.analyse.analysis import analyze
+from dflint.core.platform import Platform
 from dflint.errors import InputError
 from dflint.generate.paths import TargetOS
 from dflint.generate.run import Request, run_fix
-from dflint.generate.translator import Platform, translate
+from dflint.generate.translator import translate
 from dflint.read.parser import parse_bytes
 
 

@@ -173,6 +173,7 @@ def fixed_rule_info(code: str) -> RuleInfo | None:
         severity=levels.get(code, Severity.WARNING),
         platforms=("linux",) if code == "DF203" else ("any",),
         fixable=code == "DF204",
+        blocks=code == "DF203",
         summary=f"What {code} flags, in one line.",
         sections={
             "What it does": f"Finds what {code} is about.",

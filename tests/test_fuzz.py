@@ -231,10 +231,11 @@ def fix_never_crashes(data: bytes) -> None:
     """`dflint fix --os windows/linux`: translate and render; a variant that is written
     must parse (the command refuses one that does not, so that is checked as it does)."""
     from dflint.analyse.analysis import analyze
+    from dflint.core.platform import Platform
     from dflint.errors import DflintError
     from dflint.generate import layout
     from dflint.generate.render import render_plan
-    from dflint.generate.translator import Platform, translate
+    from dflint.generate.translator import translate
 
     try:
         dockerfile = parse_bytes(data)
@@ -244,7 +245,7 @@ def fix_never_crashes(data: bytes) -> None:
     for target in (Platform("windows", "amd64"), Platform("linux", "arm64")):
         try:
             plan = translate(dockerfile, analysis, target)
-            render_plan(plan, layout.header("fix", "Dockerfile", target.text, "dflint fix"))
+            render_plan(plan, layout.header("fix", "Dockerfile", str(target), "dflint fix"))
         except DflintError:
             continue
 
@@ -261,8 +262,8 @@ TEMPLATE_PIECES = [
 
 def render_never_crashes(folder: Path, source: str) -> None:
     """`dflint render`: any template text ends in a rendered file or a TemplateError."""
+    from dflint.core.platform import Platform
     from dflint.generate.render import RenderContext, TemplateError, render_user_template
-    from dflint.generate.translator import Platform
 
     template = folder / "fuzz.j2"
     template.write_bytes(source.encode("utf-8", errors="surrogateescape"))

@@ -10,8 +10,9 @@ from conftest import ROOT, lint
 
 from dflint.core.findings import Edit, Fix
 from dflint.generate import fixes
-from dflint.generate.fixes import apply_fixes, fix_text, multi_arch_candidate
+from dflint.generate.fixes import apply_fixes, fix_text
 from dflint.lint.engine import Options
+from dflint.lint.imagefix import multi_arch_candidate
 from dflint.settings.config import Config
 
 OPTIONS = Options(platforms=("linux/amd64", "linux/arm64"), no_config=True, offline=True)

@@ -12,9 +12,10 @@ import pytest
 from conftest import ROOT, shared_path
 
 from dflint.analyse.analysis import analyze
+from dflint.core.platform import Platform
 from dflint.generate import layout
 from dflint.generate.render import render_plan
-from dflint.generate.translator import Plan, Platform, translate
+from dflint.generate.translator import Plan, translate
 from dflint.read.parser import parse_text
 from dflint.settings.fix import Settings
 

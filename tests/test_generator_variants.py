@@ -10,12 +10,13 @@ import pytest
 from conftest import ROOT, lint, shared_path
 
 from dflint.analyse.analysis import analyze
+from dflint.core.platform import Platform
 from dflint.errors import InputError
 from dflint.generate import layout
 from dflint.generate.paths import TargetOS
 from dflint.generate.render import render_plan
 from dflint.generate.run import marked_lines
-from dflint.generate.translator import Platform, source_platform, translate
+from dflint.generate.translator import platform_suffix, source_platform, translate
 from dflint.read.parser import parse_bytes, parse_text
 
 TARGETS = ("windows/amd64", "linux/amd64")
@@ -37,7 +38,7 @@ def assert_variant_properties(
     made = make_variant(text, name, target, from_os)
     assert made is not None
     out, _ = made
-    variant_name = f"Dockerfile.{Platform.parse(target).suffix}"
+    variant_name = f"Dockerfile.{platform_suffix(Platform.parse(target))}"
     parse_text(out, variant_name)  # raises when it does not parse
     again = parse_text(out, variant_name)
     second = translate(again, analyze(again), Platform.parse(target), in_place=True)

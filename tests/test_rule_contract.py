@@ -15,8 +15,11 @@ import pytest
 from conftest import ROOT, lint
 from rule_contract_plugin import MUTATIONS
 
+from dflint.generate.fixes import fix_text
+from dflint.lint.engine import Options
 from dflint.lint.rule import Rule
 from dflint.lint.ruleset import REQUIRED_SECTIONS, all_rules, rule_doc
+from dflint.settings.config import Config
 
 RULES = all_rules()
 
@@ -163,3 +166,55 @@ def test_the_contract_fails_on_an_empty_or_a_weak_test_file(tmp_path: Path) -> N
         f"tests/{weak.stem}.py passes when {WHAT_GOES_UNNOTICED[mutation]}"
         for mutation in ("line", "column", "add")
     ]
+
+
+def _examples(rule: type[Rule]) -> list[str]:
+    doc = rule_doc(rule)
+    return doc.examples("Example") + doc.examples("Use instead")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_fixable_says_what_dflint_fix_does_to_the_example(rule: type[Rule]) -> None:
+    """``fixable`` (the docs' "Fix: available") is what `dflint fix --multiarch
+    --unsafe-fixes` does: it repairs the rule's Example when the rule says it can, and
+    repairs nothing of the rule's in any example when the rule says it cannot. The fixer
+    asks the offline registry table, as a rule's registry_fix does (DF202)."""
+    options = Options(no_config=True, offline=True)
+    applied_on_example = False
+    for example in rule_doc(rule).examples("Example"):
+        result = fix_text(example, "Dockerfile", options, Config(), unsafe=True)
+        mine = [applied for applied in result.applied if applied.code == rule.code]
+        applied_on_example = applied_on_example or bool(mine)
+        if rule.fixable:
+            assert mine, f"{rule.code} is fixable but dflint fix leaves its Example:\n{example}"
+            assert result.text != example
+    if not rule.fixable:
+        assert not applied_on_example, f"{rule.code} says fixable=False but dflint fix fixes it"
+        for example in _examples(rule):
+            fixes = [f for f in lint(example) if f.code == rule.code and f.fix is not None]
+            assert not fixes, f"{rule.code} says fixable=False but carries a fix: {fixes}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_blocks_says_whether_a_finding_can_break_a_platform(rule: type[Rule]) -> None:
+    """``blocks``: a rule that declares it marks, on one of its Examples, the platforms it
+    names as not buildable (what `dflint platforms` shows as ✗); a rule that does not never
+    does, in its examples or in its code (no ``breaks=`` anywhere in its module)."""
+    tree = ast.parse((ROOT / "rules" / f"{rule.__module__.rsplit('.', 1)[-1]}.py").read_text())
+    passes_breaks = any(
+        isinstance(node, ast.keyword) and node.arg == "breaks" for node in ast.walk(tree)
+    )
+    assert passes_breaks == rule.blocks, f"{rule.code}: blocks={rule.blocks} but its code"
+    breaking = [
+        finding
+        for example in _examples(rule)
+        for finding in lint(example, select=(rule.code,))
+        if finding.breaks
+    ]
+    if rule.blocks:
+        examples = rule_doc(rule).examples("Example")
+        assert any(
+            finding.breaks for example in examples for finding in lint(example, select=(rule.code,))
+        ), f"{rule.code} blocks a platform, but on none of its Examples"
+    else:
+        assert not breaking, f"{rule.code} says blocks=False but breaks: {breaking}"

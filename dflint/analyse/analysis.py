@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from dflint.core.archnames import ARCH_TOKENS
+from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
+from dflint.core.reference import split_written
 from dflint.read.model import Dockerfile, Instruction, Stage
 
 if TYPE_CHECKING:
@@ -58,22 +59,7 @@ WINDOWS_SHELL: tuple[str, ...] = ("cmd", "/S", "/C")
 # Registries that mean Docker Hub; only Hub has "official" (library) images.
 _HUB_REGISTRIES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 # Hub namespaces that republish official images for one architecture (arm64v8/alpine).
-_ARCH_NAMESPACES = frozenset(
-    {
-        "amd64",
-        "arm32v5",
-        "arm32v6",
-        "arm32v7",
-        "arm64v8",
-        "i386",
-        "mips64le",
-        "ppc64le",
-        "riscv64",
-        "s390x",
-        "winamd64",
-        "library",
-    }
-)
+_ARCH_NAMESPACES = frozenset(ARCH_NAMESPACES) | {"library"}
 # Repository prefixes (registry included) that only hold Windows images, with their family.
 _WINDOWS_REPOSITORIES: tuple[tuple[str, str], ...] = (
     ("mcr.microsoft.com/windows/nanoserver", "nanoserver"),
@@ -748,15 +734,11 @@ class _Ref:
 
 def _split_image(image: str) -> _Ref:
     """Split a reference whose unknown parts are masked; nothing here needs it to be valid."""
-    text = image.strip().lower().split("@", 1)[0]
+    text, tag, _ = split_written(image.strip().lower())
     first, slash, rest = text.partition("/")
     registry: str | None = None
     if slash and ("." in first or ":" in first or first == "localhost"):
         registry, text = first, rest
-    tag = ""
-    colon = text.rfind(":")
-    if colon > text.rfind("/"):
-        text, tag = text[:colon], text[colon + 1 :]
     official = None
     if registry is None or registry in _HUB_REGISTRIES:
         parts = text.split("/")

@@ -193,9 +193,9 @@ def _spelling(text: str, arch: str) -> str:
 
 def repository_of(image: str) -> str:
     """The image without its tag or digest (``localhost:5000/app`` of ``…/app:1``)."""
-    name = image.split("@", 1)[0]
-    slash, colon = name.rfind("/"), name.rfind(":")
-    return name[:colon] if colon > slash else name
+    from dflint.core.reference import split_written
+
+    return split_written(image)[0]
 
 
 def same_arch(a: str, b: str) -> bool:

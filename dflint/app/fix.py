@@ -23,7 +23,7 @@ from dflint.app.options import (
 )
 
 if TYPE_CHECKING:
-    from dflint.generate.translator import Platform
+    from dflint.core.platform import Platform
 
 
 class _Refused(Exception):
@@ -31,8 +31,7 @@ class _Refused(Exception):
 
 
 def _platforms(values: list[str] | None) -> tuple[Platform, ...]:
-    from dflint.core.platform import PlatformError, check_target
-    from dflint.generate.translator import Platform
+    from dflint.core.platform import Platform, PlatformError, check_target
 
     found: list[Platform] = []
     for item in split(values):
@@ -40,7 +39,7 @@ def _platforms(values: list[str] | None) -> tuple[Platform, ...]:
             platform = Platform.parse(check_target(item))
         except (PlatformError, ValueError) as exc:
             raise _Refused(f"--platforms: {exc}") from None
-        if platform.os == "windows" and platform.arch != "amd64":
+        if platform.os == "windows" and platform.architecture != "amd64":
             raise _Refused(f"--platforms: {item}: Windows container images are amd64 only")
         if platform not in found:
             found.append(platform)
@@ -196,7 +195,7 @@ def _fix(args: Namespace) -> int:
             raise _Refused(f"--template: {args.template}: {problem}")
     targets = _platforms(platforms)
     options = Options(
-        platforms=tuple(p.text for p in targets) if multiarch else (),
+        platforms=tuple(str(p) for p in targets) if multiarch else (),
         select=selected,
         ignore=ignored,
         config_path=args.config,

@@ -100,6 +100,19 @@ class ImageRef:
         return text
 
 
+def split_written(image: str) -> tuple[str, str, str]:
+    """``(name, tag, digest)`` of a reference as written, neither normalised nor checked
+    (it may still hold a variable or a mask): ``localhost:5000/app:1@sha256:…`` →
+    ``("localhost:5000/app", "1", "sha256:…")``; the tag and digest are "" when absent.
+    A colon before the last slash is a registry's port, not a tag. For what the reference
+    means (its registry, ``library/`` namespace, defaults), :func:`parse_reference`."""
+    name, _, digest = image.partition("@")
+    colon = name.rfind(":")
+    if colon > name.rfind("/"):
+        return name[:colon], name[colon + 1 :], digest
+    return name, "", digest
+
+
 def host_without_port(host: str) -> str:
     if host.startswith("["):
         return host[1 : host.index("]")] if "]" in host else host

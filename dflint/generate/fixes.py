@@ -7,31 +7,27 @@ one made possible or safe (DF307 puts ``${TARGETARCH}`` in a build stage; DF203'
 ``$BUILDPLATFORM`` is safe from then on). Edits use the findings' positions: 1-based lines
 and columns on the physical lines, end column exclusive.
 
-Some steps are not a rule's fix, because they need the registry resolver: an
-architecture-specific base image (DF202) becomes its multi-architecture name only when the
-resolver confirms that name exists for every target platform; in a per-architecture file,
-DF203's removal of a constant `--platform` also writes that name for an image pinned to the
-file's own architecture (`FROM --platform=linux/arm64 arm64v8/ruby` → `FROM ruby`), and is
-safe only when the name exists for the file's own platform and every target; a
-`$BUILDPLATFORM` stage on a pinned image (DF210) gets the name when it exists for linux/amd64
-and linux/arm64, the usual build machines. The targets are lint's (`FileResult.targets`).
+Some fixes depend on what the registry says exists (an architecture-specific base image
+becomes its multi-architecture name only when that name exists for every target: DF202,
+DF203 in a per-architecture file, DF210). Their rules write them too, in
+:meth:`Rule.registry_fix`, which this loop calls with the resolver and lint's targets
+(`FileResult.targets`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from dflint.analyse.targets import DEFAULT_TARGETS, OwnPlatform
-from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
+from dflint.analyse.targets import DEFAULT_TARGETS
 from dflint.core.findings import Edit, Finding, Fix
 from dflint.lint.engine import FileResult, Options, lint_bytes
+from dflint.lint.rule import FixRequest, Rule, asks_registry_to_fix
+from dflint.lint.ruleset import rule_class, rule_entries
 from dflint.settings.config import Config
 
-# The findings whose fix depends on what the registry says exists.
-_NEEDS_RESOLVER = frozenset({"DF202", "DF203", "DF210"})
-# The machines a $BUILDPLATFORM stage runs on, in practice.
-_BUILD_MACHINES = ("linux/amd64", "linux/arm64")
+if TYPE_CHECKING:
+    from dflint.registry.resolver import Resolver
 
 MAX_ROUNDS = 10
 _BOM = "\ufeff"
@@ -126,6 +122,7 @@ def fix_text(
 ) -> FixResult:
     """Lint, apply the fixes, and repeat until the text stops changing."""
     result = FixResult(text)
+    resolver: Resolver | None = None
     for _ in range(MAX_ROUNDS):
         linted = lint_bytes(
             result.text.encode("utf-8", errors="surrogateescape"), display, options, config
@@ -141,10 +138,17 @@ def fix_text(
         skipped = 0
         targets = linted.targets.platforms if linted.targets else DEFAULT_TARGETS
         own = linted.targets.own if linted.targets else None
+        lines = result.text.split("\n")
         for finding in linted.findings:
             fix = finding.fix
-            if resolve_images and finding.code in _NEEDS_RESOLVER:
-                fix = _resolved_fix(result.text, finding, fix, targets, own, options, config)
+            rule = _registry_fixer(finding.code) if resolve_images else None
+            if rule is not None:
+                if resolver is None:
+                    resolver = _resolver(options, config)
+                line_text = (
+                    lines[finding.line - 1].rstrip("\r") if finding.line <= len(lines) else ""
+                )
+                fix = rule.registry_fix(FixRequest(finding, line_text, targets, own, resolver))
             if fix is None:
                 continue
             if not fix.safe and not unsafe:
@@ -178,104 +182,15 @@ def _first_message(result: FileResult) -> str:
     return "cannot be read"
 
 
-# --- DF202: the multi-architecture name, when the resolver confirms it ---------------------
-
-_TAG_ARCH = re.compile(
-    r"[-_.]?(?<![A-Za-z0-9])("
-    + "|".join(sorted(map(re.escape, ARCH_TOKENS), key=len, reverse=True))
-    + r")(?![A-Za-z0-9])[-_.]?"
-)
-
-
-def multi_arch_candidate(image: str) -> str | None:
-    """The name an architecture-specific image is published under for every architecture:
-    ``arm64v8/alpine:3.20`` → ``alpine:3.20``, ``example/app:1.2-amd64`` → ``example/app:1.2``."""
-    name, _, digest = image.partition("@")
-    if digest:
-        return None
-    slash, colon = name.rfind("/"), name.rfind(":")
-    repository, tag = (name[:colon], name[colon + 1 :]) if colon > slash else (name, "")
-    first, sep, rest = repository.partition("/")
-    if sep and first in ARCH_NAMESPACES and "." not in first:
-        return rest + (f":{tag}" if tag else "")
-    if not tag:
-        return None
-    matches = list(_TAG_ARCH.finditer(tag))
-    if len(matches) != 1:
-        return None
-    match = matches[0]
-    left, right = tag[: match.start()], tag[match.end() :]
-    joiner = tag[match.start()] if left and right and tag[match.start()] in "-_." else ""
-    stripped = left + joiner + right
-    return f"{repository}:{stripped}" if stripped else f"{repository}:latest"
+def _registry_fixer(code: str) -> Rule | None:
+    """The rule of ``code`` when its fix asks the registry (:meth:`Rule.registry_fix`)."""
+    if not any(entry.code == code for entry in rule_entries()):
+        return None  # the engine's own rules fix nothing
+    rule = rule_class(code)
+    return rule() if asks_registry_to_fix(rule) else None
 
 
-def _resolved_fix(
-    text: str,
-    finding: Finding,
-    fix: Fix | None,
-    targets: tuple[str, ...],
-    own: OwnPlatform | None,
-    options: Options,
-    config: Config,
-) -> Fix | None:
-    """The fix of a finding about a pinned image, once the resolver has been asked."""
-    if finding.code == "DF202" and fix is None:
-        return _multi_arch_base(text, finding, targets, options, config)
-    if finding.code == "DF210" and fix is None:
-        found = _multi_arch_base(text, finding, _BUILD_MACHINES, options, config)
-        return None if found is None else Fix(found.description, found.edits, safe=False)
-    if finding.code == "DF203" and fix is not None and not fix.safe and own is not None:
-        wanted = tuple(dict.fromkeys((own.platform, *targets)))
-        renamed = _multi_arch_base(text, finding, wanted, options, config)
-        if renamed is not None and renamed.safe:
-            # one line, two edits: the flag goes, the image gets its multi-arch name
-            return Fix(
-                f"remove the constant --platform and {renamed.description}",
-                (*fix.edits, *renamed.edits),
-                safe=True,
-            )
-    return fix
-
-
-def _multi_arch_base(
-    text: str,
-    finding: Finding,
-    targets: tuple[str, ...],
-    options: Options,
-    config: Config,
-) -> Fix | None:
-    from dflint.core.platform import Platform
-    from dflint.core.reference import ReferenceError, parse_reference
+def _resolver(options: Options, config: Config) -> Resolver:
     from dflint.registry.resolver import resolver_for
 
-    lines = text.split("\n")
-    if finding.line > len(lines):
-        return None
-    line = lines[finding.line - 1].rstrip("\r")
-    match = re.match(r"(\s*FROM\s+(?:--\S+\s+)*)(\S+)", line, re.I)
-    if match is None:
-        return None
-    image = match.group(2)
-    candidate = multi_arch_candidate(image)
-    if candidate is None or "$" in image:
-        return None
-    try:
-        reference = parse_reference(candidate)
-    except ReferenceError:
-        return None
-    resolver = resolver_for(config.registry, offline=options.offline or config.offline)
-    resolution = resolver.resolve(reference)
-    if not all(resolution.covers(Platform.parse(target)) for target in targets):
-        return None
-    column = len(match.group(1)) + 1
-    edit = Edit(finding.line, column, finding.line, column + len(image), candidate)
-    # arm64v8/alpine:3.20 is alpine:3.20's arm64 image, republished: the same image for that
-    # architecture. A tag without its architecture word is another tag, maybe another image.
-    first = image.split("/", 1)[0]
-    same_image = "/" in image and first in ARCH_NAMESPACES
-    return Fix(
-        f"use the multi-architecture `{candidate}` ({resolution.explained} lists every target)",
-        (edit,),
-        safe=same_image,
-    )
+    return resolver_for(config.registry, offline=options.offline or config.offline)

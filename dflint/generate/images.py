@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dflint.core.archnames import ARCH_NAMESPACES
+from dflint.core.reference import split_written
 from dflint.generate.paths import TargetOS, Untranslatable
 from dflint.settings.fix import DEFAULT_WINDOWS_RELEASE
 
@@ -91,7 +92,12 @@ for _style in reversed(_ARCH_STYLES):
     for _arch, _token in _style.items():
         _TOKEN_ARCH[_token] = _arch
 _TOKEN_ARCH.update({"armv7": "arm/v7", "arm32": "arm/v7", "aarch64": "arm64"})
-_NAMESPACE_FOR_ARCH = {"amd64": "amd64", "arm64": "arm64v8", "arm/v7": "arm32v7", "386": "i386"}
+# The official images' per-architecture namespace of each architecture the styles know.
+_NAMESPACE_FOR_ARCH = {
+    arch: namespace
+    for namespace, arch in reversed(ARCH_NAMESPACES.items())
+    if arch in _ARCH_STYLES[0]
+}
 _OS_TOKENS = {"linux": "linux", "windows": "windows", "win": "windows"}
 
 
@@ -107,16 +113,6 @@ class Target:
 class Mapped:
     image: str
     note: str = ""  # a judgement call worth reviewing
-
-
-def _split(image: str) -> tuple[str, str, str]:
-    """(name, tag, digest) as written; the tag is "" when absent."""
-    name, _, digest = image.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > slash:
-        return name[:colon], name[colon + 1 :], digest
-    return name, "", digest
 
 
 def _familiar(name: str) -> str:
@@ -144,7 +140,7 @@ def map_image(
             return Mapped(linux)
     if "$" in image:
         raise Untranslatable(f"the image {image} is chosen by a build argument")
-    name, tag, digest = _split(image)
+    name, tag, digest = split_written(image)
     if digest and source_os != target.os:
         raise Untranslatable(f"{image} is pinned by digest to one image")
     familiar = _familiar(name)
@@ -294,7 +290,7 @@ _LIBRARY_WINDOWS = frozenset(
 
 def known_shell(image: str) -> tuple[str, ...] | None:
     """The SHELL a Windows image runs RUN lines with, when dflint knows it; else None."""
-    name, tag, _ = _split(image.lower())
+    name, tag, _ = split_written(image.lower())
     familiar = _familiar(name)
     if familiar.startswith(_CMD_REPOSITORIES):
         return CMD_SHELL

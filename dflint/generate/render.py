@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dflint.core.platform import Platform
 from dflint.errors import DflintError
 from dflint.generate import commands, paths
 from dflint.generate.paths import Untranslatable
 from dflint.generate.shellsyntax import Dialect
-from dflint.generate.translator import POWERSHELL_SHELL, Plan, Platform, ShellChoice
+from dflint.generate.translator import (
+    POWERSHELL_SHELL,
+    Plan,
+    ShellChoice,
+    platform_suffix,
+    target_os,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -116,9 +123,9 @@ def render_plan(plan: Plan, header: str, template: Path | None = None) -> str:
             items=plan.items,
             source=plan.source,
             os=plan.platform.os,
-            arch=plan.platform.arch,
+            arch=plan.platform.architecture,
             variant=plan.platform.variant,
-            platform=plan.platform.text,
+            platform=str(plan.platform),
         )
     except TemplateError:
         raise
@@ -195,10 +202,10 @@ class RenderContext:
     def variables(self) -> dict[str, Any]:
         return {
             "os": self.platform.os,
-            "arch": self.platform.arch,
+            "arch": self.platform.architecture,
             "variant": self.platform.variant,
-            "platform": self.platform.text,
-            "tag": self.platform.suffix,
+            "platform": str(self.platform),
+            "tag": platform_suffix(self.platform),
             "escape": "`" if self.platform.os == "windows" else "\\",
             "shell": list(DEFAULT_SHELLS[self.dialect]),
         }
@@ -214,7 +221,7 @@ class RenderContext:
     def path(self, value: str) -> str:
         """A Linux path (``/app``) as this platform writes it (``C:\\app``)."""
         try:
-            return paths.translate(str(value), self.platform.os, self.path_map)
+            return paths.translate(str(value), target_os(self.platform), self.path_map)
         except Untranslatable as exc:
             self.problems.append(exc.reason)
             return str(value)
@@ -223,7 +230,7 @@ class RenderContext:
         """A reference to an environment variable in this platform's shell."""
         text = str(name)
         try:
-            renamed = paths.variable_name(text, self.platform.os)
+            renamed = paths.variable_name(text, target_os(self.platform))
         except Untranslatable as exc:
             self.problems.append(exc.reason)
             renamed = text
@@ -239,7 +246,7 @@ class RenderContext:
         if self.dialect == "sh":
             return text
         context = commands.Context(
-            "linux", "sh", self.platform.os, self.dialect, self.path_map, self.programs
+            "linux", "sh", target_os(self.platform), self.dialect, self.path_map, self.programs
         )
         try:
             return "".join(commands.translate_line(text, context))

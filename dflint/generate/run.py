@@ -25,6 +25,7 @@ from pathlib import Path
 from dflint.analyse.analysis import analyze
 from dflint.analyse.targets import DEFAULT_TARGETS
 from dflint.core.findings import Finding, Severity
+from dflint.core.platform import Platform
 from dflint.errors import DflintError, InputError
 from dflint.generate import layout
 from dflint.generate.files import (
@@ -38,9 +39,9 @@ from dflint.generate.files import (
 from dflint.generate.paths import TargetOS
 from dflint.generate.translator import (
     UNTRANSLATED,
-    Platform,
     ShellChoice,
     UnknownSourceOS,
+    platform_suffix,
     source_platform,
     translate,
 )
@@ -105,7 +106,7 @@ class Request:
 
 def variant_name(source: str, platform: Platform, per_platform: bool) -> str:
     """``Dockerfile`` → ``Dockerfile.windows`` (``--os``) or ``Dockerfile.linux-amd64``."""
-    suffix = platform.suffix if per_platform else platform.os
+    suffix = platform_suffix(platform) if per_platform else platform.os
     base = _SUFFIX.sub("", source)
     lowered = base.lower()
     if lowered.endswith(".dockerfile") and lowered != ".dockerfile":
@@ -191,7 +192,7 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
     elif request.os == "windows":
         platforms = (Platform("windows", "amd64"),)
     else:
-        arch = source.arch if source.os == "linux" else "amd64"
+        arch = source.architecture if source.os == "linux" else "amd64"
         platforms = (Platform("linux", arch, source.variant if source.os == "linux" else ""),)
     folder = request.output_dir or path.parent
     shown_folder = shown.rsplit("/", 1)[0] if "/" in shown else ""
@@ -203,7 +204,7 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
         _check_name(name, shown)
     quoted = layout.shell_word(source_name)
     command = (
-        f"dflint fix {quoted} --platforms {','.join(p.text for p in platforms)}"
+        f"dflint fix {quoted} --platforms {','.join(str(p) for p in platforms)}"
         if per_platform
         else f"dflint fix {quoted} --os {platforms[0].os}"
     )
@@ -231,7 +232,7 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
             # --check says only what is stale; the variant itself carries its markers
             label = "untranslated" if problem.untranslated else "note"
             outcome.err(
-                f"dflint: {shown}:{problem.line}: {label} for {platform.text}: {problem.message}"
+                f"dflint: {shown}:{problem.line}: {label} for {platform}: {problem.message}"
             )
             if problem.untranslated:
                 outcome.problems = True
@@ -241,7 +242,7 @@ def _variants(path: Path, shown: str, request: Request, outcome: Outcome) -> lis
         else:
             from dflint.generate.render import render_plan
 
-            header = layout.header("fix", plan.source, platform.text, command)
+            header = layout.header("fix", plan.source, str(platform), command)
             text = render_plan(plan, header, request.template)
         if _check_variant(text, shown_target, platform, request.options, config, outcome):
             changes.append(
@@ -340,7 +341,7 @@ def _check_variant(
         outcome.errors = True
         return False
     check = Options(
-        platforms=(platform.text,),
+        platforms=(str(platform),),
         select=options.select,
         ignore=options.ignore,
         config_path=options.config_path,
@@ -354,7 +355,7 @@ def _check_variant(
             continue  # a line kept as it was, already reported as untranslated
         outcome.err(
             f"dflint: {shown}:{finding.line}:{finding.column}: {finding.code} "
-            f"[{platform.text}] {finding.message}"
+            f"[{platform}] {finding.message}"
         )
         outcome.problems = True
     return True
@@ -484,7 +485,7 @@ class RenderRequest:
 def rendered_name(template: str, platform: Platform) -> str:
     """``Dockerfile.j2`` → ``Dockerfile.linux-amd64``."""
     base = _TEMPLATE_SUFFIX.sub("", template)
-    return f"{base}.{platform.suffix}"
+    return f"{base}.{platform_suffix(platform)}"
 
 
 def run_render(request: RenderRequest, out: Echo, err: Echo) -> int:
@@ -513,16 +514,16 @@ def run_render(request: RenderRequest, out: Echo, err: Echo) -> int:
     fix = config.fix
     for platform in request.platforms:
         context = RenderContext(platform, request.shell, fix.paths, fix.commands)
-        command = f"dflint render {template.name} --platforms {platform.text}"
-        header = layout.header("render", template.name, platform.text, command)
+        command = f"dflint render {template.name} --platforms {platform}"
+        header = layout.header("render", template.name, str(platform), command)
         try:
             text = render_user_template(template, context, header)
         except TemplateError as exc:
-            err(f"dflint: error: {exc} (for {platform.text})")
+            err(f"dflint: error: {exc} (for {platform})")
             outcome.errors = True
             continue
         for problem in context.problems:
-            err(f"dflint: {request.shown}: untranslated for {platform.text}: {problem}")
+            err(f"dflint: {request.shown}: untranslated for {platform}: {problem}")
             outcome.problems = True
         target = folder / rendered_name(template.name, platform)
         shown = _shown(target, folder, shown_folder)

@@ -20,6 +20,8 @@ from typing import Literal
 from dflint.analyse import catalogue, oscommands
 from dflint.analyse.analysis import Analysis, StageFacts, analyze
 from dflint.core.archnames import ARCH_NAMESPACES, arch_tokens_in_tag
+from dflint.core.platform import Platform
+from dflint.core.reference import split_written
 from dflint.errors import DflintError
 from dflint.generate import commands, layout, paths
 from dflint.generate import images as image_map
@@ -61,36 +63,23 @@ def _bare_program_url(url: str) -> bool:
     return bool(name) and "." not in name and "$" not in name
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
-    os: TargetOS
-    arch: str  # amd64, arm64, arm, 386, ...
-    variant: str = ""  # v7 for arm
+def target_os(platform: Platform) -> TargetOS:
+    """The OS of a platform the generator writes for (linux or windows)."""
+    return "windows" if platform.os == "windows" else "linux"
 
-    @classmethod
-    def parse(cls, text: str) -> Platform:
-        parts = text.strip().lower().split("/")
-        if len(parts) not in (2, 3) or parts[0] not in ("linux", "windows") or not parts[1]:
-            raise ValueError(f"{text!r} is not a linux/… or windows/… platform")
-        variant = parts[2] if len(parts) == 3 else ("v7" if parts[1] == "arm" else "")
-        os_name: TargetOS = "windows" if parts[0] == "windows" else "linux"
-        return cls(os_name, parts[1], variant)
 
-    @property
-    def text(self) -> str:
-        return f"{self.os}/{self.arch}" + (f"/{self.variant}" if self.variant else "")
+def arch_with_variant(platform: Platform) -> str:
+    """The architecture with its variant (arm/v7), as the image tables name it."""
+    return (
+        f"{platform.architecture}/{platform.variant}" if platform.variant else platform.architecture
+    )
 
-    @property
-    def arch_full(self) -> str:
-        """The architecture with its variant (arm/v7), as the image tables name it."""
-        return f"{self.arch}/{self.variant}" if self.variant else self.arch
 
-    @property
-    def suffix(self) -> str:
-        """The file and tag suffix the seed uses: linux-amd64, linux-arm (for arm/v7)."""
-        if self.arch == "arm" and self.variant == "v7":
-            return f"{self.os}-arm"
-        return "-".join(part for part in (self.os, self.arch, self.variant) if part)
+def platform_suffix(platform: Platform) -> str:
+    """The file and tag suffix the seed uses: linux-amd64, linux-arm (for arm/v7)."""
+    if platform.architecture == "arm" and platform.variant == "v7":
+        return f"{platform.os}-arm"
+    return "-".join(part for part in (platform.os, platform.architecture, platform.variant) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +261,7 @@ def _stage_arch(analysis: Analysis, index: int) -> str:
         arch = platform.lower().split("/", 1)[1]
         return "arm/v7" if arch == "arm" else arch
     image = facts.image or facts.stage.image
-    name, _, tag = image.partition("@")[0].rpartition(":")
-    if not name or "/" in tag:
-        name, tag = image, ""
+    name, tag, _ = split_written(image)
     namespace = name.split("/")[0] if "/" in name else ""
     if namespace in ARCH_NAMESPACES:
         return ARCH_NAMESPACES[namespace]
@@ -339,6 +326,7 @@ class _Translator:
         self.df = dockerfile
         self.analysis = analysis
         self.target = target
+        self.target_os: TargetOS = target_os(target)
         self.settings = settings
         self.systems = systems
         self.escape = escape or ("`" if target.os == "windows" else "\\")
@@ -360,8 +348,8 @@ class _Translator:
         self.produced = _produced(dockerfile)
         # per stage, while walking it
         self.stage_index = -1
-        self.stage_os: TargetOS = self.source.os
-        self.stage_arch = self.source.arch_full
+        self.stage_os: TargetOS = target_os(self.source)
+        self.stage_arch = arch_with_variant(self.source)
         self.flavour = ""  # the Windows flavour of the stage's base (nanoserver needs care)
         self.flavours: dict[int, str] = {}  # per stage index, for FROM <stage>
         self.user: str | None = None
@@ -440,11 +428,11 @@ class _Translator:
         if self.df.escape != self.escape or not self.analysis.stages:
             return False
         for index in range(len(self.analysis.stages)):
-            if self.systems[index] != self.target.os:
+            if self.systems[index] != self.target_os:
                 return False
             if (
-                self.target.os == "linux"
-                and _stage_arch(self.analysis, index) != self.target.arch_full
+                self.target_os == "linux"
+                and _stage_arch(self.analysis, index) != arch_with_variant(self.target)
             ) and not self._multi_arch_stage(index):
                 return False
         return True
@@ -456,9 +444,7 @@ class _Translator:
         if platform and "$" not in platform:
             return False
         image = facts.image or facts.stage.image
-        name, _, tag = image.partition("@")[0].rpartition(":")
-        if not name or "/" in tag:
-            name, tag = image, ""
+        name, tag, _ = split_written(image)
         namespace = name.split("/")[0] if "/" in name else ""
         return namespace not in ARCH_NAMESPACES and not arch_tokens_in_tag(tag)
 
@@ -510,16 +496,16 @@ class _Translator:
     def _start_stage(self, item: Item) -> None:
         self.stage_delayed = False
         self.exclaimed = []
-        if self.stage_os == self.target.os:
-            self.windows_stages += self.target.os == "windows"
+        if self.stage_os == self.target_os:
+            self.windows_stages += self.target_os == "windows"
             return  # a stage already for the target keeps its own SHELL lines
-        self.windows_stages += self.target.os == "windows"
+        self.windows_stages += self.target_os == "windows"
         self.from_item = item
 
     def _end_stage(self) -> None:
         """The stage's SHELL: stated after its FROM unless its base already runs it."""
         item, self.from_item = self.from_item, None
-        if item is None or self.target.os != "windows":
+        if item is None or self.target_os != "windows":
             return
         if self.dialect == "powershell":
             wanted: tuple[str, ...] = POWERSHELL_SHELL
@@ -574,14 +560,14 @@ class _Translator:
 
     @property
     def cross_os(self) -> bool:
-        return self.stage_os != self.target.os
+        return self.stage_os != self.target_os
 
     def _retarget(self, text: str) -> str:
         """Platform names of the source in printed text, as the target's."""
         source = f"{self.stage_os}/{self.stage_arch}"
-        if source == self.target.text:
+        if source == str(self.target):
             return text
-        return re.sub(rf"(?<![\w/]){re.escape(source)}(?![\w/])", self.target.text, text)
+        return re.sub(rf"(?<![\w/]){re.escape(source)}(?![\w/])", str(self.target), text)
 
     def _translate(self, instruction: Instruction) -> list[str]:
         keyword = instruction.keyword
@@ -621,7 +607,7 @@ class _Translator:
 
     def _check_arch_literals(self, instruction: Instruction, text: str) -> None:
         """An architecture literal of the source left in a variant for another one."""
-        if self.stage_arch == self.target.arch_full:
+        if self.stage_arch == arch_with_variant(self.target):
             return
         for spelling in _ARCH_SPELLINGS.get(self.stage_arch, ()):
             if re.search(rf"(?<![A-Za-z0-9]){re.escape(spelling)}(?![A-Za-z0-9])", text):
@@ -661,8 +647,8 @@ class _Translator:
             self.base_shell = self.stage_shells.get(parent.stage.index)
         else:
             target = image_map.Target(
-                self.target.os,
-                self.target.arch_full,
+                self.target_os,
+                arch_with_variant(self.target),
                 image_map.SERVERCORE if self.dialect == "powershell" else image_map.NANOSERVER,
                 self.settings.windows_release,
             )
@@ -685,7 +671,7 @@ class _Translator:
         name, equals, value = flag.partition("=")
         if name != "--platform" or not equals or "$" in value:
             return flag
-        return f"--platform={self.target.text}"
+        return f"--platform={self.target!s}"
 
     # --- words ---------------------------------------------------------------------------
 
@@ -697,9 +683,9 @@ class _Translator:
                 raise Untranslatable(f"the path {raw} holds quotes or escapes")
             return layout.reescape_word(raw, self.df.escape, self.escape)
         if "$" in value:
-            translated = _flip_separators(value, self.target.os)
+            translated = _flip_separators(value, self.target_os)
         else:
-            translated = paths.translate(value, self.target.os, self.path_map)
+            translated = paths.translate(value, self.target_os, self.path_map)
         return _requote(translated, quote, self.escape)
 
     def _value(self, name: str, raw: str) -> str:
@@ -713,7 +699,7 @@ class _Translator:
             pieces = [self._path_piece(piece) for piece in _split_list(value, source_sep)]
             translated = target_sep.join(pieces)
         elif paths.looks_like_path(value, source_os):
-            translated = paths.translate(value, self.target.os, self.path_map)
+            translated = paths.translate(value, self.target_os, self.path_map)
         else:
             return layout.reescape_word(raw, self.df.escape, self.escape)
         return _requote(translated, quote, self.escape)
@@ -721,7 +707,7 @@ class _Translator:
     def _path_piece(self, piece: str) -> str:
         if "$" in piece or not piece:
             return piece
-        return paths.translate(piece, self.target.os, self.path_map)
+        return paths.translate(piece, self.target_os, self.path_map)
 
     # --- instructions ----------------------------------------------------------------------
 
@@ -731,7 +717,7 @@ class _Translator:
     def _volume(self, instruction: Instruction) -> list[str]:
         if instruction.json:
             values = [
-                paths.translate(arg, self.target.os, self.path_map) for arg in instruction.args
+                paths.translate(arg, self.target_os, self.path_map) for arg in instruction.args
             ]
             return [self._line(instruction, _json(values))]
         return [self._line(instruction, " ".join(self._path(arg) for arg in instruction.args))]
@@ -740,7 +726,7 @@ class _Translator:
         flags: list[str] = []
         for flag in instruction.flags:
             name = flag.split("=", 1)[0]
-            if name in ("--chown", "--chmod") and self.target.os == "windows":
+            if name in ("--chown", "--chmod") and self.target_os == "windows":
                 raise Untranslatable(f"{name}: Windows has no Unix owners or modes")
             flags.append(flag)
         if instruction.heredocs:
@@ -753,7 +739,7 @@ class _Translator:
             self._check_os_literals(" ".join(args))
         if instruction.json:
             values = [
-                arg if paths.is_url(arg) else paths.translate(arg, self.target.os, self.path_map)
+                arg if paths.is_url(arg) else paths.translate(arg, self.target_os, self.path_map)
                 for arg in args
             ]
             return [self._line(instruction, _json(values), flags)]
@@ -767,7 +753,7 @@ class _Translator:
             if stage is None:
                 raise Untranslatable(
                     f"COPY --from={value} copies files out of an image built for "
-                    f"{self.stage_os}; its files do not run on {self.target.os}"
+                    f"{self.stage_os}; its files do not run on {self.target_os}"
                 )
             if stage in self.kept_stages:
                 raise Untranslatable(
@@ -787,11 +773,11 @@ class _Translator:
     def _check_artefact(self, source: str) -> None:
         """A COPY/ADD source that only the source OS can run."""
         name = source.rstrip("/").rsplit("/", 1)[-1].lower()
-        if self.target.os == "linux" and name.endswith(_WINDOWS_ARTEFACTS):
+        if self.target_os == "linux" and name.endswith(_WINDOWS_ARTEFACTS):
             raise Untranslatable(f"{source} is a Windows program or package")
-        if self.target.os == "windows" and name.endswith(_LINUX_ARTEFACTS):
+        if self.target_os == "windows" and name.endswith(_LINUX_ARTEFACTS):
             raise Untranslatable(f"{source} is a Linux package or program")
-        if self.target.os == "windows" and paths.is_url(source) and _bare_program_url(source):
+        if self.target_os == "windows" and paths.is_url(source) and _bare_program_url(source):
             raise Untranslatable(f"{source} looks like a Linux program (a file with no extension)")
 
     def _arg(self, instruction: Instruction) -> list[str]:
@@ -807,7 +793,7 @@ class _Translator:
         out: list[str] = []
         path_lines: list[str] = []
         for name, raw in pairs:
-            if name.upper() == "PATH" and self.target.os == "windows":
+            if name.upper() == "PATH" and self.target_os == "windows":
                 path_lines = self._windows_path(instruction, raw)
                 continue
             value = self._value(name, raw)
@@ -853,14 +839,14 @@ class _Translator:
 
     def _user(self, instruction: Instruction) -> list[str]:
         name = instruction.arg_text.strip()
-        if self.target.os == "windows":
+        if self.target_os == "windows":
             mapped = self.users.get(name)
         else:
             reverse = {value.lower(): key for key, value in self.users.items()}
             mapped = reverse.get(name.lower())
         if mapped is None:
             raise Untranslatable(
-                f"no {self.target.os} user for {name}; map it in [tool.dflint.fix.users]"
+                f"no {self.target_os} user for {name}; map it in [tool.dflint.fix.users]"
             )
         self.user = mapped
         return [self._line(instruction, mapped)]
@@ -884,7 +870,7 @@ class _Translator:
         return commands.Context(
             self.stage_os,
             source,
-            self.target.os,
+            self.target_os,
             self.dialect,
             self.path_map,
             self.settings.commands,
@@ -982,17 +968,17 @@ class _Translator:
         if ("/" in args[0] or "\\" in args[0]) and not commands.is_produced(args[0], self.produced):
             raise Untranslatable(
                 f"`{args[0]}` is a program of the {self.stage_os} image; nothing in this "
-                f"Dockerfile builds or copies it for {self.target.os}"
+                f"Dockerfile builds or copies it for {self.target_os}"
             )
         converted: list[str] = []
         for index, arg in enumerate(args):
             if paths.looks_like_path(arg, self.stage_os) or (index == 0 and "/" in arg):
-                converted.append(paths.translate(arg, self.target.os, self.path_map))
+                converted.append(paths.translate(arg, self.target_os, self.path_map))
             else:
                 converted.append(arg)
         known = catalogue.CROSS_PLATFORM_PROGRAMS | self.settings.commands
         if "/" not in args[0] and "\\" not in args[0] and program not in known:
-            raise Untranslatable(f"`{args[0]}` is not known to exist on {self.target.os}")
+            raise Untranslatable(f"`{args[0]}` is not known to exist on {self.target_os}")
         return converted
 
     def _exec_context(self) -> commands.Context:

@@ -17,8 +17,10 @@ from dflint.read.model import Instruction, Span
 
 if TYPE_CHECKING:
     from dflint.analyse.analysis import Analysis
-    from dflint.analyse.targets import Targets
+    from dflint.analyse.targets import OwnPlatform, Targets
+    from dflint.core.findings import Finding
     from dflint.read.model import Dockerfile
+    from dflint.registry.resolver import Resolver
     from dflint.registry.stages import BaseImages
 
 
@@ -53,6 +55,18 @@ class RuleContext:
         return self.dockerfile.lines[line - 1] if 0 < line <= len(self.dockerfile.lines) else ""
 
 
+@dataclass(frozen=True, slots=True)
+class FixRequest:
+    """What :meth:`Rule.registry_fix` is given: a finding of the rule, the text of its line
+    as it is in this round of ``dflint fix``, the file's targets and the registry."""
+
+    finding: Finding
+    line_text: str
+    targets: tuple[str, ...]
+    own: OwnPlatform | None  # the platform of a per-architecture file, from its path
+    resolver: Resolver
+
+
 class Rule:
     """Base class of every rule. Subclasses set the class variables and override a check."""
 
@@ -63,7 +77,12 @@ class Rule:
     platforms: ClassVar[tuple[str, ...]] = ("any",)
     # instruction keywords passed to check_instruction; empty means the rule only checks files
     nodes: ClassVar[frozenset[str]] = frozenset()
+    # True: `dflint fix` can repair what the rule finds, in its check (Violation.fix) or in
+    # registry_fix; the contract test runs the fixer on the rule's Example to hold it true
     fixable: ClassVar[bool] = False
+    # True: a finding can say the image cannot be built, or is built wrong, for the
+    # platforms it names (Violation.breaks), so `dflint platforms` marks them ✗
+    blocks: ClassVar[bool] = False
     # True: the rule reads ctx.base_images, so the engine resolves the FROM images' platforms
     needs_base_images: ClassVar[bool] = False
 
@@ -72,6 +91,17 @@ class Rule:
 
     def check_instruction(self, ctx: RuleContext, instruction: Instruction) -> Iterator[Violation]:
         return iter(())
+
+    def registry_fix(self, request: FixRequest) -> Fix | None:
+        """The fix of one of this rule's findings once the registry can be asked (a rule
+        whose fix depends on which images exist overrides it); the finding's own by default.
+        Only ``dflint fix`` calls it: lint never asks about names nobody wrote."""
+        return request.finding.fix
+
+
+def asks_registry_to_fix(rule: type[Rule]) -> bool:
+    """Whether the rule overrides :meth:`Rule.registry_fix`."""
+    return rule.registry_fix is not Rule.registry_fix
 
 
 def instruction_span(instruction: Instruction) -> Span:
