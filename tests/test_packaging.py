@@ -116,10 +116,13 @@ def test_py_typed_is_shipped(wheel: zipfile.ZipFile) -> None:
     assert "dflint/py.typed" in wheel.namelist()
 
 
-def test_platform_package_and_its_offline_table_are_shipped(wheel: zipfile.ZipFile) -> None:
+def test_every_module_and_the_offline_table_are_shipped(wheel: zipfile.ZipFile) -> None:
+    # every folder of the package (a new one left out of pyproject's packages would be missing)
     names = set(wheel.namelist())
-    modules = sorted(p.name for p in (ROOT / "dflint" / "platforms").glob("*.py"))
-    assert all(f"dflint/registry/{name}" in names for name in modules)
+    modules = [p.relative_to(ROOT).as_posix() for p in (ROOT / "dflint").rglob("*.py")]
+    modules += [f"dflint/rules/{p.name}" for p in (ROOT / "rules").glob("*.py")]
+    assert len(modules) > 100
+    assert [name for name in modules if name not in names] == []
     assert "dflint/registry/wellknown.json" in names
 
 

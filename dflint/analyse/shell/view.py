@@ -182,8 +182,10 @@ def parse(dialect: Dialect, piece: Piece, origin: str) -> Script:
     if found is not None:
         return found.relocated(piece.map)
     script = _parse(dialect, piece, origin)
-    if len(piece.text) > _KEPT_SIZE:
-        return script  # a huge script is not kept past its file
+    if len(piece.text) > _KEPT_SIZE or script.failure is not None:
+        # a huge script is not kept past its file, and a reader that raised (a dflint bug)
+        # is asked again, so that each place reports the failure
+        return script
     if len(_READ) >= _READ_LIMIT:
         for old in list(_READ)[: _READ_LIMIT // 2]:
             del _READ[old]
