@@ -84,7 +84,25 @@ def tool(name: str) -> str | None:
 
 
 def dflint_command() -> list[str]:
-    return [sys.executable, "-m", "dflint"]
+    """The installed console script beside this Python (pip install . compiles the bytecode),
+    else ``python -m dflint``. Not ``-m`` when the script exists: run from the repository,
+    ``-m`` would import the source folder, where ``dflint.rules`` does not exist (it is the
+    top-level ``rules/`` folder, installed under the package)."""
+    script = Path(sys.executable).parent / "dflint"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dflint"]
+
+
+def _script_or_module() -> list[str]:
+    command = dflint_command()
+    return command if len(command) == 1 else command[1:]
+
+
+def check_lints(command: list[str], count: int) -> None:
+    """A benchmark of a run that failed early would be a fast lie: check it lints them all."""
+    done = subprocess.run(command, capture_output=True, text=True, env=ENV)
+    last = done.stdout.strip().splitlines()[-1:] or [""]
+    if not last[0].startswith(f"{count} file") or "Traceback" in done.stderr:
+        raise SystemExit(f"dflint did not lint the {count} files: {done.stderr[-500:]}")
 
 
 def generated_dockerfile(lines: int) -> str:
@@ -114,6 +132,10 @@ def ratio(a: float, b: float) -> str:
 
 def bench_throughput(files: list[Path], rows: list[str]) -> None:
     names = [str(f) for f in files]
+    check_lints(
+        [*dflint_command(), "lint", "--no-config", "--failure-threshold", "none", *names],
+        len(files),
+    )
     ours = run([*dflint_command(), "lint", "--no-config", "--failure-threshold", "none", *names])
     line = f"| (a) throughput, {len(files)} files, one invocation | dflint {ours.seconds:.2f} s "
     line += f"({len(files) / ours.seconds:.0f} files/s)"
@@ -148,13 +170,6 @@ def dockerfile_utils() -> list[str] | None:
 TWO_LINES = "FROM alpine:3.20\nRUN apk add --no-cache curl\n"
 
 
-def console_script() -> list[str]:
-    """dflint as users start it: the installed console script (pip install . compiles the
-    bytecode), else ``python -m dflint``."""
-    script = Path(sys.executable).parent / "dflint"
-    return [str(script)] if script.exists() else dflint_command()
-
-
 def bench_cold_start(runs: int, rows: list[str], folder: Path) -> None:
     """A two-line Dockerfile with a RUN, `dflint lint --offline`: the whole process, start to
     exit, median of ``runs``, taken in turns with hadolint and a bare Python so that a busy
@@ -167,7 +182,7 @@ def bench_cold_start(runs: int, rows: list[str], folder: Path) -> None:
     floor: list[float] = []
     for _ in range(runs):
         ours.append(
-            run([*console_script(), "lint", "--offline", "--no-config", str(small)]).seconds
+            run([*dflint_command(), "lint", "--offline", "--no-config", str(small)]).seconds
         )
         floor.append(run([sys.executable, "-c", "pass"]).seconds)
         if hadolint:
@@ -193,7 +208,7 @@ def import_table(runs: int, folder: Path, top: int = 15) -> list[str]:
     samples: dict[str, list[int]] = {}
     for _ in range(runs):
         done = subprocess.run(
-            [sys.executable, "-X", "importtime", *dflint_command()[1:], "lint", "--offline",
+            [sys.executable, "-X", "importtime", *_script_or_module(), "lint", "--offline",
              "--no-config", str(small)],
             capture_output=True, text=True, env=ENV,
         )  # fmt: skip
