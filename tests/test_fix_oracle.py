@@ -135,6 +135,11 @@ CASES: tuple[Case, ...] = (
     Case(("cat",), "cat nothere", {}, succeeds=False),
     Case(("cat",), "cat app/a.txt > copy.txt", A_TREE, succeeds=True),
     Case(("cmd: type",), "type app\\a.txt", A_TREE, source="cmd", output="text"),
+    # `2>&1` is one redirection, not `2>` and an `&` (the strict cmd parser once split it)
+    Case(("cmd: type",), "type app\\a.txt 2>&1", A_TREE, source="cmd", output="text"),
+    Case(("cmd: mkdir",), "mkdir {root}\\app 2>&1", A_TREE, source="cmd", succeeds=False),
+    Case(("cmd: mkdir",), "mkdir {root}\\app\\new 2>&1", A_TREE, source="cmd", succeeds=True),
+    Case(("cat",), "cat app/a.txt 2>&1", A_TREE, output="text", succeeds=True),
     Case(("uname -m",), "uname -m", {}, output="arch", succeeds=True),
     Case(("uname -a",), "uname -a", {}, succeeds=True),
     Case(("uname",), "uname", {}, succeeds=True),
@@ -428,6 +433,12 @@ def test_windows_lines_with_no_linux_meaning_are_refused() -> None:
         ("reg add HKLM\\Software\\x", "registry"),
         ("del /Q C:\\x.zip", "does the same"),
         ("cmd /c exit 1 || echo recovered", "fails where sh's would succeed"),
+        # cmd cuts the redirection out of the value, keeping the space before it
+        ("set A=1 > nul", "set with a redirection"),
+        ("type a.txt 3> x", "the redirection `3>`"),
+        ("type a.txt >&2", "the redirection `>&2`"),
+        ("(type a.txt)", "parenthesised"),
+        ("echo !A! > x", "delayed expansion"),
     ):
         with pytest.raises(Untranslatable) as caught:
             commands.translate_command_line(line, ctx)

@@ -49,7 +49,7 @@ class RaisingParser:
 
 
 def test_a_cmd_tokenizer_that_raises_fails_the_fuzz_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cmd, "_tokenize", boom)
+    monkeypatch.setattr(cmd, "tokenize", boom)
     with pytest.raises(AssertionError, match="the cmd parser failed on line 2"):
         lint_never_crashes(WINDOWS.encode())
     with pytest.raises(AssertionError, match="parse_cmd"):
@@ -82,7 +82,7 @@ def test_a_tree_walk_that_raises_fails_them(monkeypatch: pytest.MonkeyPatch) -> 
 def test_the_user_sees_an_internal_error_and_the_other_findings(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cmd, "_tokenize", boom)
+    monkeypatch.setattr(cmd, "tokenize", boom)
     (tmp_path / "Dockerfile").write_text(WINDOWS + "FROM alpine:3.20\nRUN echo $TARGETARCH\n")
     code, out, err = dflint_cli("lint", "Dockerfile", cwd=tmp_path)
     assert code == 2  # an internal error is never a clean run
@@ -109,7 +109,7 @@ def test_the_long_fuzz_run_fails_on_a_reader_that_raises(tmp_path: Path) -> None
         "import dflint.analyse.shell.cmd\n"
         "def _raise(text):\n"
         "    raise ZeroDivisionError('a bug in a reader')\n"
-        "dflint.analyse.shell.cmd._tokenize = _raise\n"
+        "dflint.analyse.shell.cmd.tokenize = _raise\n"
     )
     command = [sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--count", "20"]
     result = subprocess.run(

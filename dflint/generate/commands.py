@@ -1108,6 +1108,8 @@ def _cmd_set(command: Command, ctx: Context) -> list[str]:
     rest = command.raw_rest.strip(" \t")
     if not rest:
         raise Untranslatable("set without a NAME=value lists the environment")
+    if command.redirects:  # cmd cuts them out of the value, spaces before them kept
+        raise Untranslatable("set with a redirection")
     if rest.startswith("/"):
         raise Untranslatable(f"set {rest.split()[0]} (arithmetic or prompt)")
     quoted = rest.startswith('"') and rest.count('"') == 2 and rest.endswith('"')

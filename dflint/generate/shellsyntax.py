@@ -6,7 +6,9 @@ and a refusal for anything outside a small, fully understood subset: simple comm
 their arguments, ``$VAR``/``%VAR%``/``$env:VAR`` references, quotes, simple redirections and
 the operators that join commands. Loops, conditionals, substitutions, functions, here-strings
 and the like raise :class:`~dflint.generate.paths.Untranslatable`, so they are copied and
-marked rather than half-translated.
+marked rather than half-translated. cmd lines are split by the rule pack's cmd tokenizer
+(:func:`dflint.analyse.shell.cmd.tokenize`), so lint and fix agree on where a cmd command,
+operator or redirection begins; only the refusals are this module's.
 
 Line breaks of the Dockerfile's continuation lines are kept as ``"\\n"`` in the input text;
 a word or step after one remembers the indentation, so the output can keep the layout.
@@ -18,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dflint.analyse.shell.cmd import CmdToken, tokenize
 from dflint.generate.paths import Untranslatable
 
 Dialect = Literal["sh", "cmd", "powershell"]
@@ -50,6 +53,17 @@ _SH_KEYWORDS = frozenset(
     }
 )
 _CMD_BLOCKS = frozenset({"if", "for", "goto", "call", "setlocal", "endlocal", "shift"})
+_CMD_REDIRECT = re.compile(r"[0-9]?(?:>>|>|<)(?:&[0-9])?")
+_CMD_FILE_REDIRECTS = {
+    ">": ">",
+    "1>": ">",
+    ">>": ">>",
+    "1>>": ">>",
+    "2>": "2>",
+    "2>>": "2>>",
+    "<": "<",
+}
+_CMD_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_()]*")
 _PS_BLOCKS = frozenset(
     {"if", "else", "elseif", "foreach", "for", "while", "do", "switch", "try", "function", "param"}
 )
@@ -359,104 +373,88 @@ def drop_prefix(word: Word, count: int) -> Word:
 # --- cmd.exe -----------------------------------------------------------------------------
 
 
-class _CmdParser(_Tokens):
-    """cmd.exe: ``&&``, ``||``, ``&``, ``|`` outside double quotes, ``^`` escapes, ``%VAR%``."""
+class _CmdParser:
+    """cmd.exe, split by the lint's cmd tokenizer (:func:`dflint.analyse.shell.cmd.tokenize`,
+    the one reading of where cmd's operators, groups, redirections and words are); this
+    parser then refuses what it cannot carry over: groups, ``%`` that is not a variable,
+    delayed expansion, redirections other than to and from files."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
     def parse(self) -> list[Step]:
+        text = self.text
         steps: list[Step] = []
-        for chunk, op, brk in self._chunks():
-            steps.append(Step(self._command(chunk), op, brk))
+        words: list[CmdToken] = []
+        for token in tokenize(text):
+            if token.kind in ("open", "close"):
+                raise Untranslatable("a parenthesised cmd block")
+            if token.kind != "op":
+                words.append(token)
+                continue
+            if not words:
+                raise Untranslatable("an empty command")
+            steps.append(Step(self._command(words, token.start), token.text, self._break(token)))
+            words = []
+        if words:
+            steps.append(Step(self._command(words, len(text)), None, None))
+        elif steps:
+            raise Untranslatable(f"the command ends with `{steps[-1].op}`")
         if not steps:
             raise Untranslatable("an empty command")
         return steps
 
-    def _chunks(self) -> list[tuple[str, str | None, str | None]]:
+    def _break(self, operator: CmdToken) -> str | None:
+        """The indentation of the next line when a line break follows ``operator``."""
         text = self.text
-        chunks: list[tuple[str, str | None, str | None]] = []
-        start = 0
-        i = 0
-        quoted = False
-        while i < len(text):
-            char = text[i]
-            if char == '"':
-                quoted = not quoted
-            elif char == "^" and not quoted:
-                i += 2
-                continue
-            elif char in "()" and not quoted:
-                raise Untranslatable("a parenthesised cmd block")
-            elif char in "&|" and not quoted:
-                op = text[i : i + 2] if text[i : i + 2] in ("&&", "||") else char
-                chunk = text[start:i]
-                i += len(op)
-                end = i
-                while end < len(text) and text[end] in " \t":
-                    end += 1
-                brk = None
-                if end < len(text) and text[end] == "\n":
-                    stop = end + 1
-                    while stop < len(text) and text[stop] in " \t":
-                        stop += 1
-                    brk = text[end + 1 : stop]
-                    end = stop
-                chunks.append((chunk, op, brk))
-                start = i = end
-                continue
-            i += 1
-        if quoted:
-            raise Untranslatable("an unterminated double quote")
-        tail = text[start:]
-        if tail.strip(" \t\n"):
-            chunks.append((tail, None, None))
-        elif chunks:
-            raise Untranslatable(f"the command ends with `{chunks[-1][1]}`")
-        return chunks
+        end = operator.end
+        while end < len(text) and text[end] in " \t":
+            end += 1
+        if end == len(text) or text[end] != "\n":
+            return None
+        stop = end + 1
+        while stop < len(text) and text[stop] in " \t":
+            stop += 1
+        return text[end + 1 : stop]
 
-    def _command(self, chunk: str) -> Command:
-        if "\n" in chunk.strip(" \t\n"):
-            chunk = chunk.replace("\n", " ")  # a break inside one command: keep it on one line
-        chunk = chunk.strip(" \t\n")
-        if not chunk:
-            raise Untranslatable("an empty command")
-        words, redirects = self._words(chunk)
+    def _command(self, tokens: list[CmdToken], end: int) -> Command:
+        written = self.text[tokens[0].start : end]
+        if written.count("!") > 1:
+            raise Untranslatable("delayed expansion (!VAR!)")
+        words: list[Word] = []
+        redirects: list[Redirect] = []
+        name_end = end
+        for token in tokens:
+            if token.kind == "redirect":
+                redirects.append(self._redirect(token))
+            else:
+                if not words:
+                    name_end = token.end
+                words.append(self._word(token.text))
         if not words:
             raise Untranslatable("a command with only redirections")
         name = words[0]
         if (name.literal or "").lower() in _CMD_BLOCKS:
             raise Untranslatable(f"the cmd statement `{name.raw}`")
-        raw_rest = chunk[len(name.raw) :]
-        raw_rest = raw_rest[1:] if raw_rest[:1] in (" ", "\t") else raw_rest
-        # echo prints everything up to the operator; redirections were cut out of ``words``
-        return Command(name=name, args=words[1:], redirects=redirects, raw_rest=raw_rest)
+        # what follows the name up to the operator, as written (echo prints it)
+        rest = self.text[name_end:end].replace("\n", " ").rstrip(" \t")
+        rest = rest[1:] if rest[:1] in (" ", "\t") else rest
+        return Command(name=name, args=words[1:], redirects=redirects, raw_rest=rest)
 
-    def _words(self, chunk: str) -> tuple[list[Word], list[Redirect]]:
-        words: list[Word] = []
-        redirects: list[Redirect] = []
-        i = 0
-        while i < len(chunk):
-            if chunk[i] in " \t":
-                i += 1
-                continue
-            op = next(
-                (o for o in ("2>&1", "2>>", ">>", "2>", "1>", ">", "<") if chunk.startswith(o, i)),
-                None,
-            )
-            if op is not None:
-                i += len(op)
-                if op == "2>&1":
-                    redirects.append(Redirect(op, None))
-                    continue
-                while i < len(chunk) and chunk[i] in " \t":
-                    i += 1
-                word, i = self._word(chunk, i)
-                redirects.append(Redirect(">" if op == "1>" else op, word))
-                continue
-            word, i = self._word(chunk, i)
-            words.append(word)
-        return words, redirects
+    def _redirect(self, token: CmdToken) -> Redirect:
+        match = _CMD_REDIRECT.match(token.text)
+        op = match.group(0) if match else token.text
+        if op == "2>&1":
+            return Redirect(op, None)
+        if op not in _CMD_FILE_REDIRECTS:
+            raise Untranslatable(f"the redirection `{op}`")
+        target = token.text[len(op) :].lstrip(" \t")
+        if not target:
+            raise Untranslatable(f"the redirection `{op}` without a file")
+        return Redirect(_CMD_FILE_REDIRECTS[op], self._word(target))
 
-    def _word(self, chunk: str, i: int) -> tuple[Word, int]:
-        start = i
+    def _word(self, text: str) -> Word:
+        text = text.replace("\n", " ")  # a break inside quotes: the command is one line
         parts: list[Part] = []
         quoted = False
         buffer: list[str] = []
@@ -466,34 +464,35 @@ class _CmdParser(_Tokens):
                 parts.append(Part("".join(buffer), quoted=quoted))
                 buffer.clear()
 
-        while i < len(chunk):
-            char = chunk[i]
-            if not quoted and char in " \t<>":
-                break
+        i = 0
+        while i < len(text):
+            char = text[i]
             if char == '"':
                 flush()
                 quoted = not quoted
                 i += 1
             elif char == "^" and not quoted:
-                if i + 1 < len(chunk):
+                if i + 1 < len(text):
                     flush()
-                    parts.append(Part(chunk[i + 1], quoted=True))
+                    parts.append(Part(text[i + 1], quoted=True))
                 i += 2
+            elif char in "()" and not quoted:
+                raise Untranslatable("a parenthesised cmd block")
             elif char == "%":
-                end = chunk.find("%", i + 1)
-                name = chunk[i + 1 : end] if end > 0 else ""
-                if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_()]*", name):
+                end = text.find("%", i + 1)
+                name = text[i + 1 : end] if end > 0 else ""
+                if not name or not _CMD_VARIABLE.fullmatch(name):
                     raise Untranslatable("a `%` that is not a %VARIABLE% reference")
                 flush()
                 parts.append(Part(name, var=True))
                 i = end + 1
-            elif char == "!" and "!" in chunk[i + 1 :]:
-                raise Untranslatable("delayed expansion (!VAR!)")
             else:
                 buffer.append(char)
                 i += 1
+        if quoted:
+            raise Untranslatable("an unterminated double quote")
         flush()
-        return Word(_merge(parts) or [Part("", quoted=True)], chunk[start:i]), i
+        return Word(_merge(parts) or [Part("", quoted=True)], text)
 
 
 # --- PowerShell --------------------------------------------------------------------------

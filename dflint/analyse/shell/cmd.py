@@ -37,9 +37,9 @@ _COMPARISONS = frozenset({"equ", "neq", "lss", "leq", "gtr", "geq"})
 
 
 @dataclass(slots=True)
-class _Token:
+class CmdToken:
     kind: str  # word, op, open, close, redirect
-    text: str  # as written
+    text: str  # as written (a redirect holds its target: `> out.txt`, `2>&1`)
     start: int
     end: int
 
@@ -54,7 +54,7 @@ def parse_cmd(
     whose ``$`` syntax is theirs, not cmd's."""
     script = Script("cmd", origin, text, source)
     try:
-        tokens = _tokenize(text)
+        tokens = tokenize(text)
         _Parser(script, tokens).sequence(0, (), closing=False)
     except Exception as exc:  # a tokenizer bug must not stop the lint, nor go unseen
         script.parser_failed(exc)
@@ -104,8 +104,10 @@ def unquote(text: str) -> str:
     return "".join(out)
 
 
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def tokenize(text: str) -> list[CmdToken]:
+    """The tokens of a cmd line; the one reading of cmd's lexical rules, shared by the
+    lint (this module's lenient parser) and ``dflint fix`` (``generate.shellsyntax``)."""
+    tokens: list[CmdToken] = []
     size = len(text)
     index = 0
     depth = 0
@@ -118,18 +120,18 @@ def _tokenize(text: str) -> list[_Token]:
             continue
         operator = next((op for op in _OPERATORS if text.startswith(op, index)), None)
         if operator is not None:
-            tokens.append(_Token("op", operator, index, index + len(operator)))
+            tokens.append(CmdToken("op", operator, index, index + len(operator)))
             index += len(operator)
             command_start, first = True, ""
             continue
         if char == "(" and command_start:
-            tokens.append(_Token("open", char, index, index + 1))
+            tokens.append(CmdToken("open", char, index, index + 1))
             depth += 1
             index += 1
             first = ""
             continue
         if char == ")" and depth > 0:
-            tokens.append(_Token("close", char, index, index + 1))
+            tokens.append(CmdToken("close", char, index, index + 1))
             depth -= 1
             index += 1
             command_start, first = False, ""
@@ -142,11 +144,11 @@ def _tokenize(text: str) -> list[_Token]:
                 index += 1
             if not redirect.group(0).endswith(tuple("0123456789")):
                 index = _word_end(text, index, depth)
-            tokens.append(_Token("redirect", text[start:index], start, index))
+            tokens.append(CmdToken("redirect", text[start:index], start, index))
             continue
         end = _word_end(text, index, depth)
         word = text[index:end]
-        tokens.append(_Token("word", word, index, end))
+        tokens.append(CmdToken("word", word, index, end))
         index = end
         # A group may open after an `if` test, `else` or a `for … do`; elsewhere `(` is an
         # ordinary character (`powershell -Command if ((Get-Item x).y) {…}` passes it on).
@@ -198,7 +200,7 @@ class _Parser:
 
     __slots__ = ("groups", "script", "tokens")
 
-    def __init__(self, script: Script, tokens: list[_Token]) -> None:
+    def __init__(self, script: Script, tokens: list[CmdToken]) -> None:
         self.script = script
         self.tokens = tokens
         self.groups: list[_Group] = []
@@ -243,7 +245,7 @@ class _Parser:
         return index
 
     def condition(
-        self, kind: ConditionKind, tokens: list[_Token], pattern: str | None = None
+        self, kind: ConditionKind, tokens: list[CmdToken], pattern: str | None = None
     ) -> Condition:
         if not tokens:
             return Condition(kind, "", pattern, 0, 0, self.script.map)
@@ -255,8 +257,8 @@ class _Parser:
         token = self.tokens[index]
         if token.kind == "open":
             return self.open_group(index + 1, conditions)
-        words: list[_Token] = []
-        redirects: list[_Token] = []
+        words: list[CmdToken] = []
+        redirects: list[CmdToken] = []
         while index < len(self.tokens) and self.tokens[index].kind in ("word", "redirect"):
             item = self.tokens[index]
             (words if item.kind == "word" else redirects).append(item)
@@ -272,7 +274,7 @@ class _Parser:
         return index
 
     def if_statement(
-        self, words: list[_Token], index: int, conditions: tuple[Condition, ...]
+        self, words: list[CmdToken], index: int, conditions: tuple[Condition, ...]
     ) -> int:
         position = 1
         lowered = [unquote(word.text).lower() for word in words]
@@ -332,7 +334,7 @@ class _Parser:
         return index
 
     def for_statement(
-        self, words: list[_Token], index: int, conditions: tuple[Condition, ...]
+        self, words: list[CmdToken], index: int, conditions: tuple[Condition, ...]
     ) -> int:
         do_at = next(
             (i for i, word in enumerate(words) if unquote(word.text).lower() == "do"), None
@@ -345,7 +347,7 @@ class _Parser:
             return self.open_group(index + 1, loop)
         return index
 
-    def command(self, words: list[_Token], conditions: tuple[Condition, ...]) -> None:
+    def command(self, words: list[CmdToken], conditions: tuple[Condition, ...]) -> None:
         if not words:
             return
         name_token = words[0]
@@ -375,7 +377,7 @@ class _Parser:
             )
         )
 
-    def set_assignment(self, words: list[_Token], conditions: tuple[Condition, ...]) -> None:
+    def set_assignment(self, words: list[CmdToken], conditions: tuple[Condition, ...]) -> None:
         """``set NAME=value`` (``set "NAME=value"``); not ``set /a`` or ``set /p``."""
         first = words[0]
         if first.text.startswith("/"):
