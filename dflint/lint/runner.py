@@ -6,6 +6,7 @@ processes only above ``PARALLEL_THRESHOLD`` files, in chunks to keep the picklin
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,10 @@ def lint_files(
     from concurrent.futures import ProcessPoolExecutor  # only when it is used: a cold start
 
     chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # the workers collect garbage as seldom as this process (a spawned worker would not know)
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=gc.set_threshold, initargs=gc.get_threshold()
+    ) as pool:
         for results in pool.map(_lint_chunk, chunks, [options] * len(chunks)):
             yield from results
 
