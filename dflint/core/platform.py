@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PLATFORM_TEXT = re.compile(
     r"(?P<os>[a-z0-9]+)/(?P<arch>[a-z0-9_-]+)(?:/(?P<variant>[a-z0-9.]+))?"
@@ -50,10 +51,7 @@ class Platform:
     @classmethod
     def parse(cls, text: str) -> Platform:
         """``os/arch[/variant][:os.version]`` (crane's notation); ValueError when malformed."""
-        match = _PLATFORM_TEXT.match(text.strip().lower())
-        if match is None:
-            raise ValueError(f"{text!r} is not an os/arch[/variant] platform")
-        return cls(match["os"], match["arch"], match["variant"] or "", match["osversion"] or "")
+        return _parsed(text)
 
     @classmethod
     def from_oci(cls, data: Mapping[str, object]) -> Platform | None:
@@ -86,8 +84,7 @@ class Platform:
 
     @property
     def normalised(self) -> Platform:
-        arch, variant = normalise_arch(self.architecture, self.variant)
-        return Platform(self.os, arch, variant, self.os_version)
+        return _normalised(self)
 
     @property
     def target(self) -> str:
@@ -283,3 +280,19 @@ def describe(platforms: Iterable[Platform]) -> str:
     for target, versions in seen.items():
         parts.append(f"{target} ({', '.join(versions)})" if versions else target)
     return ", ".join(parts) if parts else "no platform"
+
+
+# A file asks the same few questions about its platforms once per stage and rule: a run
+# answers each once (the instances are immutable, so the answers can be shared).
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Platform:
+    match = _PLATFORM_TEXT.match(text.strip().lower())
+    if match is None:
+        raise ValueError(f"{text!r} is not an os/arch[/variant] platform")
+    return Platform(match["os"], match["arch"], match["variant"] or "", match["osversion"] or "")
+
+
+@lru_cache(maxsize=4096)
+def _normalised(platform: Platform) -> Platform:
+    arch, variant = normalise_arch(platform.architecture, platform.variant)
+    return Platform(platform.os, arch, variant, platform.os_version)
