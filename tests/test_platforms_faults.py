@@ -140,6 +140,12 @@ class FaultServer:
                         fault.in_flight -= 1
 
             def _route(self, head: bool, auth: str | None) -> None:
+                if self.path.startswith("/token-limited") and fault._count("token") == 1:
+                    self.reply(429, b"slow down", {"Retry-After": "1"}, head)
+                    return
+                if self.path.startswith("/token-down"):
+                    self.reply(503, b"", {}, head)
+                    return
                 if self.path.startswith("/token"):
                     self.reply(200, json.dumps({"token": "t0ken", "expires_in": 300}).encode())
                     return
@@ -153,8 +159,8 @@ class FaultServer:
                 else:
                     self._manifest(repository, head, auth)
 
-            def challenge(self, head: bool, scheme: str = "Bearer") -> None:
-                realm = f'realm="http://{fault.host}/token",service="faults"'
+            def challenge(self, head: bool, scheme: str = "Bearer", token: str = "token") -> None:
+                realm = f'realm="http://{fault.host}/{token}",service="faults"'
                 value = f"{scheme} {realm}" if scheme == "Bearer" else 'Basic realm="x"'
                 self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
                            {"WWW-Authenticate": value}, head)  # fmt: skip
@@ -223,6 +229,14 @@ class FaultServer:
                 elif repository == "mismatch":
                     headers = dict(ok, **{"Docker-Content-Digest": _digest(b"other")})
                     self.reply(200, INDEX, headers, head)
+                elif repository in ("tokenlimit", "tokendown"):
+                    if auth != "Bearer t0ken":
+                        self.challenge(
+                            head,
+                            token={"tokenlimit": "token-limited"}.get(repository, "token-down"),
+                        )
+                        return
+                    self.reply(200, INDEX, ok, head)
                 elif repository == "loop302":
                     self.reply(302, b"", {"Location": self.path}, head)
                 elif repository == "redirect":
@@ -339,6 +353,25 @@ def test_retries_recover_from_a_5xx_and_a_short_retry_after(
     limited, elapsed = resolve(tmp_path, faults.ref("ratelimit:1"), budget=5.0)
     assert limited.known
     assert elapsed >= 1.0  # it waited as Retry-After asked
+
+
+def test_the_token_request_follows_the_same_retry_policy(
+    faults: FaultServer, tmp_path: Path
+) -> None:
+    """A token server that rate-limits is asked again after its Retry-After, as the registry
+    is (the token request once retried on its own backoff and ignored the header)."""
+    limited, elapsed = resolve(tmp_path, faults.ref("tokenlimit:1"), budget=5.0)
+    assert limited.known and [str(p) for p in limited.platforms] == [
+        "linux/amd64",
+        "linux/arm64/v8",
+    ]
+    assert elapsed >= 1.0  # it waited as Retry-After asked, not the 0.05 s backoff
+    assert faults.calls["token"] == 2
+    down, _ = resolve(tmp_path / "down", faults.ref("tokendown:1"))
+    assert not down.known
+    assert "token server" in (down.reason or "") and "HTTP 503" in (down.reason or "")
+    token_requests = [path for _, path, _ in faults.seen if path.startswith("/token-down")]
+    assert len(token_requests) == 3  # the client's attempts, then the reason
 
 
 def test_authorization_never_follows_a_redirect_to_another_host(

@@ -612,16 +612,14 @@ class RegistryClient:
                     )
                 authorisations += 1
                 continue
-            if response.status == 429 or response.status >= 500:
+            if _retryable(response):
                 attempt += 1
                 host = urlsplit(response.url).netloc
+                wait = self._wait(attempt, response)
                 if attempt >= self.attempts:
                     raise RegistryFailure(
                         f"{host} answered HTTP {response.status} {attempt} times in a row"
                     )
-                wait = retry_after(response.headers.get("retry-after"))
-                if wait is None:
-                    wait = self.backoff * 2 ** (attempt - 1)
                 if wait >= deadline - time.monotonic():
                     raise RegistryFailure(
                         f"{host} answered HTTP {response.status}; retrying after {wait:g} s "
@@ -630,6 +628,13 @@ class RegistryClient:
                 time.sleep(wait)
                 continue
             return response
+
+    def _wait(self, attempt: int, response: _Response | None = None) -> float:
+        """How long to wait before attempt ``attempt + 1``: the server's Retry-After when it
+        sent one, else exponential backoff. The one retry policy of every request, token
+        requests included."""
+        wait = retry_after(response.headers.get("retry-after")) if response else None
+        return self.backoff * 2 ** (attempt - 1) if wait is None else wait
 
     def _auth_reason(self, response: _Response, had_token: bool) -> str:
         host = urlsplit(response.url).netloc
@@ -660,7 +665,7 @@ class RegistryClient:
                 )
             except _Transient as exc:
                 attempt += 1
-                wait = self.backoff * 2 ** (attempt - 1)
+                wait = self._wait(attempt)
                 if attempt >= self.attempts or wait >= deadline - time.monotonic():
                     raise RegistryFailure(
                         exc.reason,
@@ -850,22 +855,27 @@ class RegistryClient:
             self.token_requests += 1
         attempt = 0
         while True:
+            response: _Response | None = None
             try:
                 response = self._exchange(
                     "GET", url, {"Accept": "application/json"}, deadline, TOKEN_LIMIT
                 )
             except _Transient as exc:
+                failure = exc
+            else:
+                if not _retryable(response):
+                    break
+            attempt += 1
+            wait = self._wait(attempt, response)
+            if attempt < self.attempts and wait < deadline - time.monotonic():
+                time.sleep(wait)
+                continue
+            if response is None:
                 raise RegistryFailure(
-                    f"token server {exc.reason}",
-                    unreachable=exc.waited >= UNRESPONSIVE_AFTER,
-                    timed_out=exc.waited > 0,
+                    f"token server {failure.reason}",
+                    unreachable=failure.waited >= UNRESPONSIVE_AFTER,
+                    timed_out=failure.waited > 0,
                 ) from None
-            if response.status == 429 or response.status >= 500:
-                attempt += 1
-                wait = self.backoff * 2 ** (attempt - 1)
-                if attempt < self.attempts and wait < deadline - time.monotonic():
-                    time.sleep(wait)
-                    continue
             break
         if response.status != 200:
             raise RegistryFailure(
@@ -882,6 +892,11 @@ class RegistryClient:
         # The spec's default lifetime is 60 s; keep a margin so a token does not expire in flight.
         lifetime = float(expires_in) if isinstance(expires_in, int | float) else 60.0
         return _Token(value, time.monotonic() + max(lifetime - 10.0, 1.0))
+
+
+def _retryable(response: _Response) -> bool:
+    """Rate limited or a server error: the same request may succeed later."""
+    return response.status == 429 or response.status >= 500
 
 
 def _plain_text_tls_error(exc: BaseException) -> bool:
