@@ -286,9 +286,6 @@ class Dispatches:
         """Some enclosing branch was chosen by the architecture."""
         return any(self.is_arch_test(condition) for condition in conditions)
 
-    def arch_variables(self) -> frozenset[str]:
-        return self._arch_names
-
     def covers(self, offset: int) -> bool:
         """The text at ``offset`` is decided by the architecture: it sits in a command or
         assignment inside an arch dispatch, or in the arch test itself (a literal nested in

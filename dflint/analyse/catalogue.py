@@ -73,9 +73,6 @@ class CommandInfo:
     foreign_options: Mapping[ShellName, re.Pattern[str]] = field(default_factory=dict)
     note: str = ""
 
-    def available(self, shell: ShellName) -> bool:
-        return shell in self.shells
-
 
 # --- translations: what `dflint fix` may write, by meaning --------------------------------
 #

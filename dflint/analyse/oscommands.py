@@ -262,5 +262,3 @@ def _provisions(analysis: Analysis, facts: StageFacts) -> tuple[bool, frozenset[
     return toolset, frozenset(names), "\n".join(texts)
 
 
-def os_phrase(facts: StageFacts) -> str:
-    return f"{facts.os} ({facts.os_evidence})"

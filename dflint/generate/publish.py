@@ -48,10 +48,6 @@ def image_problem(name: str) -> str | None:
     return None
 
 
-def valid_image_name(name: str) -> bool:
-    return image_problem(name) is None
-
-
 def hcl_string(text: str) -> str:
     """An HCL quoted string holding exactly ``text`` (templates ``${``/``%{`` escaped)."""
     escaped = (

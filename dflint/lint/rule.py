@@ -104,10 +104,6 @@ def asks_registry_to_fix(rule: type[Rule]) -> bool:
     return rule.registry_fix is not Rule.registry_fix
 
 
-def instruction_span(instruction: Instruction) -> Span:
-    return instruction.span
-
-
 def line_span(ctx: RuleContext, line: int, start: int = 0, end: int | None = None) -> Span:
     """A span on one physical line; start/end are 0-based character offsets."""
     text = ctx.line_text(line)

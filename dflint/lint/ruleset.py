@@ -106,20 +106,6 @@ def rule_codes() -> list[str]:
     return sorted(CODES)
 
 
-def find_rule(code: str) -> type[Rule] | None:
-    for entry in RULES:
-        if (entry.module is not None and code.upper() == entry.code) or code.lower() == entry.name:
-            return rule_class(entry.code)
-    return None
-
-
-def code_name(code: str) -> str:
-    for entry in RULES:
-        if entry.code == code:
-            return entry.name
-    return code
-
-
 def rule_entries() -> tuple[RuleEntry, ...]:
     """The rules of modules (not the engine's own), in code order."""
     return tuple(entry for entry in RULES if entry.module is not None)

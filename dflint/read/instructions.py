@@ -230,10 +230,9 @@ def _parse_int32(text: str) -> int:
 def _parse_uint(text: str, base: int, bits: int) -> int | None:
     """strconv.ParseUint: None when Go would fail (base prefixes are not accepted)."""
     digits = "01234567" if base == 8 else "0123456789"
-    body = text.replace("_", "") if False else text
-    if not body or any(char not in digits for char in body):
+    if not text or any(char not in digits for char in text):
         return None
-    value = int(body, base)
+    value = int(text, base)
     return value if value < 2**bits else None
 
 

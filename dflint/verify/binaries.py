@@ -92,10 +92,6 @@ class BinaryHeader:
         return f"{text}/{self.variant}" if self.variant else text
 
 
-def is_elf(head: bytes) -> bool:
-    return head[:4] == b"\x7fELF"
-
-
 def read_header(head: bytes) -> BinaryHeader | None:
     """The header of an executable or shared object, or None for anything else
     (scripts, data, object files, core dumps, Java classes)."""
