@@ -260,5 +260,3 @@ def _provisions(analysis: Analysis, facts: StageFacts) -> tuple[bool, frozenset[
                     base = program_name(source)
                     names.add(re.sub(r"\.(?:bat|cmd)\Z", "", base))
     return toolset, frozenset(names), "\n".join(texts)
-
-

@@ -7,7 +7,7 @@ features a script uses (``[[``, arrays, ``<(…)``, ``$'…'``, …) for rules a
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dflint.analyse.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.analyse.shell.model import (
@@ -24,7 +24,9 @@ from dflint.analyse.shell.model import (
 )
 from dflint.analyse.shell.source import SourceMap
 
-Node = Any  # tree_sitter.Node: the grammar packages ship no type information
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
 
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 # Tokens of the grammar: nodes that never have children, so the walk need not visit them.
@@ -593,7 +595,7 @@ class _Walker(FlatWalk):
     def concatenation(self, node: Node, conditions: tuple[Condition, ...]) -> None:
         # tree-sitter-bash has no brace-expansion node: `{a,b}` is a concatenation of the
         # words `{`, `a,b` and `}` (`find -exec … {} \;` has no middle part).
-        texts = [child.text for child in node.children]
+        texts = [child.text or b"" for child in node.children]
         if b"{" in texts:
             opening = texts.index(b"{")
             closing = texts.index(b"}", opening) if b"}" in texts[opening:] else -1

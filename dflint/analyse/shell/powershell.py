@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dflint.analyse.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.analyse.shell.model import (
@@ -18,7 +18,9 @@ from dflint.analyse.shell.model import (
 )
 from dflint.analyse.shell.source import SourceMap
 
-Node = Any  # tree_sitter.Node
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
 
 _LOOPS = frozenset({"while_statement", "foreach_statement", "for_statement", "do_statement"})
 _SCOPES = ("global:", "script:", "local:", "private:", "using:")
@@ -196,7 +198,7 @@ class _Walker(FlatWalk):
         left = node.children[0] if node.children else None
         value_nodes = node.children[2:] if len(node.children) > 2 else []
         if left is not None:
-            target = left.text.decode("utf-8", errors="replace").strip()
+            target = (left.text or b"").decode("utf-8", errors="replace").strip()
             if target.startswith("$"):
                 name, env = variable_parts(target)
                 start, end = self.range(node)
