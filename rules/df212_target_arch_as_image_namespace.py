@@ -97,13 +97,6 @@ class TargetArchAsImageNamespace(Rule):
         )
 
 
-def _described(target: str, arch: str, rest: str) -> str:
-    official = _OFFICIAL.get(arch_of(target))
-    return f"`{arch}/{rest}` for {target}" + (
-        f" (the namespace is `{official}`)" if official else ""
-    )
-
-
 def _fix(ctx: RuleContext, instruction: Instruction, image: str, rest: str) -> Fix | None:
     line = instruction.start_line
     text = ctx.line_text(line)

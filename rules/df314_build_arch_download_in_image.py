@@ -72,7 +72,7 @@ class BuildArchDownloadInImage(Rule):
             if facts.os == "windows" or stage_on_build_platform(analysis, facts):
                 continue  # on $BUILDPLATFORM the whole stage is DF208's error
             for instruction in facts.stage.instructions:
-                if "BUILD" not in instruction.original and not _bound(ctx, instruction):
+                if "BUILD" not in _text(instruction) and not _bound(ctx, instruction):
                     continue
                 if instruction.keyword == "RUN":
                     yield from self._run(ctx, facts, instruction)
@@ -149,10 +149,15 @@ def _which(text: str) -> str:
     return " and ".join(f"${name}" for name in names)
 
 
+def _text(instruction: Instruction) -> str:
+    """The instruction's line and its heredoc bodies, where a RUN's script may be."""
+    return instruction.original + "".join("\n" + h.content for h in instruction.heredocs)
+
+
 def _bound(ctx: RuleContext, instruction: Instruction) -> dict[str, str]:
     """ARG/ENV names in the instruction whose value comes from a BUILD argument."""
     found: dict[str, str] = {}
-    for name in set(_NAME.findall(instruction.original)):
+    for name in set(_NAME.findall(_text(instruction))):
         if name in _BUILD_ARGS:
             continue
         binding = ctx.analysis.lookup(name, instruction)
