@@ -13,7 +13,8 @@ from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "powershell", "pwsh", "cmd"})
+_POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+_SHELLS = _POSIX_SHELLS | {"powershell", "pwsh", "cmd"}
 _NO_SHELL = frozenset({"distroless", "scratch"})
 # Which shells a Linux family's images have at their usual paths.
 _LINUX_HAS: dict[str, frozenset[str]] = {
@@ -30,9 +31,11 @@ _WINDOWS_HAS: dict[str, frozenset[str]] = {
     "nanoserver": frozenset({"cmd"}),
 }
 _INSTALL_HINT = {
-    "alpine": "apk add --no-cache {shell}",
-    "busybox": "start from alpine and `apk add --no-cache {shell}`",
+    "alpine": "install it first (`apk add --no-cache {shell}`)",
+    "busybox": "start from alpine and install it (`apk add --no-cache {shell}`)",
 }
+# Distroless `:debug` tags (`debug`, `debug-nonroot`, `debug-arm64`) add BusyBox in /busybox.
+_DEBUG_TAG = re.compile(r"(?:^|-)debug(?:-|$)")
 
 
 class MissingExecShell(Rule):
@@ -88,8 +91,10 @@ class MissingExecShell(Rule):
             program = program_name(args[0])
             if program not in _SHELLS or _explicit_install_path(args[0], facts):
                 return
+            if _debug_busybox(args[0], facts, program):
+                return
             shown = args[0]
-        elif instruction.keyword in ("RUN", "CMD", "ENTRYPOINT") and facts.family in _NO_SHELL:
+        elif facts.family in _NO_SHELL and _shell_form_command(instruction):
             if _set_by_shell_line(ctx, facts, instruction):
                 return  # the SHELL line itself is judged
             program, shown = "sh", "/bin/sh (shell form)"
@@ -119,7 +124,7 @@ def _missing(facts: StageFacts, program: str) -> str | None:
             return f"{family} images have no shell"
         return f"{family} images have {' and '.join(sorted(has))} only"
     has = _WINDOWS_HAS.get(family)
-    if program in ("sh", "bash", "ash", "dash", "zsh", "ksh"):
+    if program in _POSIX_SHELLS:
         return "Windows has no POSIX shell unless one is installed"
     if has is None or program in has or program == "pwsh":
         return None
@@ -141,7 +146,7 @@ def _root_image(facts: StageFacts) -> str:
 
 def _advice(facts: StageFacts, program: str) -> str:
     if facts.os == "windows":
-        if program in ("sh", "bash"):
+        if program in _POSIX_SHELLS:
             return 'use `["cmd", "/S", "/C", …]` or `["powershell", "-Command", …]`'
         return 'use `["cmd", "/S", "/C", …]`, or a Server Core base for Windows PowerShell'
     if program in ("cmd", "powershell"):
@@ -150,13 +155,31 @@ def _advice(facts: StageFacts, program: str) -> str:
         return "run the program directly in exec form, or use a `:debug` or full base image"
     install = _INSTALL_HINT.get(facts.family)
     if install is not None:
-        return f"use `/bin/sh`, or install it first (`{install.format(shell=program)}`)"
+        return f"use `/bin/sh`, or {install.format(shell=program)}"
     return "use `/bin/sh`"
 
 
 def _explicit_install_path(first: str, facts: StageFacts) -> bool:
     """`C:\\Program Files\\Git\\bin\\bash.exe`: a shell the author put there."""
     return facts.os == "windows" and (":" in first or "\\" in first)
+
+
+def _shell_form_command(instruction: Instruction) -> bool:
+    """A shell-form RUN, CMD, ENTRYPOINT or `HEALTHCHECK CMD`: run by `/bin/sh -c`."""
+    if instruction.keyword == "HEALTHCHECK":
+        return bool(instruction.args) and instruction.args[0].upper() == "CMD"
+    return instruction.keyword in ("RUN", "CMD", "ENTRYPOINT")
+
+
+def _debug_busybox(first: str, facts: StageFacts, program: str) -> bool:
+    """`/busybox/sh` or `sh` on a distroless `:debug` image: its BusyBox, on PATH (it has
+    no /bin/sh)."""
+    if facts.family != "distroless" or program not in ("sh", "ash"):
+        return False
+    if "/" in first and not first.startswith("/busybox/"):
+        return False
+    name = _root_image(facts).rsplit("/", 1)[-1].split("@", 1)[0]
+    return _DEBUG_TAG.search(name.partition(":")[2]) is not None
 
 
 def _set_by_shell_line(ctx: RuleContext, facts: StageFacts, instruction: Instruction) -> bool:
