@@ -79,14 +79,14 @@ class BuildPlatformWithArchPinnedImage(Rule):
         pin = image_pin(facts.image)
         if pin is None:
             return
-        shown = facts.stage.image
-        if shown != facts.image:
-            shown += f"` (`{facts.image}`"
+        shown = f"`{facts.stage.image}`"
+        if facts.stage.image != facts.image:
+            shown += f" (`{facts.image}`)"
         other = "amd64" if pin.family != "amd64" else "arm64"
         yield Violation(
             instruction.span,
             f"`--platform={facts.stage.platform}` runs this stage on the build machine, but "
-            f"`{shown}` is built for {pin.arch} only: on an {other} builder every step runs "
+            f"{shown} is built for {pin.arch} only: on an {other} builder every step runs "
             f"under emulation, or fails without an emulator; use the image's multi-arch "
             + (f"name `{pin.multi_arch}`" if pin.multi_arch else "tag"),
         )

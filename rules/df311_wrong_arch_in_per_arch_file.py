@@ -132,16 +132,16 @@ class WrongArchInPerArchFile(Rule):
         if pin is None or same_arch(pin.arch, own.arch):
             return None
         instruction = facts.stage.from_instruction
-        shown = facts.stage.image
-        if shown != facts.image:
-            shown += f"` (`{facts.image}`"
+        shown = f"`{facts.stage.image}`"
+        if facts.stage.image != facts.image:
+            shown += f" (`{facts.image}`)"
         fix = None
         replacement = _NAMESPACE.get(own.arch)
         if pin.where == "namespace" and replacement is not None:
             fix = _swap(ctx, instruction, pin.token + "/", replacement + "/")
         return Violation(
             instruction.span,
-            f"{own.describe()} starts stage {facts.stage.name} from `{shown}`, built for "
+            f"{own.describe()} starts stage {facts.stage.name} from {shown}, built for "
             f"{pin.arch} only: the stage cannot be built for {own.platform} (or runs "
             f"{pin.arch} binaries under emulation)",
             platform=own.platform,
@@ -210,7 +210,8 @@ def _swapped(token: str, arch: str, own: str) -> str | None:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+    """`The URL` → `the URL` inside a sentence; `ENV NAME` keeps its capitals."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _asset_name(ctx: RuleContext, span: Span) -> str | None:

@@ -43,3 +43,14 @@ def test_namespace_pin_names_the_multi_arch_image() -> None:
 def test_multi_arch_images_are_right() -> None:
     text = "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\nFROM alpine\n"
     assert "DF210" not in codes(text)
+
+
+def test_an_image_written_with_an_arg_is_shown_with_its_value() -> None:
+    text = (
+        "ARG NS=arm64v8\nFROM --platform=$BUILDPLATFORM ${NS}/golang:1.23 AS build\nFROM alpine\n"
+    )
+    [finding] = [f for f in lint(text) if f.code == "DF210"]
+    assert span(finding) == (2, 1, 2, 58)
+    assert "but `${NS}/golang:1.23` (`arm64v8/golang:1.23`) is built for arm64 only" in (
+        finding.message
+    )

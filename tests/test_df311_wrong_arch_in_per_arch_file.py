@@ -6,7 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import codes, dflint_cli, lint, shared_path, write_file
+from conftest import codes, dflint_cli, lint, shared_path, span, write_file
+
+from dflint.core.findings import Edit, Finding
 
 GOSU = (
     "FROM debian:bookworm-slim\n"
@@ -210,3 +212,99 @@ def test_ignoring_df311_leaves_the_download_to_df306() -> None:
         assert finding.code == "DF306"
         assert (finding.line, finding.column) == (2, 47)
         assert finding.platform == "linux/arm64"
+
+
+def df311(text: str, path: str = "linux/arm64/Dockerfile") -> list[Finding]:
+    return [f for f in lint(text, path=path) if f.code == "DF311"]
+
+
+def test_a_file_for_no_one_architecture_is_left_to_the_multi_arch_rules() -> None:
+    assert sorted(codes(GOSU)) == ["DF306"]
+
+
+def test_what_a_download_is_called_in_the_message() -> None:
+    """The word around the architecture name; for a URL, the path component holding it."""
+    docker = (
+        "FROM debian:bookworm-slim\n"
+        "RUN curl -fsSL https://download.docker.com/linux/static/stable/x86_64/docker-27.1.1.tgz"
+        " | tar -xz -C /usr/local/bin --strip-components=1\n"
+    )
+    [finding] = df311(docker)
+    assert span(finding) == (2, 64, 2, 70)
+    assert finding.message.startswith(
+        "this linux/arm64 file (folder arm64) downloads `x86_64`, the amd64 build "
+        "(the download URL names `x86_64`)"
+    )
+    [copied] = df311("FROM alpine:3.20\nCOPY amd64/prometheus /bin/prometheus\n")
+    assert "copies `amd64/prometheus`, the amd64 build" in copied.message
+    # a source on a continuation line that is not indented
+    [continued] = df311("FROM alpine:3.20\nCOPY \\\n.build/linux-amd64/app /app\n")
+    assert span(continued) == (3, 14, 3, 19)
+    assert "copies `.build/linux-amd64/app`" in continued.message
+
+
+def test_a_value_set_once_and_used_twice_is_reported_once_where_it_is_written() -> None:
+    text = (
+        "FROM debian:bookworm-slim\n"
+        "ENV GOSU_FILE=gosu-amd64\n"
+        "RUN curl -fsSLo /usr/sbin/gosu https://example.com/gosu/1.17/${GOSU_FILE} \\\n"
+        " && curl -fsSLo /tmp/gosu.asc https://example.com/gosu/1.17/${GOSU_FILE}.asc\n"
+        "ENV GOARCH=amd64\n"
+        "RUN curl -fsSL https://go.dev/dl/go1.23.0.linux-${GOARCH}.tar.gz | tar -C /usr/local -xz\n"
+        "RUN go build -o /a ./a\n"
+    )
+    download, flag = df311(text)
+    assert span(download) == (2, 20, 2, 25)
+    # the value, not `GOSU_FILE=…`; ENV keeps its capitals inside the sentence
+    assert download.message == (
+        "this linux/arm64 file (folder arm64) downloads `gosu-amd64`, the amd64 build "
+        "(ENV GOSU_FILE (used by a download) names `amd64`): on linux/arm64 it cannot run; "
+        "use the arm64 one"
+    )
+    # a build setting that a download uses too: said once, as the build setting
+    assert span(flag) == (5, 12, 5, 17)
+    assert "builds for amd64 with `ENV GOARCH=amd64`" in flag.message
+
+
+def test_which_findings_carry_a_fix() -> None:
+    # the namespace of the file's own architecture, in place
+    [base] = df311("FROM arm64v8/alpine:3.20 AS base\nRUN true\n", "linux/amd64/Dockerfile")
+    assert base.fix is not None
+    assert base.fix.edits == (Edit(1, 6, 1, 25, "amd64/alpine:3.20"),)
+    # a namespace that comes from an ARG: the message shows both, and there is nothing to edit
+    [argument] = df311("ARG NS=amd64\nFROM ${NS}/alpine:3.20\nRUN true\n")
+    assert argument.message.startswith(
+        "this linux/arm64 file (folder arm64) starts stage 0 from `${NS}/alpine:3.20` "
+        "(`amd64/alpine:3.20`), built for amd64 only"
+    )
+    assert argument.fix is None
+    # a vendor's own spelling (x64) has no counterpart to swap in
+    [download] = df311("FROM debian\nADD https://example.com/tool-linux-x64.tar.gz /tmp/\n")
+    assert "downloads `tool-linux-x64.tar.gz`" in download.message
+    assert download.fix is None
+    # only GOARCH is fixed: Rust's arm64 is aarch64, and the rest of a triple varies too
+    rust = "FROM rust:1.80 AS build\nRUN cargo build --release --target x86_64-unknown-linux-musl\n"
+    [flag] = df311(rust)
+    assert span(flag) == (2, 36, 2, 42)
+    assert flag.fix is None
+
+
+def test_a_stage_pinned_to_another_platform_builds_what_it_likes() -> None:
+    text = (
+        "FROM --platform=linux/amd64 amd64/golang:1.23 AS tools\n"
+        "RUN GOARCH=amd64 go build -o /usr/bin/yq ./yq\n"
+        "FROM arm64v8/debian:bookworm-slim\n"
+        "COPY --from=tools /usr/bin/yq /usr/bin/yq\n"
+    )
+    assert df311(text) == []
+
+
+def test_windows_stages_and_unknown_bases_are_not_judged() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\n"
+        "RUN curl -o C:\\x.exe https://example.com/x-windows-amd64.exe\n"
+        "FROM debian:bookworm-slim\n"
+        "RUN true\n"
+    )
+    assert df311(text) == []
+    assert df311("ARG BASE\nFROM ${BASE}\nRUN true\n") == []
