@@ -54,3 +54,23 @@ def test_an_image_written_with_an_arg_is_shown_with_its_value() -> None:
     assert "but `${NS}/golang:1.23` (`arm64v8/golang:1.23`) is built for arm64 only" in (
         finding.message
     )
+
+
+def test_the_other_builder_is_named() -> None:
+    text = "FROM --platform=$BUILDPLATFORM amd64/golang:1.23 AS build\nFROM alpine\n"
+    [finding] = [f for f in lint(text) if f.code == "DF210"]
+    assert "is built for amd64 only: on an arm64 builder every step runs under emulation" in (
+        finding.message
+    )
+
+
+def test_only_stages_on_the_build_platform_and_their_own_images() -> None:
+    # not on $BUILDPLATFORM: the pin is DF202's (built for one target), not DF210's
+    assert "DF210" not in codes("FROM arm64v8/golang:1.23 AS build\nFROM alpine\n")
+    # a stage from an earlier stage is that stage's image, judged where it is named
+    parent = (
+        "FROM --platform=$BUILDPLATFORM arm64v8/golang:1.23 AS build\n"
+        "FROM --platform=$BUILDPLATFORM build AS again\n"
+        "FROM alpine\n"
+    )
+    assert [span(f) for f in lint(parent) if f.code == "DF210"] == [(1, 1, 1, 60)]
