@@ -15,11 +15,19 @@ from dflint.registry.stages import copied_into_final
 
 _FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
 _TARGET = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b|\bGOARCH\b|--target\b")
-# Compilers that build for the machine they run on unless told otherwise.
+# In an ARG only a value read from a TARGET argument counts (`ARG GOARCH=$TARGETARCH`):
+# `ARG GOARCH` alone leaves it empty.
+_TARGET_VALUE = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
+# Compilers that build for the machine they run on unless told otherwise (not xx's
+# `xx-go`/`xx-cargo` wrappers, which build for $TARGETPLATFORM).
 _HOST_COMPILERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"\bgo\s+(?:build|install)\b"), "go build", "GOOS=$TARGETOS GOARCH=$TARGETARCH"),
     (
-        re.compile(r"\bcargo\s+(?:build|install)\b"),
+        re.compile(r"(?<![\w-])go\s+(?:build|install)\b"),
+        "go build",
+        "GOOS=$TARGETOS GOARCH=$TARGETARCH",
+    ),
+    (
+        re.compile(r"(?<![\w-])cargo\s+(?:build|install)\b"),
         "cargo build",
         "`--target` for $TARGETARCH",
     ),
@@ -129,7 +137,9 @@ def _host_compile(facts: StageFacts) -> tuple[str, str] | None:
         for heredoc in instruction.heredocs:
             text += "\n" + heredoc.content
         texts.append((instruction.keyword, text))
-    if any(_TARGET.search(text) for keyword, text in texts if keyword != "ARG"):
+    if any(
+        (_TARGET_VALUE if keyword == "ARG" else _TARGET).search(text) for keyword, text in texts
+    ):
         return None
     for keyword, text in texts:
         if keyword != "RUN":
