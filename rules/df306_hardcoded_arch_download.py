@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dflint.analyse.analysis import StageFacts
-from dflint.analyse.arch import (
-    stage_arch,
-    stages_where_arch_matters,
-    target_form,
-)
+from dflint.analyse.arch import stage_arch, stages_where_arch_matters, target_form
 from dflint.analyse.targets import left_to_own_arch_check
 from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.archsites import DownloadSite, download_sites

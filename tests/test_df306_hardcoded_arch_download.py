@@ -190,3 +190,90 @@ def test_heredoc_scripts() -> None:
     )
     [finding] = hits(text)
     assert (finding.line, finding.column) == (4, 56)
+
+
+def test_a_stage_pinned_to_a_variant_or_another_spelling_is_intended() -> None:
+    # the stage runs on linux/arm/v7 only: its armv7 (armhf) download is the right one
+    for platform, token in (
+        ("linux/arm/v7", "armv7"),
+        ("linux/arm", "armhf"),
+        ("linux/x86_64", "amd64"),
+        ("linux/aarch64", "arm64"),
+    ):
+        text = (
+            f"FROM --platform={platform} debian AS tools\n"
+            f"RUN curl -O https://x.example/t_linux_{token}.tgz\n"
+            "FROM alpine\nCOPY --from=tools /t /t\n"
+        )
+        assert hits(text) == [], platform
+
+
+def test_the_message_says_what_the_fix_does() -> None:
+    text = "FROM debian\nRUN curl -fsSLo /usr/bin/yq https://x.example/v4/yq_linux_amd64\n"
+    [finding] = hits(text)
+    assert finding.message == (
+        "The download URL names `amd64`: every platform gets the amd64 build, but the targets "
+        "include linux/arm64; use `${TARGETARCH}` and declare `ARG TARGETARCH` in the stage"
+    )
+    # `$(uname -m)` needs no ARG: the hint stops at the replacement
+    text = "FROM debian\nRUN curl -o d.tgz https://x.example/d_Linux_x86_64.tgz\n"
+    [uname] = hits(text)
+    assert uname.fix is not None and len(uname.fix.edits) == 1
+    assert uname.fix.edits[0].replacement == "$(uname -m)"
+    assert uname.message.endswith("but the targets include linux/arm64; use `$(uname -m)`")
+
+
+def test_fix_declares_targetarch_only_where_the_stage_lacks_it() -> None:
+    declared = "FROM debian\nARG TARGETARCH\nRUN curl -O https://x.example/t_linux_amd64.tgz\n"
+    [finding] = hits(declared)
+    assert finding.fix is not None
+    [edit] = finding.fix.edits
+    assert (edit.line, edit.column, edit.replacement) == (3, 39, "${TARGETARCH}")
+    assert finding.message.endswith("; use `${TARGETARCH}`")
+    # a global ARG is not seen inside the stage: the stage must still declare it
+    text = "ARG TARGETARCH\nFROM debian\nRUN curl -O https://x.example/t_linux_amd64.tgz\n"
+    [finding] = hits(text)
+    assert finding.fix is not None
+    replace, declare = finding.fix.edits
+    assert (replace.line, replace.replacement) == (3, "${TARGETARCH}")
+    assert (declare.line, declare.column, declare.replacement) == (2, 12, "\nARG TARGETARCH")
+
+
+def test_a_value_used_by_several_instructions_is_reported_once() -> None:
+    text = (
+        "FROM debian\n"
+        "ARG PKG=tool_1.2_amd64.deb\n"
+        "RUN curl -fsSLO https://x.example/${PKG}\n"
+        "RUN dpkg -i ${PKG} && rm ${PKG}\n"
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column) == (2, 18)
+    assert "`amd64`" in finding.message
+
+
+def test_a_literal_of_another_arch_than_the_files_own_is_left_to_df311() -> None:
+    # arm64v8/debian says the file is for arm64: DF311 reports the amd64 download
+    text = "FROM arm64v8/debian\nRUN curl -O https://x.example/t_linux_amd64.tgz\n"
+    assert [(f.code, f.line, f.column) for f in lint(text) if f.code in ("DF306", "DF311")] == [
+        ("DF311", 2, 39)
+    ]
+    assert len(hits(text)) == 1  # alone, DF306 still reports it
+    # only that literal: another one on the same line stays DF306's
+    text = (
+        "FROM arm64v8/debian\n"
+        "RUN curl -O https://x.example/a_arm64.tgz && curl -O https://x.example/b_amd64.tgz\n"
+    )
+    found = [(f.code, f.line, f.column) for f in lint(text) if f.code in ("DF306", "DF311")]
+    assert sorted(found) == [("DF306", 2, 33), ("DF311", 2, 74)]
+
+
+def test_targets_with_a_variant_are_matched_whole() -> None:
+    text = "FROM debian\nRUN curl -O https://x.example/t_linux_armv7.tgz\n"
+    assert hits(text, platforms=("linux/arm/v7",)) == []
+    [finding] = hits(text, platforms=("linux/arm/v7", "linux/arm/v6", "linux/amd64"))
+    assert (finding.line, finding.column) == (2, 39)
+    expected = (
+        "every platform gets the arm/v7 build, but the targets include linux/arm/v6, linux/amd64;"
+    )
+    assert expected in finding.message
+    assert finding.platform == "linux/arm/v6,linux/amd64"

@@ -227,12 +227,17 @@ def per_arch_advice(targets: Targets, image: str) -> str:
 
 
 def stage_arch(facts: StageFacts) -> str | None:
-    """The architecture a constant ``FROM --platform=linux/amd64`` pins the stage to."""
+    """The architecture a constant ``FROM --platform`` pins the stage to, spelt as the
+    literals of a file name it (``linux/arm`` → ``arm/v7``, ``linux/x86_64`` → ``amd64``)."""
+    from dflint.core.platform import PlatformError, check_target
+
     platform = facts.stage.platform
     if not platform or "$" in platform:
         return None
-    parts = platform.lower().split("/")
-    return parts[1] if len(parts) > 1 else None
+    try:
+        return check_target(platform).split("/", 1)[1]
+    except PlatformError:
+        return None
 
 
 class Dispatches:
