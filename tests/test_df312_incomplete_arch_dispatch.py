@@ -137,6 +137,13 @@ def test_windows_stages_are_not_judged() -> None:
         'RUN if [ "$(uname -m)" = x86_64 ]; then A=x64; else A=arm; fi; echo $A\n'
     )
     assert "DF312" not in codes(text)
+    # nor under bash, though this `if` names no target (windows/amd64) and its else picks x64
+    bash = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        'SHELL ["bash", "-c"]\n'
+        'RUN if [ "$(uname -m)" = aarch64 ]; then A=arm64; else A=x64; fi; echo $A\n'
+    )
+    assert "DF312" not in codes(bash)
 
 
 def test_apk_and_rpm_dispatches() -> None:
@@ -157,3 +164,78 @@ def test_apk_and_rpm_dispatches() -> None:
     assert dispatch_findings(rpm) == []
     [message] = dispatch_findings(rpm, V7)
     assert message.startswith("the `case` on `rpm %{_arch}` names only x86_64, aarch64")
+
+
+def test_a_fallback_that_only_warns_fails_nothing() -> None:
+    text = (
+        "FROM debian\nARG TARGETARCH\n"
+        'RUN case "$TARGETARCH" in amd64) A=x64; B=x86_64 ;; arm64) A=arm64; B=aarch64 ;; '
+        '*) echo "unknown architecture: $TARGETARCH" ;; esac; '
+        'curl -o /t "https://example.com/$B/t-$A"\n'
+    )
+    [finding] = [f for f in lint(text, platforms=V7) if f.code == "DF312"]
+    assert finding.platform == "linux/arm/v7"
+    assert span(finding) == (3, 5, 3, 175)  # from `case` to the end of the line
+    assert finding.message.startswith(
+        "the `case` on `$TARGETARCH` names only amd64, arm64, and nothing fails for the "
+        "others: on linux/arm/v7 only the fallback runs and `A`, `B` keep whatever it held"
+    )
+
+
+def test_a_dispatch_without_fallback_points_at_its_first_line() -> None:
+    text = (
+        "FROM debian\nRUN <<EOF\n"
+        'if [ "$(uname -m)" = x86_64 ]; then\n  A=x64\nfi\n'
+        'curl -o /t "https://example.com/t-$A"\nEOF\n'
+    )
+    [finding] = [f for f in lint(text) if f.code == "DF312"]
+    assert span(finding) == (3, 1, 3, 36)  # `if …; then`, not the heredoc's last line
+    assert finding.message.startswith("the `if` on `uname -m` maps only amd64 (x86_64),")
+
+
+def test_a_case_fallback_points_at_its_pattern() -> None:
+    text = (
+        "FROM debian\nARG TARGETARCH\n"
+        'RUN case "$TARGETARCH" in amd64) A=x86_64 ;; *) A=aarch64 ;; esac '
+        '&& curl -o /t "https://example.com/t-$A"\n'
+    )
+    [finding] = [f for f in lint(text) if f.code == "DF312"]
+    assert span(finding) == (3, 46, 3, 47)  # the `*` of `*)`
+
+
+def test_a_per_arch_file_needs_only_its_own_architecture() -> None:
+    path = "linux/arm64/Dockerfile"
+    only_arm = (
+        "FROM debian\n"
+        'RUN case "$(uname -m)" in aarch64) A=arm64 ;; esac; curl -o /t "https://e.com/t-$A"\n'
+    )
+    assert [f for f in lint(only_arm, path=path) if f.code == "DF312"] == []
+    only_x86 = only_arm.replace("aarch64) A=arm64", "x86_64) A=x64")
+    [finding] = [f for f in lint(only_x86, path=path) if f.code == "DF312"]
+    assert finding.platform == "linux/arm64"
+    assert "on linux/arm64 no branch runs and `A` keeps whatever it held" in finding.message
+
+
+def test_a_choice_on_a_build_argument_is_not_an_arch_dispatch() -> None:
+    # the value is what the build passes, not what the machine reports
+    text = (
+        "FROM debian\nARG CPU=x86_64\n"
+        'RUN case "$CPU" in x86_64) A=x64 ;; *) A=arm64 ;; esac; '
+        'curl -o /t "https://example.com/t-$A"\n'
+    )
+    assert dispatch_findings(text) == []
+
+
+def test_a_copied_elif_that_tests_amd64_twice() -> None:
+    text = (
+        "FROM debian\nARG TARGETARCH\n"
+        'RUN if [ "$TARGETARCH" = amd64 ]; then A=x64; '
+        'elif [ "$TARGETARCH" = amd64 ]; then A=arm64; fi; '
+        'curl -o /t "https://example.com/t-$A"\n'
+    )
+    [message] = dispatch_findings(text)
+    # arm64 is tested by no branch; amd64 is named once however often it is tested
+    assert message.startswith(
+        "the `if` on `$TARGETARCH` maps only amd64, and nothing fails for the others: "
+        "on linux/arm64 no branch runs and `A` keeps whatever it held"
+    )
