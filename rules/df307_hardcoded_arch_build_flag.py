@@ -85,7 +85,7 @@ def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation
         if left_to_own_arch_check(ctx.analysis, ctx.targets, facts, arch, build_flag=True)
         else frozenset()
     )
-    others = [p for p in ctx.targets.platforms if p.split("/", 1)[-1].split("/")[0] != arch]
+    others = [p for p in ctx.targets.platforms if arch not in _arch_names(p)]
     if not others:
         return None
     fix = _fix(ctx, site) if site.go else None
@@ -103,6 +103,13 @@ def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation
         fix=fix,
         covered_by=covered_by,
     )
+
+
+def _arch_names(platform: str) -> tuple[str, str]:
+    """What a build flag for ``platform`` may say: its architecture with the variant
+    (`armv7`, `armhf` → arm/v7) or without it (Go's `GOARCH=arm`)."""
+    arch = platform.split("/", 1)[-1]
+    return arch, arch.split("/", 1)[0]
 
 
 def _fix(ctx: RuleContext, site: FlagSite) -> Fix | None:

@@ -82,3 +82,31 @@ def test_exec_form_shell_string() -> None:
     text = 'FROM alpine\nCMD ["sh", "-c", "uname -a && dir /B /app"]\n'
     [finding] = hits(text)
     assert (finding.line, finding.column) == (2, text.splitlines()[1].index("dir") + 1)
+
+
+def test_exec_form_in_windows_stages_is_not_judged() -> None:
+    # an exec form runs no shell: on Windows `icacls` and `netsh` are the programs they name
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        'RUN ["icacls", "C:\\\\app", "/grant", "Users:F"]\n'
+        'HEALTHCHECK CMD ["netsh", "http", "show", "urlacl"]\n'
+    )
+    assert hits(text) == []
+
+
+def test_unknown_os_judges_the_linux_side_by_what_cmd_lacks() -> None:
+    # mkdir is cmd's too: this line is for Windows; `mkdir -p` is not cmd's, so it mixes
+    assert hits("FROM diamol/base\nRUN mkdir C:\\app && copy app.exe C:\\app\n") == []
+    [finding] = hits("FROM diamol/base\nRUN mkdir -p /app && copy app.exe /app\n")
+    assert (finding.line, finding.column) == (2, 22)
+    assert "it also runs `mkdir -p`, which only Linux has" in finding.message
+    assert finding.message.endswith("on Linux `copy` does not exist under sh; use `cp FILE DEST`")
+
+
+def test_a_command_without_a_linux_equivalent_gets_no_advice() -> None:
+    [netsh, cmdlet] = hits(
+        "FROM debian\nRUN netsh winhttp reset proxy; Set-ExecutionPolicy Bypass\n"
+    )
+    assert (netsh.column, netsh.message) == (5, "`netsh` does not exist under sh")
+    assert cmdlet.column == 32
+    assert cmdlet.message == "`Set-ExecutionPolicy` is a PowerShell cmdlet, which sh cannot run"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from conftest import lint
 
 from dflint.core.findings import Finding
+from dflint.generate.fixes import apply_fixes
 
 CODE = "DF307"
 
@@ -83,3 +84,76 @@ def test_a_stage_pinned_to_one_platform_still_builds_for_the_others() -> None:
         "COPY --from=build /out/app /app\n"
     )
     assert [f.line for f in hits(text)] == [2]
+
+
+def test_advice_names_targetarch_for_go_and_a_mapping_for_the_rest() -> None:
+    text = (
+        "FROM golang\n"
+        "RUN GOARCH=arm64 go build . && cargo build --target x86_64-unknown-linux-gnu\n"
+    )
+    go, cargo = hits(text)
+    assert go.message.endswith(
+        "targets include linux/amd64: use `$TARGETARCH` (declared with `ARG TARGETARCH`)"
+    )
+    assert cargo.message.startswith("`cargo --target x86_64-unknown-linux-gnu` builds for amd64")
+    assert cargo.message.endswith(
+        "targets include linux/arm64: derive it from `$TARGETARCH` (declared with `ARG TARGETARCH`)"
+    )
+
+
+def test_arm_variant_names_match_arm_targets() -> None:
+    # armv7/armhf is Docker's arm/v7; Go's plain `arm` builds for any ARM variant
+    text = (
+        "FROM debian\n"
+        "RUN ./configure --host=armv7-linux-gnueabihf\n"
+        "RUN GOARCH=arm go build .\n"
+        "RUN cargo build --target armv7-unknown-linux-gnueabihf\n"
+    )
+    assert hits(text, platforms=("linux/arm/v7",)) == []
+    found = hits(text, platforms=("linux/amd64", "linux/arm/v7"))
+    assert [(f.line, f.column) for f in found] == [(2, 24), (3, 12), (4, 26)]
+    assert all("but the targets include linux/amd64:" in f.message for f in found)
+
+
+def test_a_file_for_one_arch_leaves_the_other_arch_to_df311() -> None:
+    # the final FROM says arm64: DF311 reports the amd64 flag, DF307 only the arm64 one
+    text = (
+        "FROM --platform=linux/arm64 rust\n"
+        "RUN GOARCH=amd64 go build . && cargo build --target aarch64-unknown-linux-gnu\n"
+    )
+    both = [(f.code, f.column) for f in lint(text, select=(CODE, "DF311"))]
+    assert sorted(both) == [("DF307", 53), ("DF311", 12)]
+    assert [f.column for f in hits(text)] == [12, 53]
+
+
+def test_a_value_split_over_lines_is_reported_without_a_fix() -> None:
+    [finding] = hits("FROM golang\nRUN GOARCH=am\\\nd64 go build .\n")
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 12, 3, 4)
+    assert "`GOARCH=amd64` builds for amd64" in finding.message
+    assert finding.fix is None
+
+
+def test_the_arg_line_goes_after_a_continued_from() -> None:
+    text = (
+        "FROM --platform=$BUILDPLATFORM \\\n    golang:1.23 AS build\nRUN GOARCH=amd64 go build\n"
+    )
+    [finding] = hits(text)
+    assert finding.fix is not None
+    _, declare = finding.fix.edits
+    assert (declare.line, declare.column) == (2, len("    golang:1.23 AS build") + 1)
+    fixed, _ = apply_fixes(text, [finding.fix])
+    assert fixed == (
+        "FROM --platform=$BUILDPLATFORM \\\n    golang:1.23 AS build\n"
+        "ARG TARGETARCH\nRUN GOARCH=${TARGETARCH} go build\n"
+    )
+
+
+def test_rustup_targets_are_reported_once_each() -> None:
+    text = (
+        "FROM rust\n"
+        "RUN rustup target add --toolchain nightly aarch64-unknown-linux-gnu\n"
+        "RUN rustup target add --target x86_64-unknown-linux-gnu\n"
+    )
+    found = hits(text)
+    assert [(f.line, f.column) for f in found] == [(2, 43), (3, 32)]
+    assert "`rustup target add aarch64-unknown-linux-gnu` builds for arm64" in found[0].message
