@@ -74,8 +74,9 @@ _HINT_PATTERNS = (
     ("function", re.compile(r"f(?<!\wf)unction\b")),
     ("let", re.compile(r"l(?<!\wl)et\b")),
     ("((", re.compile(r"\((?<!\$\()\(")),
-    ("{", re.compile(r"\{[^}\s]*,")),
-    ("${", re.compile(r"\$\{\w+(?::[0-9]|//?)")),
+    ("{", re.compile(r"\{[^}\s]*(?:,|\.\.)")),
+    ("${", re.compile(r"\$\{[#!]?\w+(?:\[|:[^-=+?]|//?|\^)")),
+    ("]", re.compile(r"\w\[[^]\s]*\]\+?=")),
 )
 
 
@@ -91,7 +92,8 @@ class BashismUnderSh(Rule):
     What it does
     Finds bash-only syntax (`[[ … ]]`, `source`, `==` in `[`, arrays, `<(…)`, `$'…'`,
     `{a,b}`, `&>`, `${var:0:3}`, `${var//a/b}`, `function name`, …) in shell-form RUN, CMD,
-    ENTRYPOINT and HEALTHCHECK run by `/bin/sh` on a Debian or Ubuntu base, where sh is dash.
+    ENTRYPOINT and HEALTHCHECK run by `/bin/sh`, and in scripts given to `sh -c` (exec form
+    included), on a Debian or Ubuntu base, where sh is dash.
     On Alpine and BusyBox, whose ash accepts most bash extensions, only what ash lacks
     (arrays, `<(…)`, `{a,b}`, `declare`) is reported. Nothing is reported on RHEL-like
     bases, where sh is bash, or when the base's family is unknown.
@@ -140,8 +142,8 @@ class BashismUnderSh(Rule):
         if not _may_hold_bashism(text):
             return
         for script in shell_view(ctx.analysis, instruction).scripts:
-            if script.dialect != "posix" or script.parent is not None:
-                continue  # `bash -c '…'` runs bash
+            if script.dialect != "posix":
+                continue  # `bash -c '…'` is posix too, but its interpreter is bash: see below
             shell = _sh_flavour(script.interpreter, facts.family)
             if shell is None:
                 continue

@@ -54,3 +54,20 @@ def test_fix_removes_the_default(tmp_path: Path) -> None:
     path = write_file(tmp_path, "repo/Dockerfile", STAGE)
     dflint_cli("fix", "--multiarch", "--unsafe-fixes", "--no-config", "--write", str(path))
     assert path.read_text() == STAGE.replace("ARG TARGETARCH=amd64", "ARG TARGETARCH")
+
+
+def test_a_default_breaks_the_build_only_when_read_after_it() -> None:
+    [finding] = [f for f in lint(STAGE) if f.code == "DF211"]
+    assert finding.breaks
+    text = "FROM alpine:3.20\nRUN echo ${TARGETARCH}\nARG TARGETARCH=amd64\nRUN echo done\n"
+    [finding] = [f for f in lint(text) if f.code == "DF211"]
+    assert span(finding) == (3, 1, 3, 21) and not finding.breaks
+
+
+def test_targetvariant_is_compared_with_the_variant_of_each_target() -> None:
+    text = "FROM alpine:3.20\nARG TARGETVARIANT=v7\nRUN echo $TARGETVARIANT\n"
+    platforms = ("linux/arm/v7", "linux/arm64", "linux/amd64")
+    [finding] = [f for f in lint(text, platforms=platforms) if f.code == "DF211"]
+    assert finding.platform == "linux/arm64,linux/amd64" and span(finding) == (2, 1, 2, 21)
+    assert "pins TARGETVARIANT to `v7`" in finding.message
+    assert "`--platform linux/arm64` included" in finding.message

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import lint
+from conftest import lint, span
 
 from dflint.core.findings import Finding
 
@@ -83,3 +83,64 @@ def test_template_files_are_not_linted() -> None:
     text = 'FROM debian\nRUN case "$x" in \\\n    "${DEB_ARCH[@]}"\n  esac\n'
     assert [f.code for f in lint(text, select=(CODE,))] == [CODE]
     assert lint(text, path="Dockerfile-debian.template") == []
+
+
+def test_sh_c_inside_a_command_runs_sh() -> None:
+    # `sh -c '…'` is run by /bin/sh (dash here) whatever shell started it; `bash -c` by bash
+    text = "FROM debian:bookworm-slim\nRUN sh -c '[[ -f /x ]]' && bash -c '[[ -f /y ]]'\n"
+    [finding] = hits(text)
+    assert span(finding) == (2, 12, 2, 23)
+    assert finding.message.startswith("`[[ … ]]` is bash syntax, but /bin/sh here is dash (debian)")
+    [finding] = hits(
+        'FROM python:3.12-slim\nCMD ["sh", "-c", "source /venv/bin/activate && exec app"]\n'
+    )
+    assert (finding.line, finding.column) == (2, 19)
+    assert "`source` is bash syntax" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "label"),
+    [
+        ('echo "${PIPESTATUS[0]}"', 13, "array subscript"),
+        ("a[0]=x", 5, "array element assignment"),
+        ('echo "${x^}"', 11, "case modification ${var^}"),
+        ('echo "${x: -1}"', 11, "substring"),
+        ('echo "${x:$i:2}"', 11, "substring"),
+        ("echo {a..c}", 10, "brace expansion"),
+    ],
+)
+def test_bashisms_without_the_common_markers(line: str, column: int, label: str) -> None:
+    # the quick scan before parsing must not skip these lines
+    [finding] = hits(f"FROM debian\nRUN {line}\n")
+    assert (finding.line, finding.column) == (2, column)
+    assert finding.message.startswith(label)
+
+
+def test_an_explicit_dash_or_ash_shell_is_judged_on_an_unknown_base() -> None:
+    [finding] = hits('ARG BASE\nFROM ${BASE}\nSHELL ["/bin/dash", "-c"]\nRUN source /x\n')
+    assert (finding.line, finding.column) == (4, 5)
+    assert "/bin/sh here is dash (unknown)" in finding.message
+    # ash lacks arrays but has `source`; a plain `sh` there is still an unknown shell
+    text = (
+        'ARG BASE\nFROM ${BASE}\nSHELL ["/bin/ash", "-c"]\n'
+        "RUN a=(1) && source /x && sh -c 'b=(2)'\n"
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column) == (4, 7)
+    assert finding.message.startswith("array is bash syntax, but /bin/sh here is ash (unknown)")
+
+
+def test_feature_names_are_quoted_only_when_they_are_syntax() -> None:
+    [finding] = hits("FROM ubuntu:24.04\nRUN for ((i = 0; i < 3; i++)); do echo $i; done\n")
+    assert span(finding) == (2, 5, 2, 48)
+    assert finding.message.startswith(
+        "C-style for loop is bash syntax, but /bin/sh here is dash (ubuntu): "
+        "use a `while` loop with `$(( … ))`, or set"
+    )
+
+
+def test_windows_stages_are_not_judged() -> None:
+    # busybox-w32's ash on Windows: a Linux rule has nothing to say about it
+    text = 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nSHELL ["ash", "-c"]\nRUN a=(1)\n'
+    assert hits(text) == []
+    assert len(hits(text.replace("mcr.microsoft.com/windows/nanoserver:ltsc2022", "alpine"))) == 1
