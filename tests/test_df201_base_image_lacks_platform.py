@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from conftest import lint
+from pathlib import Path
+
+from conftest import lint, write_file
 
 from dflint.core.findings import Finding
 from dflint.core.platform import Platform
@@ -10,18 +12,24 @@ from dflint.registry.resolver import Resolution
 
 
 def answered(
-    text: str, answers: dict[str, list[str]], *targets: str, complete: bool = True
+    text: str,
+    answers: dict[str, list[str]],
+    *targets: str,
+    complete: bool = True,
+    path: str = "Dockerfile",
+    codes: tuple[str, ...] = ("DF201",),
 ) -> list[Finding]:
-    """Lint with the platforms of images given, as if a registry had answered."""
+    """Lint with the platforms of images given, as if a registry had answered: the findings
+    of ``codes``."""
     known = {}
     for name, platforms in answers.items():
         key = parse_reference(name).key
         found = tuple(Platform.parse(item) for item in platforms)
         known[key] = Resolution(key, found, True, complete, "registry")
     options = Options(platforms=targets, no_config=True, base_images=known)
-    result = lint_bytes(text.encode(), "Dockerfile", options)
+    result = lint_bytes(text.encode(), path, options)
     assert result.internal_errors == [], result.internal_errors  # a crash is no "not reported"
-    return [finding for finding in result.findings if finding.code == "DF201"]
+    return [finding for finding in result.findings if finding.code in codes]
 
 
 def test_names_the_missing_targets_and_what_exists() -> None:
@@ -138,3 +146,45 @@ def test_a_windows_stage_of_an_unknown_image_cannot_be_built_for_linux_targets()
 def test_the_registry_outranks_what_the_stage_looks_like() -> None:
     # the SHELL says Windows, but the registry lists the target: nothing is missing
     assert not answered(WINDOWS_SHELL, {"example.com/app:1": ["linux/amd64"]}, "linux/amd64")
+
+
+def test_a_complete_answer_outranks_what_the_stage_looks_like() -> None:
+    # the registry lists every platform: the message names them, not the stage's SHELL
+    windows = {"example.com/app:1": ["windows/amd64:10.0.20348.2461"]}
+    [finding] = answered(WINDOWS_SHELL, windows, "linux/amd64")
+    assert (finding.line, finding.column) == (1, 1)
+    assert finding.message == (
+        "base image `example.com/app:1` has no linux/amd64 image; "
+        "it exists for windows/amd64 (10.0.20348.2461)"
+    )
+
+
+def test_a_stage_built_from_a_windows_stage_is_reported_at_that_stage_only() -> None:
+    text = 'FROM example.com/app:1 AS win\nSHELL ["powershell", "-Command"]\nFROM win\nRUN dir\n'
+    [finding] = answered(text, {}, "linux/amd64")
+    assert (finding.line, finding.column) == (1, 1)
+    assert finding.message.startswith("stage win is a Windows stage")
+
+
+def test_a_platform_arg_without_a_value_leaves_the_stage_unchecked() -> None:
+    # which platform the stage is built for depends on a --build-arg: nothing to compare
+    text = (
+        "ARG PLATFORM\n"
+        "FROM --platform=$PLATFORM example.com/app:1\n"
+        'SHELL ["powershell", "-Command"]\n'
+    )
+    assert not answered(text, {}, "linux/amd64")
+    assert not answered(text, {"example.com/app:1": ["windows/amd64"]}, "linux/amd64")
+
+
+def test_a_constant_platform_in_a_per_arch_file_is_reported_beside_df311(tmp_path: Path) -> None:
+    # DF311 says the arm64 file builds for amd64; only DF201 says amd64 does not exist
+    text = "FROM --platform=linux/amd64 example.com/app:1\nRUN true\n"
+    path = write_file(tmp_path, "linux/arm64/Dockerfile", text)
+    found = answered(
+        text, {"example.com/app:1": ["linux/arm64"]}, path=str(path), codes=("DF201", "DF311")
+    )
+    assert [(f.code, f.line, f.column) for f in found] == [("DF201", 1, 1), ("DF311", 1, 1)]
+    assert found[0].message == (
+        "base image `example.com/app:1` has no linux/amd64 image; it exists for linux/arm64"
+    )

@@ -69,6 +69,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "ppc64le": "ppc64le",
         "s390x": "s390x",
         "riscv64": "riscv64",
+        "loongarch64": "loong64",
     },
     "$TARGETARCH": {
         "amd64": "amd64",
@@ -92,6 +93,8 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "linux/ppc64le": "ppc64le",
         "linux/s390x": "s390x",
         "linux/riscv64": "riscv64",
+        "linux/mips64le": "mips64le",
+        "linux/loong64": "loong64",
     },
 }
 # Any tool's words, for a test whose tool is not known (a variable read from a file).
