@@ -12,6 +12,7 @@ from dflint.read.model import Instruction
 
 # A drive-letter path at the start of a word or value: C:\app, c:/tools, "D:\data".
 _DRIVE_PATH = re.compile(r"(?:(?<=^)|(?<=[\s=\"'\[,;]))([A-Za-z]):[\\/]")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _CHECKED = frozenset({"WORKDIR", "COPY", "ADD", "ENV", "VOLUME", "ARG"})
 
 
@@ -61,11 +62,15 @@ class WindowsPathInLinuxStage(Rule):
             return
         piece = argument_text(ctx.dockerfile, instruction)
         text = piece.text
-        if instruction.keyword in ("COPY", "ADD") and not instruction.json:
-            # Sources are build-context paths (never drives); only the destination is in
-            # the image. A URL's scheme (https://) is not a drive either.
-            last = text.rstrip().rsplit(None, 1)[-1] if text.strip() else ""
-            start = len(text.rstrip()) - len(last)
+        if instruction.keyword in ("COPY", "ADD"):
+            # Sources are build-context paths (never drives) or another stage's files; only
+            # the destination (the last word, or the JSON form's last string) is in the
+            # image. A URL's scheme (https://) is not a drive either.
+            if instruction.json:
+                start = max((m.start() for m in _JSON_STRING.finditer(text)), default=0)
+            else:
+                last = text.rstrip().rsplit(None, 1)[-1] if text.strip() else ""
+                start = len(text.rstrip()) - len(last)
             matches = [m for m in _DRIVE_PATH.finditer(text) if m.start() >= start]
         else:
             matches = list(_DRIVE_PATH.finditer(text))

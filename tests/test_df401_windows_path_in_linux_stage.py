@@ -29,3 +29,37 @@ def test_windows_and_unknown_stages_are_fine() -> None:
 
 def test_urls_and_colons_are_not_paths() -> None:
     assert hits("FROM debian\nENV URL=https://x.example/a LABEL=a:b\nVOLUME /data\n") == []
+
+
+def test_copy_sources_are_never_judged() -> None:
+    # a source names the build context or another stage's files, in either form; only the
+    # destination is a path in this image
+    text = (
+        "FROM debian\n"
+        "COPY --from=build C:/app/out /app/\n"
+        'COPY --from=build ["C:/app/out", "/app/"]\n'
+        'ADD ["C:\\\\setup.zip", "d:/tools/"]\n'
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column) == (4, 24)
+    assert finding.message.startswith("`d:/tools/` is a Windows path")
+
+
+def test_destination_after_a_short_source() -> None:
+    [finding] = hits("FROM debian\nCOPY a C:\\srv\\web\n")
+    assert (finding.line, finding.column, finding.end_column) == (2, 8, 18)
+    assert "`C:\\srv\\web` is a Windows path" in finding.message
+
+
+def test_suggested_linux_path_keeps_the_folders() -> None:
+    found = hits("FROM debian\nWORKDIR C:/\nENV JAVA_HOME=c:/openjdk/\n")
+    assert [(f.line, f.column) for f in found] == [(2, 9), (3, 15)]
+    assert found[0].message.endswith("use a Linux path such as `/app`")
+    assert found[1].message.endswith("use a Linux path such as `/openjdk`")
+
+
+def test_json_destination_with_a_space() -> None:
+    # the JSON form's destination is its last string, spaces and all
+    [finding] = hits('FROM debian\nCOPY ["app", "C:/Program Files/app/"]\n')
+    assert (finding.line, finding.column) == (2, 15)
+    assert "is a Windows path, but this stage builds a Linux image" in finding.message
