@@ -95,12 +95,13 @@ def _mixed(scripts: list[Script]) -> Iterator[Violation]:
         windows = list(windows_misfits(script))
         if not windows:
             continue
-        other = windows[0].shown
+        first = windows[0]
+        what = "a PowerShell cmdlet" if first.kind == "cmdlet" else "which only Windows has"
         for misfit in linux_misfits(script, "cmd"):
             yield Violation(
                 misfit.command.span,
                 f"the stage's OS is unknown, and this command line mixes systems: it also "
-                f"runs `{other}`, which is cmd's; on Windows {_message(misfit)}",
+                f"runs `{first.shown}`, {what}; on Windows {_message(misfit)}",
                 platform="windows",
             )
 

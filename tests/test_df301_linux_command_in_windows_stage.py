@@ -94,3 +94,56 @@ def test_unknown_os_with_a_mixed_command_line() -> None:
 
 def test_linux_stages_are_not_judged() -> None:
     assert hits("FROM alpine\nCMD uname -a\n") == []
+
+
+def test_no_equivalent_means_no_suggestion() -> None:
+    [finding] = hits(CORE + "RUN sed -i s/a/b/ C:\\app\\web.config\n")
+    assert (finding.line, finding.column) == (2, 5)
+    assert finding.message == "`sed -i` does not exist under cmd"
+
+
+def test_an_explicit_bash_runs_bash() -> None:
+    # `bash -c` (Git for Windows, MSYS2, ...) runs its text with bash, not cmd
+    assert hits(CORE + 'RUN bash -c "uname -a && chmod +x /c/app/run.sh"\n') == []
+    [finding] = hits(CORE + 'RUN bash -c "uname -a" && chmod +x C:\\app\\run.sh\n')
+    assert (finding.line, finding.column) == (2, 27)
+    assert finding.message.startswith("`chmod` does not exist under cmd")
+
+
+def test_a_cmd_shell_on_another_base_is_not_judged() -> None:
+    # a SHELL cmd line makes cmd certain, but golang's image puts Git's usr\bin on PATH
+    text = 'SHELL ["cmd", "/S", "/C"]\nRUN mv C:\\a C:\\b\n'
+    assert hits("FROM golang:1.22-windowsservercore-ltsc2022\n" + text) == []
+    [finding] = hits(CORE + text)
+    assert (finding.line, finding.column) == (3, 5)
+    assert finding.message == "`mv` does not exist under cmd; use `move FILE DEST`"
+
+
+def test_unknown_os_judges_the_sh_command_line_only() -> None:
+    # the PowerShell text runs under PowerShell on either system, where ls is an alias
+    assert hits('FROM diamol/base\nRUN powershell -Command "ls C:\\; Get-ChildItem C:\\"\n') == []
+    # uname under sh, Get-ChildItem under PowerShell: no cmd command on the sh line
+    assert hits('FROM diamol/base\nRUN uname -a && powershell -Command "Get-ChildItem"\n') == []
+
+
+def test_unknown_os_mixed_position() -> None:
+    [finding] = hits("FROM diamol/base\nRUN rm -rf C:\\tmp && del /Q C:\\tmp\n")
+    assert (finding.line, finding.column) == (2, 5)
+    assert finding.message.startswith(
+        "the stage's OS is unknown, and this command line mixes systems: it also runs "
+        "`del /Q`, which only Windows has; on Windows `rm -rf` does not exist under cmd"
+    )
+
+
+def test_a_run_before_the_first_from_is_not_judged() -> None:
+    assert hits("RUN uname -a && dir /B\n" + NANO) == []
+
+
+def test_a_cmdlet_with_a_two_word_verb_is_a_windows_command() -> None:
+    # ConvertTo-/ConvertFrom- are approved verbs: the quick scan once missed their inner capital
+    text = "FROM diamol/base\nRUN uname -a && ConvertTo-SecureString x\n"
+    [finding] = [f for f in lint(text) if f.code == "DF301"]
+    assert (finding.line, finding.column) == (2, 5)
+    assert "it also runs `ConvertTo-SecureString`, a PowerShell cmdlet; on Windows `uname -a`" in (
+        finding.message
+    )

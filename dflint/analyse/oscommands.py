@@ -58,7 +58,7 @@ def _windows_names() -> frozenset[str]:
 
 # (three searches, the last only where "set" is written: one pattern of the three had no
 # first character to skip ahead to)
-_CMDLET = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+-[A-Z][a-z]")
+_CMDLET = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+(?:[A-Z][a-z]+)?-[A-Z][a-z]")  # ConvertTo-Json too
 _SWITCH = re.compile(r"\s/[A-Za-z?](?![\w/.-])")
 _SET = re.compile(r"s(?<!\ws)et\s+\"?\w+=")
 
