@@ -174,6 +174,17 @@ class ForeignVariableSyntax(Rule):
             return
         if facts.os == "windows" and not percent and not self._dollar_names(ctx, instruction, text):
             return
+        # `bash -c "cd %APP%"`: the outer script's argument and the nested script are the
+        # same text, so the same reference is found twice; it is reported once
+        seen: set[Span] = set()
+        for violation in self._scripts(ctx, instruction, facts):
+            if violation.span not in seen:
+                seen.add(violation.span)
+                yield violation
+
+    def _scripts(
+        self, ctx: RuleContext, instruction: Instruction, facts: StageFacts
+    ) -> Iterator[Violation]:
         for script in shell_view(ctx.analysis, instruction).scripts:
             if script.dialect == "posix" and facts.os == "linux":
                 yield from self._percent(ctx, instruction, script, "sh", "linux")

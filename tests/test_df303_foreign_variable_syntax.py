@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import lint
+from conftest import lint, span
 
 from dflint.core.findings import Finding
 
@@ -108,3 +108,80 @@ def test_exec_form_cmd_string() -> None:
     [finding] = hits(text)
     assert finding.line == 3
     assert "cmd runs this text" in finding.message
+
+
+def test_a_nested_shell_string_is_reported_once() -> None:
+    # the outer script's argument and the `bash -c` script are the same text
+    [finding] = hits('FROM debian\nENV APP=/app\nRUN bash -c "cd %APP%"\n')
+    assert (finding.line, finding.column, finding.end_column) == (3, 17, 22)
+    assert finding.message == "sh does not expand `%APP%` (cmd syntax); use `${APP}`"
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        'SHELL ["powershell", "-Command"]\n'
+        'RUN powershell -Command "Remove-Item %TEMP%\\*"\n'
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column, finding.end_column) == (3, 38, 44)
+    assert "PowerShell does not expand `%TEMP%`" in finding.message
+
+
+def test_percent_under_sh_only_for_declared_names() -> None:
+    assert hits("FROM debian\nRUN cd %NOT_DECLARED% && ls\n") == []
+
+
+def test_cmd_expands_percent_before_a_nested_sh_starts() -> None:
+    assert hits(NANO + 'ENV APP=x\nRUN bash -c "echo %APP%"\n') == []
+
+
+def test_exec_form_powershell_gets_percent_unexpanded() -> None:
+    # no cmd between the builder and PowerShell: nothing expands %TEMP%
+    text = NANO.replace("nanoserver", "servercore") + (
+        'RUN ["powershell", "-Command", "Remove-Item %TEMP%\\\\*"]\n'
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column, finding.end_column) == (2, 45, 51)
+    assert finding.message == "PowerShell does not expand `%TEMP%` (cmd syntax); use `$env:TEMP`"
+
+
+def test_dollar_under_cmd_without_any_shell_line() -> None:
+    [finding] = hits(NANO + "ENV HOST_NAME=localhost\nCMD C:\\certs.bat ${HOST_NAME}\n")
+    assert (finding.line, finding.column, finding.end_column) == (3, 18, 30)
+    assert finding.message == (
+        "cmd does not expand `${HOST_NAME}`: this stage's shell is cmd; use `%HOST_NAME%`"
+    )
+
+
+def test_powershell_own_variables_are_not_environment_variables() -> None:
+    ps = 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\n'
+    # $HOME is PowerShell's automatic variable, even with an ENV HOME
+    assert hits(ps + "ENV HOME=C:\\\\home\nRUN Write-Host $HOME\n") == []
+    # the script sets $V itself
+    assert hits(ps + "ENV V=1\nRUN $V = 2; Write-Host $V\n") == []
+    # a loop variable and a script block's parameter
+    assert hits(ps + "ENV V=1\nRUN foreach ($V in 1,2) { Write-Host $V }\n") == []
+    assert hits(ps + "ENV V=1\nRUN & { param($V) Write-Host $V } 3\n") == []
+    # neither ARG nor ENV declares it (next to a declared name the script sets itself)
+    assert hits(ps + "ENV V=1\nRUN $V = 2; Write-Host $V $NotDeclared\n") == []
+
+
+def test_percent_in_a_windows_builder_instruction() -> None:
+    [finding] = hits(NANO + "ENV APP=C:\\\\app\nWORKDIR %APP%\n")
+    assert (finding.line, finding.column, finding.end_column) == (3, 9, 14)
+    assert finding.message == "the builder does not expand `%APP%` in WORKDIR; use `${APP}`"
+    # %PATH% stays DF402's on Windows, even after an ENV PATH
+    assert hits(NANO + 'ENV PATH=C:\\\\x\nENV PATH="%PATH%;C:\\\\y"\n') == []
+
+
+def test_builder_instructions_skip_undeclared_names_on_linux() -> None:
+    assert hits("FROM debian\nWORKDIR %UNDECLARED%\n") == []
+
+
+def test_a_global_arg_has_no_stage_to_check() -> None:
+    assert hits("ARG TOOLS=%PATH%\nFROM debian\n") == []
+
+
+def test_a_reference_across_a_line_continuation_has_no_fix() -> None:
+    [finding] = hits("FROM debian\nENV APP_HOME=/app\nRUN cd %APP_\\\nHOME% && ls\n")
+    assert span(finding) == (3, 8, 4, 6)
+    assert "`%APP_HOME%`" in finding.message
+    assert finding.fix is None
