@@ -218,4 +218,5 @@ def _cross_compiles(facts: StageFacts) -> bool:
 def _tokens_of(platform: str) -> list[str]:
     arch = platform.split("/", 1)[1] if "/" in platform else platform
     spellings = [token for token, docker in ARCH_TOKENS.items() if docker == arch]
-    return [arch.replace("/", ""), *spellings]
+    # BuildKit looks for the architecture without its variant: `arm` of linux/arm/v7
+    return [arch.split("/", 1)[0], *spellings]

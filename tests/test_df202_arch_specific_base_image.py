@@ -12,7 +12,13 @@ def test_per_arch_namespace_in_a_multi_arch_file() -> None:
 
 
 def test_arch_in_tag() -> None:
-    assert "DF202" in codes("FROM diamol/base:linux-arm64\nCMD true\n")
+    [finding] = [f for f in lint("FROM diamol/base:linux-arm64\nCMD true\n") if f.code == "DF202"]
+    assert span(finding) == (1, 1, 1, 29)
+    # no multi-arch name is known for a tag with an architecture word: none is made up
+    assert finding.message == (
+        "base image `diamol/base:linux-arm64` is built for arm64 only, but the targets "
+        "include linux/amd64; use the image's multi-arch tag"
+    )
 
 
 def test_per_arch_file_is_told_its_pin_and_the_one_dockerfile_form() -> None:
@@ -44,6 +50,10 @@ def test_single_target_is_exempt() -> None:
 def test_windows_images_are_exempt() -> None:
     text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022-amd64\n"
     assert "DF202" not in codes(text)
+    # also in a Linux build, whose targets include arm64 (DF206 reports the mix)
+    mixed = text.replace("\n", " AS win\n") + "FROM alpine:3.20\nCOPY --from=win /a /a\n"
+    found = codes(mixed)
+    assert "DF202" not in found and "DF206" in found
 
 
 def test_arch_from_an_arg_default_is_df209s() -> None:
@@ -69,3 +79,26 @@ def test_unknown_arg_images_are_not_guessed() -> None:
 
 def test_multi_arch_images_are_fine() -> None:
     assert "DF202" not in codes("FROM alpine:3.20\nFROM python:3.12-slim-bookworm\n")
+
+
+def test_the_image_an_arg_default_completes_is_shown_next_to_the_written_one() -> None:
+    text = "ARG TAG=3.20\nFROM arm64v8/alpine:${TAG}\nRUN true\n"
+    [finding] = [f for f in lint(text) if f.code == "DF202"]
+    assert span(finding) == (2, 1, 2, 27)
+    assert finding.message == (
+        "base image `arm64v8/alpine:${TAG}` (`arm64v8/alpine:3.20`) is built for arm64 only, "
+        "but the targets include linux/amd64; use the multi-arch `alpine:3.20`"
+    )
+
+
+def test_a_pin_next_to_a_platform_flag_is_another_rules_finding() -> None:
+    # a constant --platform: DF203 reports the line
+    found = codes("FROM --platform=linux/arm64 arm64v8/alpine:3.20\nRUN true\n")
+    assert "DF202" not in found and "DF203" in found
+    # a stage on $BUILDPLATFORM: DF210 reports the line
+    text = (
+        "FROM --platform=$BUILDPLATFORM amd64/golang:1.22 AS build\nRUN true\n"
+        "FROM alpine:3.20\nCOPY --from=build /a /a\n"
+    )
+    found = codes(text)
+    assert "DF202" not in found and "DF210" in found
