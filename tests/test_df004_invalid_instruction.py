@@ -150,6 +150,8 @@ ACCEPTED = [
     "FROM alpine\nONBUILD RUN echo hi\n",
     "FROM alpine AS Build-1.x\n",
     "ARG BASE=alpine\nFROM $BASE\n",
+    # an earlier stage's name is not read as an image, even one no image could have
+    "FROM alpine AS build-\nFROM build-\n",
 ]
 
 
@@ -211,6 +213,19 @@ STAGE_ORDER = [
         "must be lowercase",
     ),
     ("FROM alpine::x\n", (1, 1, 1, 15), 'stage name "alpine::x": invalid reference format:'),
+    # BuildKit's reason ends at "invalid reference format" unless the name is upper case
+    (
+        "FROM busybox\nfrom foo=bar\n",
+        (2, 1, 2, 13),
+        'failed to parse stage name "foo=bar": invalid reference format: write an image',
+    ),
+    ("FROM $NOTHING\n", (1, 1, 1, 14), "base name ($NOTHING) should not be blank: declare"),
+    # an unnamed stage is "stage-<index>" in BuildKit's message
+    (
+        "FROM alpine\nCOPY --from=later a /b\nFROM alpine AS later\n",
+        (2, 1, 2, 23),
+        'cannot copy from stage "later", it needs to be defined before current stage "stage-0"',
+    ),
 ]
 
 
@@ -232,7 +247,31 @@ def test_stage_references_buildkit_accepts() -> None:
     assert [f for f in lint(text) if f.code == "DF004"] == []
 
 
-def test_a_refused_instruction_is_reported_once() -> None:
-    # COPY with one argument is refused before its --from is looked at: one finding, not two
-    [finding] = [f for f in lint("FROM alpine AS a\nCOPY --from=a onlyone\n") if f.code == "DF004"]
-    assert "COPY requires at least two arguments" in finding.message
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        # COPY with one argument is refused before its --from is looked at
+        ("FROM alpine AS a\nCOPY --from=a onlyone\n", 2, "COPY requires at least two arguments"),
+        # a FROM with two arguments is refused before its image is looked at
+        ("FROM Alpine AS\n", 1, "FROM requires either one or three arguments"),
+    ],
+)
+def test_a_refused_instruction_is_reported_once(text: str, line: int, reason: str) -> None:
+    [finding] = [f for f in lint(text) if f.code == "DF004"]
+    assert finding.line == line
+    assert finding.message.startswith(reason)
+
+
+def test_an_unknown_instruction_is_left_to_df005() -> None:
+    findings = lint("FROM alpine\nFOO bar\n")
+    assert [(f.code, f.line) for f in findings] == [("DF005", 2)]
+    assert findings[0].message.startswith("unknown instruction: FOO")
+
+
+def test_a_mount_from_with_a_dollar_is_not_matched_to_a_stage() -> None:
+    # `from=x$` passes the parser (a trailing `$` is no variable) and is left to the build; the
+    # stage named `x$` is refused, and that is the one finding, not a mount from a later stage
+    text = "FROM alpine AS a\nRUN --mount=from=x$,target=/t true\nFROM alpine AS x$\n"
+    [finding] = [f for f in lint(text) if f.code == "DF004"]
+    assert finding.line == 3
+    assert finding.message.startswith('invalid name for build stage: "x$"')
