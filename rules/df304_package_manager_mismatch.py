@@ -100,8 +100,8 @@ class PackageManagerMismatch(Rule):
             return
         base = facts.image or facts.stage.image
         for script in shell_view(ctx.analysis, instruction).scripts:
-            if script.dialect != "posix":
-                continue
+            if script.dialect not in ("posix", "exec"):
+                continue  # exec form names the program itself: `RUN ["apk", "add", "git"]`
             for command in script.commands:
                 program = program_name(command.name)
                 families = PACKAGE_MANAGERS.get(program)

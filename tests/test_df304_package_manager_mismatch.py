@@ -59,3 +59,38 @@ def test_distribution_dispatch_and_fallbacks_are_fine() -> None:
         'RUN . /etc/os-release; case "$ID" in debian) apt-get update ;; esac\n'
     )
     assert hits(text) == []
+
+
+def test_exec_form_is_judged() -> None:
+    [finding] = hits('FROM debian:bookworm\nRUN ["apk", "add", "--no-cache", "curl"]\n')
+    assert (finding.line, finding.column) == (2, 7)
+    assert finding.message.startswith(
+        "`apk` is Alpine's package manager, but this stage's base `debian:bookworm` is debian"
+    )
+
+
+def test_the_base_is_named_as_the_arg_makes_it() -> None:
+    [known] = hits("ARG V=3.20\nFROM alpine:${V}\nRUN apt-get install -y curl\n")
+    assert (known.line, known.column) == (3, 5)
+    assert "this stage's base `alpine:3.20` is alpine" in known.message
+    [unknown] = hits("ARG V\nFROM alpine:${V}\nRUN apt-get install -y curl\n")
+    assert "this stage's base `alpine:${V}` is alpine" in unknown.message
+
+
+def test_loops_and_other_tests_are_not_fallbacks() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN for p in curl git; do apt-get install -y $p; done\n"
+        'RUN if [ -n "$DEBUG" ]; then apt-get install -y gdb; fi\n'
+    )
+    assert [(f.line, f.column) for f in hits(text)] == [(2, 27), (3, 30)]
+
+
+def test_any_command_before_or_makes_a_fallback() -> None:
+    assert hits("FROM alpine:3.20\nRUN pip install lxml || apt-get install -y python3-lxml\n") == []
+
+
+def test_a_distribution_test_before_and_makes_a_fallback() -> None:
+    assert hits("FROM debian:bookworm\nRUN [ -f /etc/alpine-release ] && apk add git\n") == []
+    [finding] = hits("FROM debian:bookworm\nRUN mkdir -p /src && apk add git\n")
+    assert (finding.line, finding.column) == (2, 22)
