@@ -19,9 +19,10 @@ from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-# A cheap test before parsing: `$env:`, `$name =`, a `Verb-Noun`, `[Type]::`.
+# A cheap test before parsing: `$env:` or `${env:`, `$name =`, a `Verb-Noun` in any case
+# (PowerShell reads `invoke-webrequest` too), `[Type]::`.
 _POWERSHELL_HINT = re.compile(
-    r"(?i:\$env:)|\$[A-Za-z_]\w*\s*[+-]?=|\b[A-Z][a-z]+-[A-Z][a-z]|\[[\w.]+\]::"
+    r"(?i:\$\{?env:)|\$[A-Za-z_]\w*\s*[+-]?=|(?i:\b[a-z]+-[a-z]{2})|\[[\w.]+\]::"
 )
 _STATEMENT_START = re.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
 

@@ -63,3 +63,35 @@ def test_base_images_with_their_own_shell_are_not_judged() -> None:
 
 def test_linux_stages_are_not_judged() -> None:
     assert hits("FROM alpine\nRUN Write-Host hi\n") == []
+
+
+def test_lower_case_cmdlets_are_found() -> None:
+    [finding] = hits(CORE + "RUN invoke-webrequest https://x.example/t.zip -OutFile t.zip\n")
+    assert (finding.line, finding.column) == (2, 5)
+    assert finding.message.startswith("`invoke-webrequest` is a PowerShell cmdlet, but cmd runs")
+
+
+def test_cmd_c_findings_name_the_string_without_shell_advice() -> None:
+    text = CORE + 'SHELL ["powershell", "-Command"]\nRUN cmd /c "Write-Host hi"\n'
+    [finding] = hits(text)
+    assert (finding.line, finding.column) == (3, 13)
+    assert finding.message == "`Write-Host` is a PowerShell cmdlet, but cmd runs this cmd /C string"
+
+
+def test_cmd_variables_are_fine() -> None:
+    [finding] = hits(CORE + "RUN echo %USERPROFILE% $env:USERPROFILE\n")
+    assert (finding.line, finding.column) == (2, 24)
+    assert finding.message == (
+        "`$env:USERPROFILE` is PowerShell syntax and cmd leaves it as text; use `%USERPROFILE%`"
+    )
+
+
+def test_cmd_c_in_a_linux_stage_is_not_judged() -> None:
+    assert hits('FROM alpine\nRUN cmd /c "Write-Host hi"\n') == []
+
+
+def test_braced_env_syntax_is_found() -> None:
+    # the braces are needed for names such as ProgramFiles(x86)
+    [finding] = hits(CORE + 'RUN setx PATH "${env:ProgramFiles(x86)}\\Git\\cmd"\n')
+    assert (finding.line, finding.column) == (2, 16)
+    assert finding.message.startswith("`${env:ProgramFiles(x86)}` is PowerShell syntax")
