@@ -96,3 +96,35 @@ def test_a_windows_stage_with_its_own_platform_is_not_compared() -> None:
 def test_a_windows_stage_of_an_unknown_build_is_not_compared() -> None:
     text = 'FROM example.com/win:1\nSHELL ["powershell", "-Command"]\nRUN echo download\n'
     assert hits(text + LTSC2022_RUNS) == []
+
+
+def test_a_copying_stage_on_a_multi_os_tag_is_not_judged() -> None:
+    # golang:1.23 copying from a Windows stage is itself a Windows image on a Windows host
+    text = (
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS win\n"
+        "FROM golang:1.23\n"
+        "COPY --from=win C:/app.exe /app.exe\n"
+    )
+    assert hits(text) == []
+
+
+def test_a_copying_stage_with_its_own_platform_is_a_cross_build() -> None:
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\n"
+        "FROM --platform=linux/amd64 debian\n"
+        "RUN --mount=type=bind,from=win,target=/w ls /w\n"
+    )
+    assert hits(text) == []
+
+
+def test_only_the_from_key_of_a_mount_names_a_stage() -> None:
+    # `id=win` names a cache, not the Windows stage `win`
+    text = (
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\n"
+        "FROM debian\n"
+        "RUN --mount=type=cache,id=win,target=/cache ls /cache\n"
+    )
+    assert hits(text) == []
+    [finding] = hits(text.replace("id=win", "id=x,FROM=win"))
+    assert span(finding) == (3, 1, 3, 61)  # BuildKit reads mount keys in any case
+    assert "this linux stage copies from stage `win`, which is windows" in finding.message

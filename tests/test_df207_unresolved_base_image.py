@@ -99,3 +99,26 @@ def test_severity_comes_from_the_rule_and_strict_is_the_cli_s() -> None:
     assert [f.severity for f in lint("FROM example.com/x:1\n") if f.code == "DF207"] == [
         Severity.INFO
     ]
+
+
+def test_an_incomplete_answer_without_a_reason_ends_at_the_platforms() -> None:
+    key = parse_reference("python:3.12").key
+    floor = Resolution(key, (Platform("linux", "amd64"),), True, False, "the cache")
+    [finding] = df207("FROM python:3.12\n", "linux/arm64", known={key: floor})
+    assert span(finding) == (1, 1, 1, 17)
+    assert finding.platform == "linux/arm64"
+    assert finding.message == (
+        "cannot tell whether `python:3.12` exists for linux/arm64: the cache lists only linux/amd64"
+    )
+
+
+def test_complete_answers_and_build_platform_stages_leave_nothing_open() -> None:
+    """A complete answer without the target is DF201's; a $BUILDPLATFORM stage is not
+    built for the targets."""
+    key = parse_reference("python:3.12").key
+    amd64 = (Platform("linux", "amd64"),)
+    complete = Resolution(key, amd64, True, True, "registry")
+    assert df207("FROM python:3.12\n", "linux/s390x", known={key: complete}) == []
+    floor = Resolution(key, amd64, True, False, "dflint's built-in table", "offline")
+    text = "FROM --platform=$BUILDPLATFORM python:3.12\n"
+    assert df207(text, "linux/s390x", known={key: floor}) == []
