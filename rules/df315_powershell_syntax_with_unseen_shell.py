@@ -13,7 +13,7 @@ from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
 _POWERSHELL_HINT = re.compile(
-    r"(?i:\$env:)|\$[A-Za-z_]\w*\s*[+-]?=|\b[A-Z][a-z]+-[A-Z][a-z]|\[[\w.]+\]::"
+    r"(?i:\$\{?env:)|\$[A-Za-z_]\w*\s*[+-]?=|(?i:\b[a-z]+-[a-z]{2})|\[[\w.]+\]::"
 )
 _STATEMENT_START = re.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
 _SHELL = """SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]"""

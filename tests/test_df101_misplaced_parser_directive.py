@@ -49,3 +49,22 @@ def test_empty_comment_line_detaches_a_check_comment() -> None:
     """An empty `#` line empties BuildKit's list of comments above the next instruction."""
     text = "FROM alpine\n# check=skip=all\n#\nRUN true\n"
     assert [f.line for f in lint(text) if f.code == "DF101"] == [2]
+
+
+def test_the_reason_names_what_ended_the_directive_block() -> None:
+    """BuildKit's directive block ends at the first line that is not a directive: a blank
+    line (directives_test.go: "#escape=\\\n# key = FOO bar\n\n# smth" keeps only escape), a
+    comment, or an instruction."""
+    after_blank = "# escape=`\n\n# syntax=docker/dockerfile:1\nFROM alpine\n"
+    [finding] = [f for f in lint(after_blank) if f.code == "DF101"]
+    assert (finding.line, finding.column) == (3, 1)
+    assert "(the blank line 2 ends the directive block)" in finding.message
+    [first] = [f for f in lint("\n# escape=`\nFROM alpine\n") if f.code == "DF101"]
+    assert "(the blank line 1 ends the directive block)" in first.message
+    text = "FROM alpine\n# syntax=docker/dockerfile:1\nRUN true\n"
+    [finding] = [f for f in lint(text) if f.code == "DF101"]
+    assert finding.message == (
+        "`# syntax=docker/dockerfile:1` is not a parser directive here (the instruction on "
+        "line 1 ends the directive block): BuildKit reads it as a comment; move it to the top "
+        "of the file"
+    )

@@ -63,3 +63,73 @@ def test_fix_adds_the_shell_line(tmp_path: Path) -> None:
         """SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]\n"""
     )
     assert "DF315" not in codes(path.read_text())
+
+
+def _findings(text: str) -> list:  # type: ignore[type-arg]
+    return [f for f in lint(text) if f.code == "DF315"]
+
+
+UNSEEN = "# escape=`\nARG BASE\nFROM $BASE\n"
+
+
+def test_env_reference_is_named_not_a_posix_variable_before_it() -> None:
+    [finding] = _findings(UNSEEN + "RUN echo $HOME $env:USERPROFILE\n")
+    assert span(finding) == (4, 1, 4, 32)
+    assert finding.message.startswith("`$env:USERPROFILE` is PowerShell syntax, but no SHELL")
+
+
+def test_braced_env_references_and_lowercase_cmdlets_count() -> None:
+    """PowerShell reads `${env:NAME}` and cmdlet names in any case (DF309 reports them too)."""
+    [braced] = _findings(UNSEEN + "RUN echo ${env:USERPROFILE}\n")
+    assert braced.message.startswith("`${env:USERPROFILE}` is PowerShell syntax")
+    [lower] = _findings(UNSEEN + "RUN invoke-webrequest -Uri https://e.com/x -OutFile C:\\x\n")
+    assert span(lower) == (4, 1, 4, 57)
+    assert lower.message.startswith("`invoke-webrequest` is a PowerShell cmdlet")
+
+
+def test_statements_are_reported_by_their_first_word() -> None:
+    [assignment] = _findings(UNSEEN + "RUN $ProgressPreference = 'SilentlyContinue'\n")
+    assert span(assignment) == (4, 1, 4, 45)
+    assert assignment.message.startswith(
+        "`$ProgressPreference` starts a PowerShell statement, but no SHELL says PowerShell"
+    )
+    [static] = _findings(UNSEEN + "RUN [Net.ServicePointManager]::SecurityProtocol = 'Tls12'\n")
+    assert static.message.startswith(
+        "`[Net.ServicePointManager]::SecurityProtocol` starts a PowerShell statement"
+    )
+
+
+def test_silent_where_cmd_runs_the_line_whatever_the_base_image() -> None:
+    """cmd /C, a SHELL naming cmd, a Windows OS image or `%NAME%` in the stage's other RUN
+    lines: cmd certainly runs it, which is DF309's to report."""
+    cmdlet = "Invoke-WebRequest -Uri https://e.com/x -OutFile x.zip"
+    for text in (
+        UNSEEN + f'RUN cmd /S /C "{cmdlet}"\n',
+        UNSEEN + f'RUN ["cmd", "/S", "/C", "{cmdlet}"]\n',
+        UNSEEN + 'ENTRYPOINT ["cmd", "/S", "/C", "echo $env:X"]\n',
+        UNSEEN + f'SHELL ["cmd", "/S", "/C"]\nRUN {cmdlet}\n',
+        UNSEEN + f"RUN echo %PATH%\nRUN {cmdlet}\n",
+        f"# escape=`\nARG TAG\nFROM mcr.microsoft.com/windows/nanoserver:$TAG\nRUN {cmdlet}\n",
+    ):
+        assert _findings(text) == [], text
+        assert "DF309" in codes(text), text
+
+
+def test_fix_edit_inserts_at_the_end_of_the_from_line() -> None:
+    [finding] = _findings(TEXT)
+    assert finding.fix is not None and not finding.fix.safe
+    [edit] = finding.fix.edits
+    assert (edit.line, edit.column, edit.end_line, edit.end_column) == (3, 19, 3, 19)
+    assert edit.replacement == (
+        """\nSHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]"""
+    )
+
+
+def test_a_dollar_word_without_an_assignment_is_not_taken_for_powershell() -> None:
+    """`$NAME` that starts a path is how a POSIX shell reads a variable: only an assignment
+    (`$name = …`), `$env:` or a `[Type]::` call makes it a PowerShell statement."""
+    text = UNSEEN + "ARG INSTALL_DIR=C:\\tools\nRUN $INSTALL_DIR\\setup.exe /quiet\n"
+    assert _findings(text) == []
+    [assignment] = _findings(text.replace("\\setup.exe /quiet", " = 'C:\\tools'"))
+    assert assignment.line == 5
+    assert assignment.message.startswith("`$INSTALL_DIR` starts a PowerShell statement")
