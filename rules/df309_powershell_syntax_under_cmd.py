@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dflint.analyse import catalogue
-from dflint.analyse.oscommands import shell_is_cmd
+from dflint.analyse.oscommands import may_hold_powershell, shell_is_cmd
 from dflint.analyse.shell import (
     SHELL_KEYWORDS,
     Command,
@@ -19,11 +19,6 @@ from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-# A cheap test before parsing: `$env:` or `${env:`, `$name =`, a `Verb-Noun` in any case
-# (PowerShell reads `invoke-webrequest` too), `[Type]::`.
-_POWERSHELL_HINT = re.compile(
-    r"(?i:\$\{?env:)|\$[A-Za-z_]\w*\s*[+-]?=|(?i:\b[a-z]+-[a-z]{2})|\[[\w.]+\]::"
-)
 _STATEMENT_START = re.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
 
 
@@ -78,7 +73,7 @@ class PowershellSyntaxUnderCmd(Rule):
         if facts is None or facts.os != "windows":
             return
         text = script_text(instruction)
-        if not _POWERSHELL_HINT.search(text):
+        if not may_hold_powershell(text):
             return
         if dialect_of(ctx.analysis.shell(instruction)) != "cmd" and "cmd" not in text.lower():
             return  # no cmd runs any of it (exec form is checked through its program name)

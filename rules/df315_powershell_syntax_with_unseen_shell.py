@@ -6,15 +6,12 @@ import re
 from collections.abc import Iterator
 
 from dflint.analyse import catalogue
-from dflint.analyse.oscommands import shell_is_cmd, stage_chain
+from dflint.analyse.oscommands import may_hold_powershell, shell_is_cmd, stage_chain
 from dflint.analyse.shell import SHELL_KEYWORDS, Script, dialect_of, script_text, shell_view
 from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-_POWERSHELL_HINT = re.compile(
-    r"(?i:\$\{?env:)|\$[A-Za-z_]\w*\s*[+-]?=|(?i:\b[a-z]+-[a-z]{2})|\[[\w.]+\]::"
-)
 _STATEMENT_START = re.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
 _SHELL = """SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]"""
 
@@ -80,7 +77,7 @@ class PowershellSyntaxWithUnseenShell(Rule):
         if facts.stage.index in self._reported:
             return
         text = script_text(instruction)
-        if not _POWERSHELL_HINT.search(text):
+        if not may_hold_powershell(text):
             return
         if dialect_of(analysis.shell(instruction)) != "cmd":
             return  # a SHELL line in the file chose another shell

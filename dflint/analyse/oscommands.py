@@ -61,6 +61,16 @@ def _windows_names() -> frozenset[str]:
 _CMDLET = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+(?:[A-Z][a-z]+)?-[A-Z][a-z]")  # ConvertTo-Json too
 _SWITCH = re.compile(r"\s/[A-Za-z?](?![\w/.-])")
 _SET = re.compile(r"s(?<!\ws)et\s+\"?\w+=")
+# PowerShell syntax, found without parsing: `$env:` or `${env:`, `$name =`, a `Verb-Noun` in
+# any case (PowerShell reads `invoke-webrequest` too), `[Type]::`.
+_POWERSHELL_HINT = re.compile(
+    r"(?i:\$\{?env:)|\$[A-Za-z_]\w*\s*[+-]?=|(?i:\b[a-z]+-[a-z]{2})|\[[\w.]+\]::"
+)
+
+
+def may_hold_powershell(text: str) -> bool:
+    """A cheap test before parsing (DF309, DF315): text that may hold PowerShell syntax."""
+    return _POWERSHELL_HINT.search(text) is not None
 
 
 def _windows_syntax(text: str) -> bool:
