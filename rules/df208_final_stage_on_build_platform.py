@@ -14,10 +14,11 @@ from dflint.read.model import Instruction
 from dflint.registry.stages import copied_into_final
 
 _FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
-_TARGET = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b|\bGOARCH\b|--target\b")
 # In an ARG only a value read from a TARGET argument counts (`ARG GOARCH=$TARGETARCH`):
 # `ARG GOARCH` alone leaves it empty.
 _TARGET_VALUE = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
+# elsewhere a compiler flag or Go variable naming the target counts too
+_TARGET = re.compile(_TARGET_VALUE.pattern + r"|\bGOARCH\b|--target\b")
 # Compilers that build for the machine they run on unless told otherwise (not xx's
 # `xx-go`/`xx-cargo` wrappers, which build for $TARGETPLATFORM).
 _HOST_COMPILERS: tuple[tuple[re.Pattern[str], str, str], ...] = (

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.arch import DOCKER_ARCH, stages_where_arch_matters
-from dflint.analyse.targets import left_to_own_arch_check
+from dflint.analyse.targets import arch_of, left_to_own_arch_check
 from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.archsites import FlagSite, build_flag_sites
 from dflint.lint.rule import Rule, RuleContext, Violation
@@ -108,7 +108,7 @@ def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation
 def _arch_names(platform: str) -> tuple[str, str]:
     """What a build flag for ``platform`` may say: its architecture with the variant
     (`armv7`, `armhf` → arm/v7) or without it (Go's `GOARCH=arm`)."""
-    arch = platform.split("/", 1)[-1]
+    arch = arch_of(platform)
     return arch, arch.split("/", 1)[0]
 
 

@@ -10,6 +10,7 @@ from dflint.analyse.oscommands import stage_chain
 from dflint.analyse.shell import program_name
 from dflint.analyse.winbuild import NANOSERVER_WITHOUT_POWERSHELL, windows_build
 from dflint.core.findings import Severity
+from dflint.core.reference import split_written
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
@@ -178,8 +179,7 @@ def _debug_busybox(first: str, facts: StageFacts, program: str) -> bool:
         return False
     if "/" in first and not first.startswith("/busybox/"):
         return False
-    name = _root_image(facts).rsplit("/", 1)[-1].split("@", 1)[0]
-    return _DEBUG_TAG.search(name.partition(":")[2]) is not None
+    return _DEBUG_TAG.search(split_written(_root_image(facts))[1]) is not None
 
 
 def _set_by_shell_line(ctx: RuleContext, facts: StageFacts, instruction: Instruction) -> bool:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dflint.analyse.shell.cmd import CmdToken, tokenize
+from dflint.analyse.shell.cmd import CmdToken, split_redirect, tokenize
 from dflint.generate.paths import Untranslatable
 
 Dialect = Literal["sh", "cmd", "powershell"]
@@ -53,7 +53,6 @@ _SH_KEYWORDS = frozenset(
     }
 )
 _CMD_BLOCKS = frozenset({"if", "for", "goto", "call", "setlocal", "endlocal", "shift"})
-_CMD_REDIRECT = re.compile(r"[0-9]?(?:>>|>|<)(?:&[0-9])?")
 _CMD_FILE_REDIRECTS = {
     ">": ">",
     "1>": ">",
@@ -442,13 +441,11 @@ class _CmdParser:
         return Command(name=name, args=words[1:], redirects=redirects, raw_rest=rest)
 
     def _redirect(self, token: CmdToken) -> Redirect:
-        match = _CMD_REDIRECT.match(token.text)
-        op = match.group(0) if match else token.text
+        op, target = split_redirect(token.text)
         if op == "2>&1":
             return Redirect(op, None)
         if op not in _CMD_FILE_REDIRECTS:
             raise Untranslatable(f"the redirection `{op}`")
-        target = token.text[len(op) :].lstrip(" \t")
         if not target:
             raise Untranslatable(f"the redirection `{op}` without a file")
         return Redirect(_CMD_FILE_REDIRECTS[op], self._word(target))

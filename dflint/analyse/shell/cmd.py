@@ -104,6 +104,14 @@ def unquote(text: str) -> str:
     return "".join(out)
 
 
+def split_redirect(text: str) -> tuple[str, str]:
+    """A redirect token's operator and target: ``("2>", "err.txt")`` of ``2> err.txt``,
+    ``("2>&1", "")`` of ``2>&1``."""
+    match = _REDIRECT.match(text)
+    operator = match.group(0) if match else text
+    return operator, text[len(operator) :].lstrip(" \t")
+
+
 def tokenize(text: str) -> list[CmdToken]:
     """The tokens of a cmd line; the one reading of cmd's lexical rules, shared by the
     lint (this module's lenient parser) and ``dflint fix`` (``generate.shellsyntax``)."""
