@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dflint.analyse.catalogue import FAMILY_INSTALL, PACKAGE_MANAGERS
-from dflint.analyse.shell import Condition, program_name, script_text, shell_view
+from dflint.analyse.shell import Condition, program_name, script_text, shell_view, unwrapped
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
@@ -102,7 +102,7 @@ class PackageManagerMismatch(Rule):
         for script in shell_view(ctx.analysis, instruction).scripts:
             if script.dialect not in ("posix", "exec"):
                 continue  # exec form names the program itself: `RUN ["apk", "add", "git"]`
-            for command in script.commands:
+            for command in map(unwrapped, script.commands):  # `sudo apt-get` is apt-get
                 program = program_name(command.name)
                 families = PACKAGE_MANAGERS.get(program)
                 if families is None or family in families or _fallback(command.conditions):

@@ -23,7 +23,9 @@ class HardcodedArchBuildFlag(Rule):
     `export`, ENV or ARG), `dotnet publish -r linux-x64` / `-a x64`,
     `cargo build --target x86_64-unknown-linux-gnu`, `rustup target add …`,
     `./configure --host=aarch64-linux-gnu`, `pip download --platform manylinux2014_x86_64`,
-    `npm_config_arch=x64`. Settings inside an arch dispatch in the same RUN are correct, and
+    `npm_config_arch=x64`, also behind `env`, `sudo` or `time` and through an ARG, ENV or
+    shell variable (`ARG T=x86_64-unknown-linux-gnu` … `--target $T`, reported where the
+    name is written). Settings inside an arch dispatch in the same RUN are correct, and
     Windows stages and per-architecture files are not judged.
 
     Why is this bad?
@@ -46,7 +48,8 @@ class HardcodedArchBuildFlag(Rule):
 
     Fix safety
     For `GOARCH` the fix writes `$TARGETARCH` (Go and Docker name architectures alike) and
-    adds `ARG TARGETARCH` to the stage; it is safe. Other flags have no automatic fix: .NET
+    adds `ARG TARGETARCH` to the stage; it is safe. A value read through a variable has no
+    automatic fix (the variable may serve other commands). Other flags have none either: .NET
     runtime identifiers, Rust triples and wheel tags each need a mapping.
 
     References
@@ -88,7 +91,7 @@ def _violation(ctx: RuleContext, facts: StageFacts, site: FlagSite) -> Violation
     others = [p for p in ctx.targets.platforms if arch not in _arch_names(p)]
     if not others:
         return None
-    fix = _fix(ctx, site) if site.go else None
+    fix = _fix(ctx, site) if site.go and site.direct else None
     advice = (
         "use `$TARGETARCH` (declared with `ARG TARGETARCH`)"
         if site.go

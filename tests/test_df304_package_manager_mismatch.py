@@ -94,3 +94,19 @@ def test_a_distribution_test_before_and_makes_a_fallback() -> None:
     assert hits("FROM debian:bookworm\nRUN [ -f /etc/alpine-release ] && apk add git\n") == []
     [finding] = hits("FROM debian:bookworm\nRUN mkdir -p /src && apk add git\n")
     assert (finding.line, finding.column) == (2, 22)
+
+
+def test_a_package_manager_run_by_sudo_env_or_time() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN sudo -u root apt-get install -y curl\n"
+        "RUN env DEBIAN_FRONTEND=noninteractive apt-get install -y git\n"
+        "RUN time yum install -y make && sudo apk add jq && sudo -v\n"
+    )
+    found = hits(text)
+    assert [(f.line, f.column, f.end_column) for f in found] == [
+        (2, 18, 25),
+        (3, 40, 47),
+        (4, 10, 13),
+    ]
+    assert found[2].message.startswith("`yum` is")

@@ -277,3 +277,9 @@ def test_targets_with_a_variant_are_matched_whole() -> None:
     )
     assert expected in finding.message
     assert finding.platform == "linux/arm/v6,linux/amd64"
+
+
+def test_an_archive_unpacked_under_sudo() -> None:
+    text = "FROM debian\nRUN sudo tar -xzf /tmp/tool-linux-amd64.tar.gz -C /usr/local\n"
+    [finding] = hits(text)
+    assert (finding.line, finding.column, finding.end_column) == (2, 35, 40)

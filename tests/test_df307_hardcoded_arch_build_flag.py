@@ -157,3 +157,50 @@ def test_rustup_targets_are_reported_once_each() -> None:
     found = hits(text)
     assert [(f.line, f.column) for f in found] == [(2, 43), (3, 32)]
     assert "`rustup target add aarch64-unknown-linux-gnu` builds for arm64" in found[0].message
+
+
+def test_settings_given_through_env_and_other_prefix_programs() -> None:
+    text = (
+        "FROM golang:1.23\n"
+        "RUN env CGO_ENABLED=0 GOARCH=amd64 go build -o /x .\n"
+        "RUN sudo -u builder env -u GOOS GOARCH=arm64 go build .\n"
+        "RUN time cargo build --target x86_64-unknown-linux-gnu\n"
+    )
+    found = hits(text)
+    assert [(f.line, f.column) for f in found] == [(2, 30), (3, 40), (4, 31)]
+    assert "`GOARCH=amd64` builds for amd64" in found[0].message
+    assert found[0].fix is not None and found[0].fix.safe
+    # the program named is the one that builds, not the prefix that runs it
+    assert "`cargo --target x86_64-unknown-linux-gnu`" in found[2].message
+
+
+def test_a_target_held_in_an_arg_or_a_shell_variable_is_reported_where_it_is_written() -> None:
+    text = (
+        "FROM rust:1.80\n"
+        "ARG RUST_TRIPLE=x86_64-unknown-linux-gnu\n"
+        "RUN cargo build --release --target $RUST_TRIPLE\n"
+        "RUN T=aarch64-unknown-linux-gnu && cargo build --target=${T}\n"
+        'RUN cargo build --target "$RUST_TRIPLE"\n'
+    )
+    found = hits(text)
+    # the ARG is reported once, at its value, though two RUNs read it
+    assert [(f.line, f.column, f.end_column) for f in found] == [(2, 17, 23), (4, 7, 14)]
+    assert "`cargo --target $RUST_TRIPLE` builds for amd64" in found[0].message
+    assert "`cargo --target=${T}` builds for arm64" in found[1].message
+    # the value may feed other commands too: no automatic edit
+    assert all(f.fix is None for f in found)
+
+
+def test_variables_that_follow_the_target_or_a_dispatch_are_fine() -> None:
+    text = (
+        "FROM --platform=$BUILDPLATFORM rust:1.80\n"
+        "ARG TARGETARCH\n"
+        "ARG RUST_TRIPLE=${TARGETARCH}-unknown-linux-gnu\n"
+        "RUN cargo build --target $RUST_TRIPLE\n"
+        'RUN case "$TARGETARCH" in amd64) T=x86_64-unknown-linux-gnu ;; '
+        "arm64) T=aarch64-unknown-linux-gnu ;; esac && cargo build --target $T\n"
+        "RUN env GOARCH=$TARGETARCH go build .\n"
+        "ARG NOTE=x86_64\n"
+        "RUN echo --target $NOTE_UNSET\n"
+    )
+    assert hits(text) == []

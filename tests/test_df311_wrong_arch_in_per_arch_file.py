@@ -308,3 +308,17 @@ def test_windows_stages_and_unknown_bases_are_not_judged() -> None:
     )
     assert df311(text) == []
     assert df311("ARG BASE\nFROM ${BASE}\nRUN true\n") == []
+
+
+def test_a_build_target_held_in_an_arg_and_set_through_env(tmp_path: Path) -> None:
+    path = write_file(
+        tmp_path,
+        "Dockerfile.arm64",
+        "FROM rust:1.80\n"
+        "ARG T=x86_64-unknown-linux-gnu\n"
+        "RUN env CARGO_BUILD_TARGET=$T cargo build\n"
+        "RUN env GOARCH=arm64 go build .\n",
+    )
+    [finding] = [f for f in findings(path) if f["code"] == "DF311"]
+    assert (finding["line"], finding["column"]) == (2, 7)
+    assert "builds for amd64 with `CARGO_BUILD_TARGET=$T`" in str(finding["message"])

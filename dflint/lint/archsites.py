@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dflint.analyse.analysis import PLATFORM_ARGS, Binding
 from dflint.analyse.arch import Dispatches, FoldedPattern, Literal, has_literal, literals
@@ -22,6 +22,7 @@ from dflint.analyse.shell import (
     program_name,
     script_text,
     shell_view,
+    unwrapped,
 )
 from dflint.analyse.shell.source import argument_text
 from dflint.lint.rule import RuleContext
@@ -130,7 +131,10 @@ class FlagSite:
     token: str  # the arch literal
     what: str  # "GOARCH=amd64", "dotnet -r linux-x64", ...
     go: bool  # a GOARCH value: ${TARGETARCH} is exact
-    instruction: Instruction
+    instruction: Instruction  # the one the literal is written in
+    # the literal is written in the flag itself, not in a variable the flag reads
+    # (`ARG T=x86_64-unknown-linux-gnu` … `cargo build --target $T`)
+    direct: bool = True
 
 
 def download_sites(ctx: RuleContext, instruction: Instruction) -> Iterator[DownloadSite]:
@@ -238,7 +242,7 @@ def is_asset_word(ctx: RuleContext, instruction: Instruction, command: Command, 
     value = word.value
     if value.startswith("-") and "=" not in value:
         return False
-    program = program_name(command.name)
+    program = program_name(unwrapped(command).name)
     if program in _DOWNLOADERS:
         return True  # whatever the value expands to (so it is not expanded)
     if "$" in value:
@@ -383,12 +387,21 @@ def _value_end(text: str, start: int, instruction: Instruction) -> int:
 
 def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
     text = script_text(instruction)
-    if not _VARIABLE_HINT.found(text) and not (has_literal(text) and _option_hint(text)):
-        return
+    bound: dict[str, Binding] = {}
+    if not _VARIABLE_HINT.found(text):
+        if not _option_hint(text):
+            return
+        if not has_literal(text):
+            bound = _bound_names(ctx, instruction, text)
+            if not bound:
+                return
+    else:
+        bound = _bound_names(ctx, instruction, text)
     for script in shell_view(ctx.analysis, instruction).scripts:
         if script.dialect != "posix":
             continue
         dispatches = Dispatches(script)
+        index = _ScriptIndex(script)
         for assignment in script.assignments:
             if assignment.name.upper() not in _ARCH_VARIABLES:
                 continue
@@ -396,10 +409,9 @@ def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
                 continue
             text_at = script.text[assignment.start : assignment.end]
             value_at = text_at.find("=") + 1
-            yield from _flag_literal_sites(
-                script,
-                dispatches,
-                instruction,
+            yield from _flag_value_sites(
+                ctx,
+                _Flag(script, dispatches, instruction, index, bound),
                 assignment.start + value_at,
                 text_at[value_at:],
                 f"{assignment.name}={assignment.value}",
@@ -408,15 +420,41 @@ def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
         for command in script.commands:
             if dispatches.inside(command.conditions):
                 continue
-            yield from _command_sites(script, dispatches, instruction, command)
+            yield from _command_sites(
+                ctx, _Flag(script, dispatches, instruction, index, bound), command
+            )
 
 
-def _command_sites(
-    script: Script, dispatches: Dispatches, instruction: Instruction, command: Command
-) -> Iterator[FlagSite]:
-    program = program_name(command.name)
+@dataclass(frozen=True, slots=True)
+class _Flag:
+    """Where a flag is read: its script, the dispatches in it, the RUN, and the variables
+    its value may come through."""
+
+    script: Script
+    dispatches: Dispatches
+    instruction: Instruction
+    index: _ScriptIndex
+    bound: dict[str, Binding]
+
+
+def _command_sites(ctx: RuleContext, flag: _Flag, command: Command) -> Iterator[FlagSite]:
+    run = unwrapped(command)
+    # `env NAME=value` settings (prefix assignments are the script's own assignments)
+    for setting in run.env[len(command.env) :]:
+        if setting.name.upper() in _ARCH_VARIABLES:
+            written = flag.script.text[setting.start : setting.end]
+            value_at = written.find("=") + 1
+            yield from _flag_value_sites(
+                ctx,
+                flag,
+                setting.start + value_at,
+                written[value_at:],
+                f"{setting.name}={setting.value}",
+                go=setting.name.upper() == "GOARCH",
+            )
+    name, words = run.name, run.words
+    program = program_name(name)
     options = _VALUE_OPTIONS.get(program, frozenset()) | _VALUE_OPTIONS[""]
-    words = command.words
     for index, word in enumerate(words):
         value = word.value
         option, equals, inline = value.partition("=")
@@ -440,12 +478,54 @@ def _command_sites(
         if program == "rustup":
             shown = f"rustup target add {value}"
         elif equals or not value.startswith("-"):
-            shown = f"{command.name} {value}"
+            shown = f"{name} {value}"
         else:
-            shown = f"{command.name} {value} {words[index + 1].value}"
-        yield from _flag_literal_sites(
-            script, dispatches, instruction, target[0], target[1], shown, go=False
-        )
+            shown = f"{name} {value} {words[index + 1].value}"
+        yield from _flag_value_sites(ctx, flag, target[0], target[1], shown, go=False)
+
+
+def _flag_value_sites(
+    ctx: RuleContext, flag: _Flag, offset: int, text: str, what: str, go: bool
+) -> Iterator[FlagSite]:
+    """The architecture names in a flag's value at ``offset`` of the script, and those that
+    reach it through `$NAME`: a shell variable set earlier, or an ARG/ENV value."""
+    found = False
+    for site in _flag_literal_sites(
+        flag.script, flag.dispatches, flag.instruction, offset, text, what, go
+    ):
+        found = True
+        yield site
+    if found or "$" not in text:
+        return
+    for ref in flag.index.references_in(offset, offset + len(text)):
+        assignment = flag.index.last_assignment(ref.name, ref.start)
+        if assignment is not None:
+            if flag.dispatches.inside(assignment.conditions):
+                continue
+            written = flag.script.text[assignment.start : assignment.end]
+            value_at = written.find("=") + 1
+            for site in _flag_literal_sites(
+                flag.script,
+                flag.dispatches,
+                flag.instruction,
+                assignment.start + value_at,
+                written[value_at:],
+                what,
+                go,
+            ):
+                yield replace(site, direct=False)
+            continue
+        binding = flag.bound.get(ref.name)
+        if binding is not None:
+            for download in binding_sites(ctx, binding, what):
+                yield FlagSite(
+                    download.span,
+                    download.literal.token,
+                    what,
+                    go,
+                    download.instruction,
+                    direct=False,
+                )
 
 
 def _flag_literal_sites(

@@ -37,6 +37,7 @@ from dflint.analyse.shell.view import (
     program_name,
     script_text,
     shell_view,
+    unwrapped,
 )
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "program_name",
     "script_text",
     "shell_view",
+    "unwrapped",
 ]

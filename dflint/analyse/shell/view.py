@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from dflint.analyse.shell.model import Command, Dialect, Script, ShellView, Word
+from dflint.analyse.shell.model import Assignment, Command, Dialect, Script, ShellView, Word
 from dflint.analyse.shell.source import (
     Piece,
     SourceMap,
@@ -73,6 +74,67 @@ def _kept_program_name(word: str) -> str:
 
 def _program_name(word: str) -> str:
     return word.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+
+
+# Programs that run the command after them (`env GOARCH=amd64 go build`, `sudo -E make`),
+# with the options of each that take a value.
+_PREFIX_PROGRAMS: dict[str, frozenset[str]] = {
+    "env": frozenset({"-u", "--unset", "-C", "--chdir"}),
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}),
+    "doas": frozenset({"-u", "-C"}),
+    "time": frozenset({"-f", "--format", "-o", "--output"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "ionice": frozenset({"-c", "-n", "-p"}),
+    "nohup": frozenset(),
+    "exec": frozenset({"-a"}),
+    "command": frozenset(),
+}
+_ENV_SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+def unwrapped(command: Command) -> Command:
+    """The command a prefix program runs: `sudo -u x env GOARCH=amd64 go build` is `go build`
+    with `GOARCH=amd64` added to its ``env``. A command without a prefix is returned as is."""
+    run = command
+    while (options := _PREFIX_PROGRAMS.get(prefix := program_name(run.name))) is not None:
+        words = run.words
+        settings: list[Assignment] = []
+        at = 0
+        while at < len(words):
+            value = words[at].value
+            setting = _ENV_SETTING.match(value) if prefix == "env" else None
+            if value in options:
+                at += 2
+            elif value.startswith("-"):
+                at += 1
+            elif setting is not None:
+                word = words[at]
+                settings.append(
+                    Assignment(
+                        setting.group(1),
+                        value[setting.end() :],
+                        word.start,
+                        word.end,
+                        run.conditions,
+                        True,
+                        word.source,
+                    )
+                )
+                at += 1
+            else:
+                break
+        if at >= len(words):
+            return run  # `sudo -v`, `env`: nothing runs after the prefix
+        name = words[at]
+        run = replace(
+            run,
+            name=name.value,
+            words=words[at + 1 :],
+            name_start=name.start,
+            name_end=name.end,
+            env=run.env + tuple(settings),
+        )
+    return run
 
 
 def dialect_of(shell: Sequence[str]) -> Dialect | None:
