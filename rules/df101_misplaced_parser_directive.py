@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation, line_span
 from dflint.read.instructions import check_comment
 from dflint.read.reader import VALID_DIRECTIVES
 
-_LOOKS_LIKE_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(\S.*?)\s*\Z")
+_LOOKS_LIKE_DIRECTIVE = lazyre.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(\S.*?)\s*\Z")
 
 
 class MisplacedParserDirective(Rule):

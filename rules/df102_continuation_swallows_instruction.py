@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation, line_span
 from dflint.read.lineparse import GO_SPACE
 from dflint.read.model import KNOWN_KEYWORDS, Instruction
 
-_WORD = re.compile(r"[A-Z]+(?=\s|\Z)")
-_WINDOWS_PATH_END = re.compile(r"[A-Za-z]:\\(?:[^\s\\]+\\)*\s*\Z|[^\s]+\\[^\s\\]+\\\s*\Z")
+_WORD = lazyre.compile(r"[A-Z]+(?=\s|\Z)")
+_WINDOWS_PATH_END = lazyre.compile(r"[A-Za-z]:\\(?:[^\s\\]+\\)*\s*\Z|[^\s]+\\[^\s\\]+\\\s*\Z")
 
 
 class ContinuationSwallowsInstruction(Rule):

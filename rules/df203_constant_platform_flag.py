@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.arch import has_literal, image_pin, per_arch_advice, repository_of, same_arch
 from dflint.analyse.targets import final_chain, normalise_platform
@@ -164,8 +164,8 @@ def _multi_arch_name(facts: StageFacts) -> str:
     return pin.multi_arch or f"<a multi-arch tag of {repository_of(image)}>"
 
 
-_FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
-_TARGET_ARGS = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
+_FLAG = lazyre.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
+_TARGET_ARGS = lazyre.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
 
 
 def _fix(ctx: RuleContext, instruction: Instruction, facts: StageFacts, final: bool) -> Fix | None:

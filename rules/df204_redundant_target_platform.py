@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.rule import Rule, RuleContext, Violation, line_span
 from dflint.read.model import Instruction
 
-_REDUNDANT = re.compile(r"\$\{?TARGETPLATFORM\}?\Z")
+_REDUNDANT = lazyre.compile(r"\$\{?TARGETPLATFORM\}?\Z")
 
 
 class RedundantTargetPlatform(Rule):

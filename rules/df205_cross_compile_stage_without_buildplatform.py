@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
@@ -14,28 +15,28 @@ from dflint.registry.stages import copied_into_final, stage_chain
 # (pattern over a RUN line, what it is, how to build for $TARGETPLATFORM from another CPU).
 _COMPILERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
-        re.compile(r"\bgo\s+(?:build|install)\b"),
+        lazyre.compile(r"\bgo\s+(?:build|install)\b"),
         "go build",
         " and set GOOS=$TARGETOS GOARCH=$TARGETARCH",
     ),
     (
-        re.compile(r"\bcargo\s+(?:build|install|zigbuild)\b"),
+        lazyre.compile(r"\bcargo\s+(?:build|install|zigbuild)\b"),
         "cargo build",
         " and pass `--target` for $TARGETARCH",
     ),
     (
-        re.compile(r"\bdotnet\s+(?:publish|build)\b"),
+        lazyre.compile(r"\bdotnet\s+(?:publish|build)\b"),
         "dotnet publish",
         " and pass `-a $TARGETARCH`",
     ),
-    (re.compile(r"\bzig\s+build\b"), "zig build", " and pass `-Dtarget` for $TARGETARCH"),
+    (lazyre.compile(r"\bzig\s+build\b"), "zig build", " and pass `-Dtarget` for $TARGETARCH"),
     (
-        re.compile(r"\bmvnw?\b[^\n]*\b(?:package|install|verify)\b"),
+        lazyre.compile(r"\bmvnw?\b[^\n]*\b(?:package|install|verify)\b"),
         "mvn package",
         "; the jar it builds runs on every CPU",
     ),
     (
-        re.compile(r"\bgradlew?\b[^\n]*\b(?:build|assemble|jar|bootJar|installDist)\b"),
+        lazyre.compile(r"\bgradlew?\b[^\n]*\b(?:build|assemble|jar|bootJar|installDist)\b"),
         "gradle build",
         "; the jar it builds runs on every CPU",
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.arch import stage_on_build_platform
 from dflint.analyse.targets import final_chain
@@ -13,22 +14,22 @@ from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 from dflint.registry.stages import copied_into_final
 
-_FLAG = re.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
+_FLAG = lazyre.compile(r"--platform=(?:\"[^\"]*\"|'[^']*'|\S+)")
 # In an ARG only a value read from a TARGET argument counts (`ARG GOARCH=$TARGETARCH`):
 # `ARG GOARCH` alone leaves it empty.
-_TARGET_VALUE = re.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
+_TARGET_VALUE = lazyre.compile(r"\$\{?TARGET(?:ARCH|OS|PLATFORM|VARIANT)\b")
 # elsewhere a compiler flag or Go variable naming the target counts too
-_TARGET = re.compile(_TARGET_VALUE.pattern + r"|\bGOARCH\b|--target\b")
+_TARGET = lazyre.compile(_TARGET_VALUE.pattern + r"|\bGOARCH\b|--target\b")
 # Compilers that build for the machine they run on unless told otherwise (not xx's
 # `xx-go`/`xx-cargo` wrappers, which build for $TARGETPLATFORM).
 _HOST_COMPILERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
-        re.compile(r"(?<![\w-])go\s+(?:build|install)\b"),
+        lazyre.compile(r"(?<![\w-])go\s+(?:build|install)\b"),
         "go build",
         "GOOS=$TARGETOS GOARCH=$TARGETARCH",
     ),
     (
-        re.compile(r"(?<![\w-])cargo\s+(?:build|install)\b"),
+        lazyre.compile(r"(?<![\w-])cargo\s+(?:build|install)\b"),
         "cargo build",
         "`--target` for $TARGETARCH",
     ),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.arch import image_pin, stage_on_build_platform
 from dflint.analyse.targets import constant_platform, literal_pin
 from dflint.core.findings import Edit, Fix, Severity
@@ -12,7 +12,7 @@ from dflint.lint.archsites import DownloadSite, binding_sites
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_NAME = lazyre.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 # The values $TARGETARCH takes: a default spelled so can become ${TARGETARCH} as it is.
 _TARGETARCH_VALUES = frozenset({"amd64", "arm64", "386", "ppc64le", "s390x", "riscv64"})
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.targets import arch_of
 from dflint.core.archnames import ARCH_NAMESPACES
 from dflint.core.findings import Edit, Fix, Severity
@@ -12,7 +12,7 @@ from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
 # `${TARGETARCH}/debian`: a Docker Hub namespace taken from an architecture argument.
-_NAMESPACE = re.compile(r"\A\$\{?(?P<name>(?:TARGET|BUILD)ARCH)\}?/(?P<rest>[^\s/]+)\Z")
+_NAMESPACE = lazyre.compile(r"\A\$\{?(?P<name>(?:TARGET|BUILD)ARCH)\}?/(?P<rest>[^\s/]+)\Z")
 # The official images' namespace for each architecture, as Docker names it.
 _OFFICIAL = {
     arch: namespace for namespace, arch in ARCH_NAMESPACES.items() if namespace != "winamd64"

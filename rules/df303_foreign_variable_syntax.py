@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.oscommands import shell_is_cmd
 from dflint.analyse.shell import SHELL_KEYWORDS, Script, program_name, script_text, shell_view
@@ -15,7 +16,7 @@ from dflint.read.model import Instruction, Span
 
 # %NAME% with a name of two characters or more: `date +%Y%m%d` and `printf '%s%%'` never
 # match, `%PATH%` and `%JAVA_HOME%` do.
-_PERCENT = re.compile(r"(?<![%\w])%([A-Za-z_][A-Za-z0-9_]+)%(?![\w%])")
+_PERCENT = lazyre.compile(r"(?<![%\w])%([A-Za-z_][A-Za-z0-9_]+)%(?![\w%])")
 # Environment variables every image of the OS has, so a reference to them needs no ARG/ENV.
 _WELL_KNOWN: dict[str, frozenset[str]] = {
     "linux": frozenset({"PATH", "HOME", "USER", "PWD", "HOSTNAME"}),
@@ -110,7 +111,7 @@ _PS_AUTOMATIC = frozenset(
         "ofs",
     ]
 )
-_DOLLAR_NAME = re.compile(r"\$\{?(?!env:)([A-Za-z_][A-Za-z0-9_]*)", re.I)
+_DOLLAR_NAME = lazyre.compile(r"\$\{?(?!env:)([A-Za-z_][A-Za-z0-9_]*)", re.I)
 _SETTING_KEYWORDS = frozenset({"ENV", "ARG", "WORKDIR", "COPY", "ADD", "USER", "VOLUME"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.catalogue import FAMILY_INSTALL, PACKAGE_MANAGERS
 from dflint.analyse.shell import Condition, program_name, script_text, shell_view, unwrapped
 from dflint.core.findings import Severity
@@ -26,14 +27,16 @@ _OWNERS = {
     "pacman": "Arch Linux's",
     "tdnf": "Photon's and Azure Linux's",
 }
-_NAMES = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, PACKAGE_MANAGERS)) + r")(?![\w-])")
+_NAMES = lazyre.compile(
+    r"(?<![\w-])(?:" + "|".join(map(re.escape, PACKAGE_MANAGERS)) + r")(?![\w-])"
+)
 
 
 def _any_word(names: list[str]) -> re.Pattern[str]:
     """One of the names as a whole word. Each branch starts with its first letter (the
     look-behind comes after it), so that re skips to where a name may start."""
     branches = [rf"{re.escape(name[0])}(?<![\w-].){re.escape(name[1:])}" for name in names]
-    return re.compile("(?:" + "|".join(branches) + r")(?![\w-])")
+    return lazyre.compile("(?:" + "|".join(branches) + r")(?![\w-])")
 
 
 # Per family, the package managers it lacks: the cheap test before parsing.
@@ -41,9 +44,9 @@ _FOREIGN = {
     family: _any_word([name for name, has in PACKAGE_MANAGERS.items() if family not in has])
     for family in _JUDGED
 }
-_CHECK_START = re.compile(r"\s*(?:!\s*)?(?:\[\[?|test\b|command\s+-v|which\b|type\b|hash\b)")
+_CHECK_START = lazyre.compile(r"\s*(?:!\s*)?(?:\[\[?|test\b|command\s+-v|which\b|type\b|hash\b)")
 # A branch that checks which distribution or package manager it is on.
-_DISTRO_TEST = re.compile(
+_DISTRO_TEST = lazyre.compile(
     r"command\s+-v|\bwhich\b|\btype\b|\bhash\b|os-release|alpine-release|debian_version"
     r"|redhat-release|/etc/issue|\bID\b|" + _NAMES.pattern
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.shell import SHELL_KEYWORDS, script_text, shell_view
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
@@ -61,7 +61,7 @@ _NOT_IN_ASH = frozenset(
 )
 _DASH_FAMILIES = frozenset({"debian", "ubuntu"})
 _ASH_FAMILIES = frozenset({"alpine", "busybox"})
-_DASH_OR_ASH = re.compile(r"(?:^|/)(?:dash|ash)\Z")
+_DASH_OR_ASH = lazyre.compile(r"(?:^|/)(?:dash|ash)\Z")
 # A cheap test before parsing: text that may hold bash syntax. Plain substrings are looked
 # for one by one (each a fast scan); a pattern runs only where its literal part is present,
 # as one pattern of all the alternatives was tried at every position of every RUN line.
@@ -70,13 +70,13 @@ _HINT_WORDS = (
     "[@]", "[*]", "<<<",
 )  # fmt: skip
 _HINT_PATTERNS = (
-    ("source", re.compile(r"s(?<!\ws)ource\b")),
-    ("function", re.compile(r"f(?<!\wf)unction\b")),
-    ("let", re.compile(r"l(?<!\wl)et\b")),
-    ("((", re.compile(r"\((?<!\$\()\(")),
-    ("{", re.compile(r"\{[^}\s]*(?:,|\.\.)")),
-    ("${", re.compile(r"\$\{[#!]?\w+(?:\[|:[^-=+?]|//?|\^)")),
-    ("]", re.compile(r"\w\[[^]\s]*\]\+?=")),
+    ("source", lazyre.compile(r"s(?<!\ws)ource\b")),
+    ("function", lazyre.compile(r"f(?<!\wf)unction\b")),
+    ("let", lazyre.compile(r"l(?<!\wl)et\b")),
+    ("((", lazyre.compile(r"\((?<!\$\()\(")),
+    ("{", lazyre.compile(r"\{[^}\s]*(?:,|\.\.)")),
+    ("${", lazyre.compile(r"\$\{[#!]?\w+(?:\[|:[^-=+?]|//?|\^)")),
+    ("]", lazyre.compile(r"\w\[[^]\s]*\]\+?=")),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import PLATFORM_ARGS
 from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.rule import Rule, RuleContext, Violation, line_span
@@ -15,7 +16,7 @@ AUTOMATIC_PLATFORM_ARGS = frozenset(PLATFORM_ARGS)
 _CHECKED = frozenset(
     {"RUN", "ENV", "ARG", "COPY", "ADD", "WORKDIR", "LABEL", "USER", "EXPOSE", "VOLUME"}
 )
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 class PlatformArgOutOfScope(Rule):

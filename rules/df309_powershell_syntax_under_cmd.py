@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse import catalogue
 from dflint.analyse.oscommands import may_hold_powershell, shell_is_cmd
 from dflint.analyse.shell import (
@@ -19,7 +19,7 @@ from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-_STATEMENT_START = re.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
+_STATEMENT_START = lazyre.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
 
 
 class PowershellSyntaxUnderCmd(Rule):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.oscommands import stage_chain
 from dflint.analyse.shell import program_name
@@ -36,7 +37,7 @@ _INSTALL_HINT = {
     "busybox": "start from alpine and install it (`apk add --no-cache {shell}`)",
 }
 # Distroless `:debug` tags (`debug`, `debug-nonroot`, `debug-arm64`) add BusyBox in /busybox.
-_DEBUG_TAG = re.compile(r"(?:^|-)debug(?:-|$)")
+_DEBUG_TAG = lazyre.compile(r"(?:^|-)debug(?:-|$)")
 
 
 class MissingExecShell(Rule):

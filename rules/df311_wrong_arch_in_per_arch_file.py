@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.arch import DOCKER_ARCH, image_pin, same_arch
 from dflint.analyse.targets import OwnPlatform, constant_platform, final_chain, stage_role
@@ -21,7 +21,7 @@ _UNAME_SPELLING = {"amd64": "x86_64", "arm64": "aarch64"}
 _NAMESPACE = {
     arch: namespace for namespace, arch in ARCH_NAMESPACES.items() if namespace != "winamd64"
 }
-_WORD_END = re.compile(r"[\s\"';|&)]")
+_WORD_END = lazyre.compile(r"[\s\"';|&)]")
 
 
 class WrongArchInPerArchFile(Rule):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.analysis import StageFacts
 from dflint.analyse.arch import stage_on_build_platform
 from dflint.analyse.shell import Script, script_text, shell_view
@@ -15,8 +15,8 @@ from dflint.lint.archsites import is_asset_word
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction, Span
 
-_BUILD = re.compile(r"\$\{?(BUILD(?:ARCH|OS|PLATFORM|VARIANT))\b")
-_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_BUILD = lazyre.compile(r"\$\{?(BUILD(?:ARCH|OS|PLATFORM|VARIANT))\b")
+_NAME = lazyre.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _BUILD_ARGS = frozenset({"BUILDARCH", "BUILDOS", "BUILDPLATFORM", "BUILDVARIANT"})
 
 

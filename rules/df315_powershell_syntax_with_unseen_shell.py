@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse import catalogue
 from dflint.analyse.oscommands import may_hold_powershell, shell_is_cmd, stage_chain
 from dflint.analyse.shell import SHELL_KEYWORDS, Script, dialect_of, script_text, shell_view
@@ -12,7 +12,7 @@ from dflint.core.findings import Edit, Fix, Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-_STATEMENT_START = re.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
+_STATEMENT_START = lazyre.compile(r"\$[A-Za-z_{]|\[[\w.]+\]")
 _SHELL = """SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]"""
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.shell.source import argument_text
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
 # A drive-letter path at the start of a word or value: C:\app, c:/tools, "D:\data".
-_DRIVE_PATH = re.compile(r"(?:(?<=^)|(?<=[\s=\"'\[,;]))([A-Za-z]):[\\/]")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_DRIVE_PATH = lazyre.compile(r"(?:(?<=^)|(?<=[\s=\"'\[,;]))([A-Za-z]):[\\/]")
+_JSON_STRING = lazyre.compile(r'"(?:[^"\\]|\\.)*"')
 _CHECKED = frozenset({"WORKDIR", "COPY", "ADD", "ENV", "VOLUME", "ARG"})
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.shell.source import argument_text
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
-_PATH_REFERENCE = re.compile(r"\$\{?path\b|%path%", re.I)
-_SYSTEM = re.compile(r"system32", re.I)
+_PATH_REFERENCE = lazyre.compile(r"\$\{?path\b|%path%", re.I)
+_SYSTEM = lazyre.compile(r"system32", re.I)
 
 
 class WindowsPathEnvOverwrite(Rule):

@@ -471,6 +471,13 @@ NEVER_ON_THE_FAST_PATH = (
     "dflint.report.formatters.checkstyle",
     "dflint.report.formatters.gitlab",
     "dflint.app.completion",
+    # `inspect` (which `dataclasses` imports, with ast, dis and tokenize) stays a stand-in
+    # until read, and the cache folders are found without platformdirs (and its tempfile)
+    "ast",
+    "dis",
+    "tokenize",
+    "platformdirs",
+    "tempfile",
 )
 
 

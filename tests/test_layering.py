@@ -20,7 +20,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # lowest first; a module may import its own layer and the layers below it
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("dflint", "dflint.errors", "dflint.progress"),
+    (
+        "dflint",
+        "dflint.userdirs",
+        "dflint.codecache",
+        "dflint.lazyre",
+        "dflint.errors",
+        "dflint.progress",
+    ),
     ("dflint.core",),
     ("dflint.read",),
     ("dflint.settings",),

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from dflint import lazyre
 from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
 from dflint.core.reference import split_written
 from dflint.read.model import Dockerfile, Instruction, Stage
@@ -79,7 +80,7 @@ _WINDOWS_WORDS: tuple[tuple[str, str], ...] = (
     ("servercore", "servercore"),  # also windowsservercore
 )
 # Whole tokens of a tag or repository name (split on - _ .) that mark a Windows image.
-_WINDOWS_TOKEN = re.compile(r"(?:^|[-_./])(?:windows|ltsc20\d\d)(?=$|[-_./])")
+_WINDOWS_TOKEN = lazyre.compile(r"(?:^|[-_./])(?:windows|ltsc20\d\d)(?=$|[-_./])")
 
 # The last repository component (its first token, trailing digits dropped) naming a family.
 _NAME_FAMILY: dict[str, str] = {
@@ -220,13 +221,13 @@ _WINDOWS_SHELLS = frozenset({"cmd", "powershell"})
 _LINUX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 # How many folders above the file still describe it (src/<image>/<os>/<arch>/Dockerfile).
 _PATH_DEPTH = 3
-_PATH_TOKEN = re.compile(r"x86_64|x86-64|[^._\-]+")
+_PATH_TOKEN = lazyre.compile(r"x86_64|x86-64|[^._\-]+")
 _NAME_ARCH: dict[str, str] = {
     token: docker.split("/", 1)[0] for token, docker in ARCH_TOKENS.items()
 } | {"arm": "arm", "arm32v5": "arm"}
 
 # A reference left as written because its value is unknown (masked before name matching).
-_LEFT_REFERENCE = re.compile(r"\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*")
+_LEFT_REFERENCE = lazyre.compile(r"\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*")
 _MASK = "\x00"
 
 
@@ -248,6 +249,8 @@ class Binding:
 
 @dataclass(slots=True)
 class StageFacts:
+    """What the analysis knows of one stage: its image, OS, base family and parent stage."""
+
     stage: Stage
     image: str | None  # FROM image after ARG substitution; None when an ARG value is unknown
     os: OS
@@ -722,6 +725,8 @@ def _replace(value: str, pattern: str, replacement: str, every: bool, escape: st
 
 @dataclass(frozen=True, slots=True)
 class _Ref:
+    """A FROM image split into registry, repository and tag, for telling its base family."""
+
     registry: str | None
     repository: str  # lower case, without registry
     tag: str  # lower case, "" when absent
@@ -907,6 +912,8 @@ def _mount_sources(instruction: Instruction) -> list[str]:
 
 @dataclass(slots=True)
 class _Where:
+    """Where an instruction sits: its stage, the variable scope at that point and its shell."""
+
     stage: int  # index into Analysis.stages; -1 before the first FROM
     env: _Env
     pos: int  # events of ``env`` before the instruction
@@ -916,6 +923,8 @@ class _Where:
 
 @dataclass(slots=True)
 class Analysis:
+    """The facts of a Dockerfile: each stage's, and each instruction's variable scope and shell."""
+
     dockerfile: Dockerfile
     stages: list[StageFacts]
     _where: dict[Instruction, _Where] = field(default_factory=dict, repr=False)

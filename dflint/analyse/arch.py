@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from dflint import lazyre
 from dflint.analyse.analysis import Analysis, StageFacts
 from dflint.analyse.shell.model import Condition, Script
 from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS, arch_tokens_in_tag
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 # Spellings of a CPU architecture in asset names, bounded so that `x86_64` inside a longer
 # word (`libx86_64abi`) or `arm64` in `arm64ec` does not count. `386`, `arm` and `x86` alone
 # are left out: they are version numbers and ordinary words too often.
-ARCH_LITERAL = re.compile(
+ARCH_LITERAL = lazyre.compile(
     r"(?<![A-Za-z0-9])"
     r"(amd64|x86_64|x86-64|x64|arm64|aarch64|arm64v8|armv8|armv7l?|armv6l?|armhf|armel"
     r"|arm32v7|arm32v6|i386|i686|ppc64le|s390x|riscv64)"
@@ -47,8 +48,8 @@ class FoldedPattern:
     def __init__(self, source: str) -> None:
         if re.search(r"\\[A-Z]", source):  # \S, \W, \B, ... would change meaning
             raise ValueError(f"cannot fold {source!r}")
-        self.pattern = re.compile(source, re.I)
-        self.folded = re.compile(source.lower())
+        self.pattern = lazyre.compile(source, re.I)
+        self.folded = lazyre.compile(source.lower())
 
     def found(self, text: str) -> bool:
         if text.isascii():
@@ -63,7 +64,7 @@ class FoldedPattern:
 
 
 # Where a script learns the machine's architecture.
-ARCH_SOURCE = re.compile(
+ARCH_SOURCE = lazyre.compile(
     r"dpkg\s+--print-architecture|dpkg-architecture|apk\s+--print-arch"
     r"|uname\s+(?:-[a-z]*[mpi]|--machine|--processor|--hardware-platform)"
     r"|\$\(\s*arch\s*\)|`\s*arch\s*`|%\{_?arch\}|getconf\s+LONG_BIT|go\s+env\s+GOARCH"
@@ -74,8 +75,8 @@ ARCH_SOURCE = re.compile(
 ARCH_SOURCE_TEST = FoldedPattern(ARCH_SOURCE.pattern)
 # A variable whose name says it holds an architecture ($arch, ${dpkgArch}, $ARCHITECTURE).
 ARCH_NAMED_REFERENCE = FoldedPattern(r"\$\{?[#!]?[A-Za-z_]*arch[A-Za-z0-9_]*")
-_REFERENCE = re.compile(r"\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)")
-_TEST_START = re.compile(r"\s*(?:!\s*)?(?:\[\[?|test\b)")
+_REFERENCE = lazyre.compile(r"\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)")
+_TEST_START = lazyre.compile(r"\s*(?:!\s*)?(?:\[\[?|test\b)")
 
 # How each spelling maps onto Docker's architecture names.
 DOCKER_ARCH: dict[str, str] = {token: docker for token, docker in ARCH_TOKENS.items()} | {
@@ -149,7 +150,7 @@ class ImagePin:
         return self.arch.split("/", 1)[0]
 
 
-_TAG_SPLIT = re.compile(r"[-_.]")
+_TAG_SPLIT = lazyre.compile(r"[-_.]")
 
 # The rules that report an image named for one architecture (image_pin), each with the image
 # or platform to use instead; DF201 yields to them (Violation.covered_by).

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dflint import lazyre
 from dflint.analyse.arch import ARCH_NAMED_REFERENCE, ARCH_SOURCE_TEST, DOCKER_ARCH, Dispatches
 from dflint.analyse.shell.model import Arm, Assignment, Choice, Command, Script
 from dflint.analyse.shell.posix import unquote_value
@@ -107,30 +108,30 @@ for _word, _arch in DOCKER_ARCH.items():
 _ANY.update({"arm": "arm", "x86": "386", "x64": "amd64", "arm32": "arm", "armv7": "arm/v7"})
 
 _TOOLS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\buname\s+(?:-m\b|--machine\b)|\$\(\s*arch\s*\)|`\s*arch\s*`"), "uname -m"),
+    (lazyre.compile(r"\buname\s+(?:-m\b|--machine\b)|\$\(\s*arch\s*\)|`\s*arch\s*`"), "uname -m"),
     (
-        re.compile(
+        lazyre.compile(
             r"dpkg\s+--print-architecture|dpkg-architecture\s[^|;&]*"
             r"DEB_(?:HOST|BUILD)_ARCH(?![A-Z_])"
         ),
         "dpkg --print-architecture",
     ),
-    (re.compile(r"apk\s+--print-arch"), "apk --print-arch"),
-    (re.compile(r"%\{_?arch\}|%\{ARCH\}"), "rpm %{_arch}"),
-    (re.compile(r"\$\{?(?:TARGET|BUILD)ARCH\b"), "$TARGETARCH"),
-    (re.compile(r"\$\{?(?:TARGET|BUILD)PLATFORM\b"), "$TARGETPLATFORM"),
+    (lazyre.compile(r"apk\s+--print-arch"), "apk --print-arch"),
+    (lazyre.compile(r"%\{_?arch\}|%\{ARCH\}"), "rpm %{_arch}"),
+    (lazyre.compile(r"\$\{?(?:TARGET|BUILD)ARCH\b"), "$TARGETARCH"),
+    (lazyre.compile(r"\$\{?(?:TARGET|BUILD)PLATFORM\b"), "$TARGETPLATFORM"),
 )
-_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_REFERENCE = lazyre.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 # `subject = value` comparisons in a test: [ "$a" = x86_64 ], [[ $a == "x86_64" ]]
-_COMPARISON = re.compile(
+_COMPARISON = lazyre.compile(
     r"""(?P<left>"[^"]*"|'[^']*'|[^\s\[\]=!]+)\s*(?P<op>==|!=|=)\s*"""
     r"""(?P<right>"[^"]*"|'[^']*'|[^\s\[\];&|)]+)"""
 )
 _FAILING = frozenset({"exit", "return", "false", "die", "fatal", "abort", "fail"})
-_ARCHY = re.compile(r"arm|aarch|amd|x86|x64|i[3-6]86|ppc|s390|riscv|mips|loong", re.I)
+_ARCHY = lazyre.compile(r"arm|aarch|amd|x86|x64|i[3-6]86|ppc|s390|riscv|mips|loong", re.I)
 # Words that name one architecture in a value a branch picks ("arm" alone included: Google
 # names its arm64 builds so).
-_PICKED = re.compile(
+_PICKED = lazyre.compile(
     r"(?<![A-Za-z0-9])(?:x86_64|x86-64|amd64|x64|x86|i[3-6]86|386|aarch64|arm64|armv\d+\w*"
     r"|armhf|armel|arm|ppc64le|ppc64el|s390x|riscv64)(?![A-Za-z0-9])",
     re.I,
@@ -148,6 +149,8 @@ class Value:
 
 @dataclass(frozen=True, slots=True)
 class ReadArm:
+    """One branch of an arch dispatch, read: the architectures it matches and what it does."""
+
     arm: Arm
     values: tuple[Value, ...]  # the compared values (case alternatives, if comparisons)
     arches: frozenset[str] | None  # the architectures it matches; None: cannot tell
@@ -161,6 +164,8 @@ class ReadArm:
 
 @dataclass(frozen=True, slots=True)
 class ReadChoice:
+    """An arch dispatch, read: the tool it tests, its branches in order and its fallback."""
+
     choice: Choice
     tool: str | None  # a key of VOCABULARY; None when the tool is not known
     arms: tuple[ReadArm, ...]  # the explicit branches, in order
@@ -200,7 +205,7 @@ class ReadChoice:
         return f"`{self.tool}`" if self.tool is not None else "the architecture"
 
 
-_BRANCH = re.compile(r"\b(?:case|if)\b")
+_BRANCH = lazyre.compile(r"\b(?:case|if)\b")
 
 
 def may_dispatch(text: str) -> bool:

@@ -43,6 +43,8 @@ from string import Formatter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
+from dflint import lazyre
+
 ShellName = Literal["sh", "cmd", "powershell"]
 SHELL_NAMES: tuple[ShellName, ...] = ("sh", "cmd", "powershell")
 
@@ -502,7 +504,7 @@ def _build(top: dict[str, Any]) -> Catalogue:
             if "forms" in item
             else _EMPTY,
             MappingProxyType(
-                {shell: re.compile(text) for shell, text in item["foreign_options"].items()}
+                {shell: lazyre.compile(text) for shell, text in item["foreign_options"].items()}
             )
             if "foreign_options" in item
             else _EMPTY,
@@ -627,7 +629,7 @@ def __getattr__(name: str) -> object:
 
 # --- the questions ----------------------------------------------------------------------------
 
-_CMDLET = re.compile(r"([A-Z][A-Za-z]+)-[A-Z][A-Za-z0-9]+\Z")
+_CMDLET = lazyre.compile(r"([A-Z][A-Za-z]+)-[A-Z][A-Za-z0-9]+\Z")
 
 
 def _key(name: str) -> str:

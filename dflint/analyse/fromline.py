@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from dflint import lazyre
 from dflint.analyse.analysis import Analysis
 from dflint.read.model import Instruction
 
@@ -36,7 +37,7 @@ _STAND_INS = {
     "BUILDARCH": "amd64",
     "TARGETARCH": "amd64",
 }
-_PLAIN_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_PLAIN_REFERENCE = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def from_value(analysis: Analysis, instruction: Instruction, text: str) -> tuple[str, set[str]]:
@@ -79,4 +80,4 @@ def uses_declared_arg(analysis: Analysis, instruction: Instruction, text: str) -
     )
 
 
-_NAMES = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+_NAMES = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
+from dflint import lazyre
 from dflint.analyse import catalogue
 from dflint.analyse.analysis import Analysis, StageFacts
 from dflint.analyse.catalogue import ShellName
@@ -23,20 +24,20 @@ MisfitKind = Literal["missing", "option", "cmdlet"]
 # Microsoft's own Windows images ship only Windows' commands. Other bases may put Linux
 # names on PATH (diamol's adds ls.bat, cat.bat, …; golang's Windows images put Git's
 # usr\bin on PATH), so DF301 judges only stages built on these.
-_MICROSOFT_IMAGE = re.compile(r"(?:mcr\.microsoft\.com/|microsoft/)", re.I)
+_MICROSOFT_IMAGE = lazyre.compile(r"(?:mcr\.microsoft\.com/|microsoft/)", re.I)
 # A stage that puts a Unix toolset on PATH (Git for Windows' usr\bin, BusyBox, Cygwin, MSYS2).
-_UNIX_TOOLSET = re.compile(
+_UNIX_TOOLSET = lazyre.compile(
     r"usr[\\/]+bin|git[\\/]+bin|busybox|cygwin|msys|gnuwin32|unxutils|gow\b", re.I
 )
-_INSTALLS = re.compile(r"\b(?:choco|scoop|winget)(?:\.exe)?\s+install\b([^&|;\r\n]*)", re.I)
-_EXPLICIT_PROGRAM = re.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
+_INSTALLS = lazyre.compile(r"\b(?:choco|scoop|winget)(?:\.exe)?\s+install\b([^&|;\r\n]*)", re.I)
+_EXPLICIT_PROGRAM = lazyre.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
 
 # Cheap tests before parsing: the words of the text (a set lookup each) against catalogued
 # names, and for DF302 a `Verb-Noun` cmdlet (case matters: Linux programs are lower case,
 # `apt-get`), a cmd-style switch or `set NAME=`.
 # (The look-behinds come after the first character, so that re can skip to where one may
 # start instead of trying every position.)
-_WORD = re.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*")
+_WORD = lazyre.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*")
 # (Built at the first test, not at import: the catalogue is read when first asked.)
 
 
@@ -57,13 +58,13 @@ def _windows_names() -> frozenset[str]:
 
 
 # (three searches, the last only where "set" is written: one pattern of the three had no
-# first character to skip ahead to)
-_CMDLET = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+(?:[A-Z][a-z]+)?-[A-Z][a-z]")  # ConvertTo-Json too
-_SWITCH = re.compile(r"\s/[A-Za-z?](?![\w/.-])")
-_SET = re.compile(r"s(?<!\ws)et\s+\"?\w+=")
+# first character to skip ahead to); ConvertTo-Json is a cmdlet too
+_CMDLET = lazyre.compile(r"[A-Z](?<!\w[A-Z])[a-z]+(?:[A-Z][a-z]+)?-[A-Z][a-z]")
+_SWITCH = lazyre.compile(r"\s/[A-Za-z?](?![\w/.-])")
+_SET = lazyre.compile(r"s(?<!\ws)et\s+\"?\w+=")
 # PowerShell syntax, found without parsing: `$env:` or `${env:`, `$name =`, a `Verb-Noun` in
 # any case (PowerShell reads `invoke-webrequest` too), `[Type]::`.
-_POWERSHELL_HINT = re.compile(
+_POWERSHELL_HINT = lazyre.compile(
     r"(?i:\$\{?env:)|\$[A-Za-z_]\w*\s*[+-]?=|(?i:\b[a-z]+-[a-z]{2})|\[[\w.]+\]::"
 )
 
@@ -183,10 +184,10 @@ def windows_misfits(script: Script) -> Iterator[Misfit]:
 
 # Windows images known to start with cmd as their shell: Microsoft's bare OS images, and
 # Nano Server images (no Windows PowerShell there) other than PowerShell's own.
-_CMD_BASE = re.compile(
+_CMD_BASE = lazyre.compile(
     r"(?:mcr\.microsoft\.com/windows/|microsoft/(?:windowsservercore|nanoserver))"
 )
-_PERCENT_VARIABLE = re.compile(r"%[A-Za-z_][A-Za-z0-9_]+%")
+_PERCENT_VARIABLE = lazyre.compile(r"%[A-Za-z_][A-Za-z0-9_]+%")
 
 
 def shell_is_cmd(analysis: Analysis, facts: StageFacts, instruction: Instruction) -> bool:

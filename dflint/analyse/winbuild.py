@@ -6,7 +6,7 @@ PowerShell in build 16299 (1709). Both questions need the build number behind a 
 
 from __future__ import annotations
 
-import re
+from dflint import lazyre
 
 # Release names and the build number they stand for.
 BUILDS: dict[str, int] = {
@@ -37,8 +37,8 @@ NAMES: dict[int, str] = {
     20348: "ltsc2022",
     26100: "ltsc2025",
 }
-_FULL = re.compile(r"(?<![\d.])10\.0\.(\d{5})(?!\d)")
-_TOKEN = re.compile(r"(?<![a-z0-9])(" + "|".join(BUILDS) + r")(?![a-z0-9])")
+_FULL = lazyre.compile(r"(?<![\d.])10\.0\.(\d{5})(?!\d)")
+_TOKEN = lazyre.compile(r"(?<![a-z0-9])(" + "|".join(BUILDS) + r")(?![a-z0-9])")
 NANOSERVER_WITHOUT_POWERSHELL = 16299
 
 

@@ -19,6 +19,8 @@ from dflint.app.options import PLATFORM_EXAMPLES, Choice, Parser
 
 @dataclass(frozen=True, slots=True)
 class Option:
+    """A command's option as completion offers it: its names and the values it accepts."""
+
     names: tuple[str, ...]
     help: str
     takes_value: bool
@@ -28,6 +30,8 @@ class Option:
 
 @dataclass(slots=True)
 class Command:
+    """A dflint command as completion offers it: its options, arguments and subcommands."""
+
     words: str  # after `dflint`, e.g. "data import-official-images"
     summary: str
     options: list[Option] = field(default_factory=list)

@@ -42,6 +42,8 @@ _ASCII_MARKS = {"yes": "yes", "no": "no", "unknown": "?"}
 
 @dataclass(slots=True)
 class Reason:
+    """A finding that keeps a platform from building, or leaves that unknown (DF207)."""
+
     kind: str  # the name of the rule that reports it (base-image-lacks-platform, ...)
     code: str
     stage: str
@@ -64,6 +66,8 @@ class Reason:
 
 @dataclass(slots=True)
 class Row:
+    """One platform in the matrix: whether the file builds for it, and why not."""
+
     platform: str
     status: Status
     reasons: list[Reason] = field(default_factory=list)
@@ -80,6 +84,8 @@ class Row:
 
 @dataclass(slots=True)
 class FileMatrix:
+    """One Dockerfile's part of the matrix: its targets, stage bases and a row per platform."""
+
     path: str
     targets: tuple[str, ...] = ()
     targets_from: str = ""

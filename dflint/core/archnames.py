@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from dflint import lazyre
 
 # Docker Official Images' per-architecture namespaces (arm64v8/alpine, ...).
 ARCH_NAMESPACES: dict[str, str] = {
@@ -44,7 +44,7 @@ ARCH_TOKENS: dict[str, str] = {
     "riscv64": "riscv64",
 }
 
-_TOKEN_SPLIT = re.compile(r"[-_.]")
+_TOKEN_SPLIT = lazyre.compile(r"[-_.]")
 
 
 def arch_tokens_in_tag(tag: str) -> list[str]:

@@ -29,6 +29,8 @@ THRESHOLDS = ("error", "warning", "info", "none")
 
 @dataclass(frozen=True, slots=True)
 class Edit:
+    """A replacement in the Dockerfile: the span it replaces and the new text."""
+
     line: int
     column: int
     end_line: int
@@ -38,6 +40,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A finding's fix: what it does, its edits, and whether it is safe to apply unasked."""
+
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True
@@ -45,6 +49,8 @@ class Fix:
 
 @dataclass(slots=True)
 class Finding:
+    """A problem a rule reports in a file: where, what, for which platforms, and its fix."""
+
     path: str
     code: str
     name: str

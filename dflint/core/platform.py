@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-_PLATFORM_TEXT = re.compile(
+from dflint import lazyre
+
+_PLATFORM_TEXT = lazyre.compile(
     r"(?P<os>[a-z0-9]+)/(?P<arch>[a-z0-9_-]+)(?:/(?P<variant>[a-z0-9.]+))?"
     r"(?::(?P<osversion>[0-9][0-9.]*))?\Z"
 )
@@ -43,6 +44,8 @@ def _variant_number(variant: str) -> float:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Platform:
+    """A platform as OCI names it: OS, architecture, variant and (Windows) OS version."""
+
     os: str
     architecture: str
     variant: str = ""
@@ -161,7 +164,7 @@ TARGET_VARIANTS: dict[str, tuple[str, ...]] = {
     "amd64": ("v1", "v2", "v3", "v4"),
     "riscv64": ("rva20u64", "rva22u64"),
 }
-_TARGET_TEXT = re.compile(r"[a-z0-9_.-]+/[a-z0-9_.-]+(?:/[a-z0-9_.-]+)?\Z")
+_TARGET_TEXT = lazyre.compile(r"[a-z0-9_.-]+/[a-z0-9_.-]+(?:/[a-z0-9_.-]+)?\Z")
 
 
 class PlatformError(ValueError):

@@ -18,9 +18,10 @@ Registry host names are compared in lower case (DNS is case-insensitive).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
+
+from dflint import lazyre
 
 DEFAULT_REGISTRY = "docker.io"
 _LEGACY_DEFAULT = "index.docker.io"
@@ -36,12 +37,12 @@ _HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
 _DOMAIN = rf"{_HOST}(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-_REFERENCE = re.compile(
+_REFERENCE = lazyre.compile(
     rf"(?P<name>(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*))"
     rf"(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?",
     re.ASCII,
 )
-_IDENTIFIER = re.compile(r"[a-f0-9]{64}")
+_IDENTIFIER = lazyre.compile(r"[a-f0-9]{64}")
 
 
 class ReferenceError(ValueError):
@@ -50,6 +51,8 @@ class ReferenceError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ImageRef:
+    """An image reference, normalised: registry, repository, tag and digest."""
+
     registry: str  # docker.io, ghcr.io, localhost:5000, ...
     repository: str  # library/alpine, arm64v8/alpine, windows/servercore
     tag: str | None
@@ -124,6 +127,8 @@ def is_loopback_host(host: str) -> bool:
     bare = host_without_port(host.lower())
     if bare == "localhost" or bare.endswith(".localhost"):
         return True
+    import ipaddress  # a large module, needed only for a registry's host
+
     try:
         return ipaddress.ip_address(bare).is_loopback
     except ValueError:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from dflint import lazyre
 from dflint.analyse import catalogue
 from dflint.generate import paths
 from dflint.generate.paths import TargetOS, Untranslatable
@@ -40,12 +41,12 @@ from dflint.generate.shellsyntax import (
     parse,
 )
 
-_SH_SAFE = re.compile(r"[A-Za-z0-9_./:=,@%+-]+\Z")
-_SH_GLOB_SAFE = re.compile(r"[A-Za-z0-9_./:=,@%+*?\[\]-]+\Z")
-_PS_SAFE = re.compile(r"[A-Za-z0-9_./:\\=+*?-]+\Z")
-_CMD_SPECIAL = re.compile(r"[\s&|<>^()]")
-_CMD_FLAG = re.compile(r"(?:/[A-Za-z](?::\S*)?)+\Z")
-_CMD_PATTERN_SAFE = re.compile(r"[A-Za-z0-9_.:\\*%!-]+\Z")
+_SH_SAFE = lazyre.compile(r"[A-Za-z0-9_./:=,@%+-]+\Z")
+_SH_GLOB_SAFE = lazyre.compile(r"[A-Za-z0-9_./:=,@%+*?\[\]-]+\Z")
+_PS_SAFE = lazyre.compile(r"[A-Za-z0-9_./:\\=+*?-]+\Z")
+_CMD_SPECIAL = lazyre.compile(r"[\s&|<>^()]")
+_CMD_FLAG = lazyre.compile(r"(?:/[A-Za-z](?::\S*)?)+\Z")
+_CMD_PATTERN_SAFE = lazyre.compile(r"[A-Za-z0-9_.:\\*%!-]+\Z")
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".cmd", ".bat")
 _WINDOWS_PROGRAM_SUFFIXES = (".exe", ".bat", ".cmd", ".ps1", ".msi", ".com")
 _RESET_CMD = "cmd /c exit 0"  # leaves ERRORLEVEL 0 (cmd exits with ERRORLEVEL)

@@ -35,6 +35,8 @@ _BOM = "\ufeff"
 
 @dataclass(slots=True)
 class Applied:
+    """A fix ``dflint fix --multiarch`` applied: the rule's code, the line and what it did."""
+
     code: str
     line: int  # where the finding was, in the text of its round
     description: str
@@ -42,6 +44,8 @@ class Applied:
 
 @dataclass(slots=True)
 class FixResult:
+    """What fixing one file gave: the fixed text, the fixes applied and the findings left."""
+
     text: str
     applied: list[Applied] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)  # findings left after fixing

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dflint import lazyre
 from dflint.core.archnames import ARCH_NAMESPACES
 from dflint.core.reference import split_written
 from dflint.generate.paths import TargetOS, Untranslatable
@@ -70,14 +71,16 @@ LINUX_BASE = {
 }
 
 # Tag words naming a Linux distribution or variant: dropped when going to Windows.
-_LINUX_TAG_WORDS = re.compile(
+_LINUX_TAG_WORDS = lazyre.compile(
     r"(slim|alpine[\d.]*|bookworm|bullseye|buster|trixie|stretch|jammy|noble|focal|bionic"
     r"|ubi\d*|minimal|chiseled|extra|composite|cbl|mariner[\d.]*|azurelinux[\d.]*|debian\d*"
     r"|ubuntu\d*)\Z"
 )
 # Tag words that keep their meaning on both systems (Java's JRE/JDK, release candidates).
-_KEPT_TAG_WORDS = re.compile(r"(\d[\w.]*|jre|jdk|rc\d*|ea|latest)\Z")
-_WINDOWS_TAG_WORDS = re.compile(r"(nanoserver|windowsservercore|servercore|ltsc\d{4}|\d{4}|20h2)\Z")
+_KEPT_TAG_WORDS = lazyre.compile(r"(\d[\w.]*|jre|jdk|rc\d*|ea|latest)\Z")
+_WINDOWS_TAG_WORDS = lazyre.compile(
+    r"(nanoserver|windowsservercore|servercore|ltsc\d{4}|\d{4}|20h2)\Z"
+)
 
 # Spelling styles of architectures in tags: a token is replaced by the same style's word.
 _ARCH_STYLES: tuple[dict[str, str], ...] = (
@@ -103,6 +106,8 @@ _OS_TOKENS = {"linux": "linux", "windows": "windows", "win": "windows"}
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """The platform a base image is mapped to, with the Windows flavour and release to use."""
+
     os: TargetOS
     arch: str  # amd64, arm64, arm/v7 (variant included)
     windows_flavour: str = NANOSERVER  # preferred flavour; servercore when PowerShell is needed
@@ -111,6 +116,8 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Mapped:
+    """A base image's counterpart on the target, with a note when it was a judgement call."""
+
     image: str
     note: str = ""  # a judgement call worth reviewing
 

@@ -9,9 +9,10 @@ marked instead of being silently wrong. Users can add their own prefixes in conf
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Literal
+
+from dflint import lazyre
 
 TargetOS = Literal["linux", "windows"]
 
@@ -98,8 +99,8 @@ WINDOWS_ONLY_VARIABLES = frozenset(
     }
 )
 
-_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:(?:[\\/]|\Z)")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_WINDOWS_ABSOLUTE = lazyre.compile(r"[A-Za-z]:(?:[\\/]|\Z)")
+_URL = lazyre.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def is_linux_absolute(text: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dflint import lazyre
 from dflint.core.platform import Platform
 from dflint.errors import DflintError
 from dflint.generate import commands, paths
@@ -31,7 +32,7 @@ from dflint.generate.translator import (
 if TYPE_CHECKING:
     import jinja2
 
-_DIRECTIVE_LINE = re.compile(r"#\s*(syntax|escape|check)\s*=", re.I)
+_DIRECTIVE_LINE = lazyre.compile(r"#\s*(syntax|escape|check)\s*=", re.I)
 DEFAULT_SHELLS: dict[Dialect, tuple[str, ...]] = {
     "sh": ("/bin/sh", "-c"),
     "cmd": ("cmd", "/S", "/C"),

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dflint import lazyre
 from dflint.analyse.analysis import analyze
 from dflint.analyse.targets import DEFAULT_TARGETS
 from dflint.core.findings import Finding, Severity
@@ -56,8 +57,8 @@ EXIT_INCOMPLETE = 1  # variants written, with untranslated lines (or --check: st
 EXIT_ERROR = 2
 
 Echo = Callable[[str], None]
-_SUFFIX = re.compile(r"\.(?:linux|windows)(?:-[a-z0-9]+)*\Z", re.I)
-_TEMPLATE_SUFFIX = re.compile(r"\.(?:j2|jinja2?)\Z", re.I)
+_SUFFIX = lazyre.compile(r"\.(?:linux|windows)(?:-[a-z0-9]+)*\Z", re.I)
+_TEMPLATE_SUFFIX = lazyre.compile(r"\.(?:j2|jinja2?)\Z", re.I)
 
 
 @dataclass(slots=True)
@@ -471,6 +472,8 @@ def apply_changes(
 
 @dataclass(slots=True)
 class RenderRequest:
+    """What ``dflint render`` is asked to do: the template, the platforms and the output."""
+
     template: Path
     shown: str
     platforms: tuple[Platform, ...]

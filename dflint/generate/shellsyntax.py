@@ -16,17 +16,17 @@ a word or step after one remembers the indentation, so the output can keep the l
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dflint import lazyre
 from dflint.analyse.shell.cmd import CmdToken, split_redirect, tokenize
 from dflint.generate.paths import Untranslatable
 
 Dialect = Literal["sh", "cmd", "powershell"]
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+_NAME = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGNMENT = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 _SH_KEYWORDS = frozenset(
     {
         "if",
@@ -62,7 +62,7 @@ _CMD_FILE_REDIRECTS = {
     "2>>": "2>>",
     "<": "<",
 }
-_CMD_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_()]*")
+_CMD_VARIABLE = lazyre.compile(r"[A-Za-z_][A-Za-z0-9_()]*")
 _PS_BLOCKS = frozenset(
     {"if", "else", "elseif", "foreach", "for", "while", "do", "switch", "try", "function", "param"}
 )
@@ -70,6 +70,8 @@ _PS_BLOCKS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """A piece of a word: literal text or a variable's name, and whether it was quoted."""
+
     text: str  # literal text, or a variable's name
     var: bool = False
     quoted: bool = False  # inside quotes (or escaped) in the source: no globbing, no splitting
@@ -77,6 +79,8 @@ class Part:
 
 @dataclass(slots=True)
 class Word:
+    """A word of a translatable command line, in literal and variable parts."""
+
     parts: list[Part]
     raw: str
     # indentation of the new line when a line break came just before this word
@@ -102,12 +106,16 @@ class Word:
 
 @dataclass(slots=True)
 class Redirect:
+    """A simple redirection of a command (``> file``, ``2>&1``)."""
+
     op: str  # ">", ">>", "<", "2>", "2>>", "2>&1", "&>"
     target: Word | None  # None for 2>&1
 
 
 @dataclass(slots=True)
 class Command:
+    """A simple command: its name, arguments, assignments and redirections."""
+
     name: Word | None  # None for a bare assignment (``A=1``, ``$env:A = 1``)
     args: list[Word] = field(default_factory=list)
     assignments: list[tuple[str, Word]] = field(default_factory=list)
@@ -129,6 +137,8 @@ class Command:
 
 @dataclass(slots=True)
 class Step:
+    """A command of a line and the operator that joins it to the next one."""
+
     command: Command
     op: str | None = None  # the operator to the next step: &&, ||, ; (sh), & (cmd), |
     break_after: str | None = None  # indentation when a line break follows the operator
@@ -498,7 +508,7 @@ class _CmdParser:
 class _PsParser(_Tokens):
     """PowerShell statements separated by ``;``, each with a trailing ``| Out-Null`` at most."""
 
-    _ENV_ASSIGNMENT = re.compile(r"\$env:([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*")
+    _ENV_ASSIGNMENT = lazyre.compile(r"\$env:([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*")
 
     def parse(self) -> list[Step]:
         steps: list[Step] = []

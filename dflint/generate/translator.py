@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dflint import lazyre
 from dflint.analyse import catalogue, oscommands
 from dflint.analyse.analysis import Analysis, StageFacts, analyze
 from dflint.core.archnames import ARCH_NAMESPACES, arch_tokens_in_tag
@@ -49,7 +50,7 @@ _ARCH_SPELLINGS: dict[str, tuple[str, ...]] = {
     "arm/v7": ("armv7l", "armv7", "armhf", "arm32v7"),
     "386": ("i386", "i686", "386"),
 }
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
+_URL = lazyre.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
 _WINDOWS_ARTEFACTS = (".exe", ".msi", ".msu", ".dll", ".bat", ".cmd", ".ps1", ".psm1", ".nupkg")
 _LINUX_ARTEFACTS = (".deb", ".rpm", ".apk", ".appimage", ".so")
 
@@ -84,6 +85,8 @@ def platform_suffix(platform: Platform) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A source line the translation could not carry over, or a note on a judgement call."""
+
     line: int  # in the source
     message: str
     untranslated: bool = True  # False: a note on a judgement call, not a failure
@@ -91,6 +94,8 @@ class Problem:
 
 @dataclass(slots=True)
 class Item:
+    """A piece of a variant in source order: FROM, instruction, comment, blank line or marker."""
+
     kind: Literal["from", "instruction", "comment", "blank", "marker"]
     lines: list[str]
     # after a FROM: the SHELL line the stage needs (None: the base image's shell is the one)
@@ -164,13 +169,13 @@ def source_platform(
 
 # Evidence that comes from where the file is, not from what it says.
 _PATH_EVIDENCE = ("folder ", "file name ")
-_WINDOWS_TEXT = re.compile(
+_WINDOWS_TEXT = lazyre.compile(
     r"%[A-Za-z_][A-Za-z0-9_]*%|(?<![A-Za-z])[A-Za-z]:[\\/]|\$env:|"
     r"\.(?:exe|ps1|bat|msi)\b|ContainerAdministrator|ContainerUser",
     re.I,
 )
-_LINUX_PATH = re.compile(r"(?:^|[\s\"'\[,=:])/[A-Za-z0-9_.-]")
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_LINUX_PATH = lazyre.compile(r"(?:^|[\s\"'\[,=:])/[A-Za-z0-9_.-]")
+_QUOTED = lazyre.compile(r"\"[^\"]*\"|'[^']*'")
 
 
 def source_systems(
@@ -1014,7 +1019,7 @@ class _Translator:
 # --- helpers -----------------------------------------------------------------------------
 
 
-_OUTPUT_FLAG = re.compile(r"(?:^|\s)(?:-o|--output)(?:\s+|=)(\S+)")
+_OUTPUT_FLAG = lazyre.compile(r"(?:^|\s)(?:-o|--output)(?:\s+|=)(\S+)")
 
 
 def _produced(dockerfile: Dockerfile) -> frozenset[str]:

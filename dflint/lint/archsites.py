@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from dflint import lazyre
 from dflint.analyse.analysis import PLATFORM_ARGS, Binding
 from dflint.analyse.arch import Dispatches, FoldedPattern, Literal, has_literal, literals
 from dflint.analyse.shell import (
@@ -64,7 +65,7 @@ _ASSET_COMMANDS = frozenset(
         "expand-archive",
     }
 )
-_FILE_NAME = re.compile(
+_FILE_NAME = lazyre.compile(
     r"\.(?:tar|tgz|tbz2?|txz|zip|gz|xz|bz2|zst|deb|rpm|apk|msi|exe|appimage|bin|run|jar|sh)\b",
     re.I,
 )
@@ -92,15 +93,15 @@ _VALUE_OPTIONS: dict[str, frozenset[str]] = {
         {"--target", "--host", "--build", "--platform", "--arch", "--target-arch", "--target_arch"}
     ),
 }
-_PROPERTY = re.compile(r"[-/]p:(?:RuntimeIdentifiers?|PlatformTarget)=(\S+)", re.I)
+_PROPERTY = lazyre.compile(r"[-/]p:(?:RuntimeIdentifiers?|PlatformTarget)=(\S+)", re.I)
 # Cheap tests before parsing: a variable that picks the architecture, or an option that
 # can name one together with an architecture name somewhere in the text.
 _VARIABLE_HINT = FoldedPattern(
     r"GOARCH|CARGO_BUILD_TARGET|RUST_TARGET|npm_config_|RUNTIME_IDENTIFIER"
 )
 _OPTION_WORDS = ("--target", "--host=", "--build=", "--platform", "--arch", "RuntimeIdentifier")
-_SHORT_OPTION = re.compile(r"\s-[ar]\s")
-_RUSTUP = re.compile(r"\brustup\b")
+_SHORT_OPTION = lazyre.compile(r"\s-[ar]\s")
+_RUSTUP = lazyre.compile(r"\brustup\b")
 
 
 def _option_hint(text: str) -> bool:
@@ -127,6 +128,8 @@ class DownloadSite:
 
 @dataclass(frozen=True, slots=True)
 class FlagSite:
+    """An architecture a build is told to compile for (``GOARCH=amd64``, ``-r linux-x64``)."""
+
     span: Span
     token: str  # the arch literal
     what: str  # "GOARCH=amd64", "dotnet -r linux-x64", ...
@@ -229,7 +232,7 @@ def _bound_names(ctx: RuleContext, instruction: Instruction, text: str) -> dict[
     return found
 
 
-_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_NAME = lazyre.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _names_in(text: str) -> set[str]:

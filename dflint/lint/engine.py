@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dflint import lazyre
 from dflint.analyse.analysis import analyze
 from dflint.analyse.targets import Targets, resolve_targets
 from dflint.core.findings import Finding, Severity
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 # templates ({{ }}, {% %}) and ERB/EJS (<% %>). A Go template inside a quoted argument
 # (`docker inspect --format '{{.State}}'`) is normal Dockerfile text, so `{{` only counts
 # where it cannot be quoted: at the start of a line or in a FROM line.
-_TEMPLATE = re.compile(
+_TEMPLATE = lazyre.compile(
     r"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
     re.M | re.I,
 )
@@ -73,6 +74,8 @@ class Options:
 
 @dataclass(slots=True)
 class FileResult:
+    """What linting one file gave: its findings, or why it failed or was skipped."""
+
     path: str
     findings: list[Finding] = field(default_factory=list)
     failed: bool = False  # the input could not be read or parsed
@@ -369,7 +372,7 @@ _CONFIG_KEYWORDS = frozenset(
         "WORKDIR",
     }
 )
-_NON_UTF8 = re.compile("[\udc80-\udcff]")
+_NON_UTF8 = lazyre.compile("[\udc80-\udcff]")
 
 
 def non_utf8_violations(dockerfile: Dockerfile) -> list[Violation]:

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 
+from dflint import lazyre
 from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
 from dflint.core.findings import Edit, Fix
 from dflint.core.platform import Platform
 from dflint.core.reference import ReferenceError, parse_reference, split_written
 from dflint.registry.resolver import Resolver
 
-_TAG_ARCH = re.compile(
+_TAG_ARCH = lazyre.compile(
     r"[-_.]?(?<![A-Za-z0-9])("
     + "|".join(sorted(map(re.escape, ARCH_TOKENS), key=len, reverse=True))
     + r")(?![A-Za-z0-9])[-_.]?"
 )
-_FROM_IMAGE = re.compile(r"(\s*FROM\s+(?:--\S+\s+)*)(\S+)", re.I)
+_FROM_IMAGE = lazyre.compile(r"(\s*FROM\s+(?:--\S+\s+)*)(\S+)", re.I)
 
 
 def multi_arch_candidate(image: str) -> str | None:

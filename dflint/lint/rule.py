@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Violation:
+    """What a rule reports (where, what, for which platforms); the engine makes it a Finding."""
+
     span: Span
     message: str
     # the target platforms the finding is about (comma-separated); None: all of them
@@ -43,6 +45,8 @@ class Violation:
 
 @dataclass(slots=True)
 class RuleContext:
+    """What a rule checks a file with: the Dockerfile, its analysis, targets and options."""
+
     dockerfile: Dockerfile
     analysis: Analysis
     targets: Targets

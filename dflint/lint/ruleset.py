@@ -8,11 +8,11 @@ docs come from its docstring, split into the fixed sections.
 from __future__ import annotations
 
 import importlib
-import inspect
 import re
 from dataclasses import dataclass
 from functools import cache
 
+from dflint import lazyre
 from dflint.core.ruleindex import CODES, RULES, RuleEntry
 from dflint.lint.rule import Rule
 
@@ -26,9 +26,9 @@ SECTIONS = (
     "References",
 )
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
-_CODE = re.compile(r"DF\d{3}\Z")
-_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
-_FENCE = re.compile(r"```[a-zA-Z]*\n(.*?)```", re.S)
+_CODE = lazyre.compile(r"DF\d{3}\Z")
+_NAME = lazyre.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+_FENCE = lazyre.compile(r"```[a-zA-Z]*\n(.*?)```", re.S)
 
 # The engine's own rules have no module: they report on parsing and on suppressions.
 ENGINE_RULES: dict[str, tuple[str, str, str]] = {
@@ -45,6 +45,8 @@ ENGINE_RULES: dict[str, tuple[str, str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class RuleDoc:
+    """A rule's documentation, from its docstring: the summary line and the named sections."""
+
     summary: str
     sections: dict[str, str]
 
@@ -61,8 +63,8 @@ def all_rules() -> tuple[type[Rule], ...]:
 
     for module_info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"dflint.rules.{module_info.name}")
-        for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+        for obj in _rule_classes(module):
+            if obj is not Rule and obj.__module__ == module.__name__:
                 validate_rule(obj)
                 if obj.code in found or obj.code in ENGINE_RULES:
                     raise RuntimeError(f"duplicate rule code {obj.code} in {module.__name__}")
@@ -83,6 +85,8 @@ def validate_rule(rule: type[Rule]) -> None:
 
 
 def rule_doc(rule: type[Rule]) -> RuleDoc:
+    import inspect  # the docs and the contract; not a lint run
+
     text = inspect.cleandoc(rule.__doc__ or "")
     summary, _, body = text.partition("\n")
     sections: dict[str, str] = {}
@@ -111,6 +115,15 @@ def rule_entries() -> tuple[RuleEntry, ...]:
     return tuple(entry for entry in RULES if entry.module is not None)
 
 
+def _rule_classes(module: object) -> list[type[Rule]]:
+    """The Rule classes a module holds, by name (what ``inspect.getmembers`` would give, without
+    importing `inspect` on the lint path)."""
+    found = [
+        obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Rule)
+    ]
+    return sorted(found, key=lambda obj: obj.__name__)
+
+
 @cache
 def rule_class(code: str) -> type[Rule]:
     """The class of one rule, importing only its module (named by the index)."""
@@ -119,8 +132,8 @@ def rule_class(code: str) -> type[Rule]:
             # __import__ rather than importlib.import_module: only the former shows in
             # `python -X importtime`, which the benchmark's import table reads
             module = __import__(entry.module, fromlist=("__name__",))
-            for _, obj in inspect.getmembers(module, inspect.isclass):
-                if issubclass(obj, Rule) and getattr(obj, "code", None) == code:
+            for obj in _rule_classes(module):
+                if getattr(obj, "code", None) == code:
                     return obj
             # the index is generated: run `python -m dflint.report.docs --write`
             raise RuntimeError(f"{entry.module} defines no rule {code}: the rule index is stale")

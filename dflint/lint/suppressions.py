@@ -12,17 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dflint import lazyre
 from dflint.read.instructions import CheckOptions, check_comment, parse_check_options
 from dflint.read.model import Comment, Dockerfile, Instruction, Span
 
-_PRAGMA = re.compile(r"dflint\s*:\s*(.*)\Z", re.S)
-_DIRECTIVE = re.compile(r"([a-z-]+)\s*=\s*([^\s]*)\s*(?:--\s*(.*))?\Z", re.S)
-_CODE = re.compile(r"DF\d{3}\Z")
+_PRAGMA = lazyre.compile(r"dflint\s*:\s*(.*)\Z", re.S)
+_DIRECTIVE = lazyre.compile(r"([a-z-]+)\s*=\s*([^\s]*)\s*(?:--\s*(.*))?\Z", re.S)
+_CODE = lazyre.compile(r"DF\d{3}\Z")
 KINDS = ("ignore", "ignore-stage", "ignore-file")
 
 
 @dataclass(slots=True)
 class Suppression:
+    """A ``# dflint: ignore…`` comment: the codes it silences and the lines it covers."""
+
     kind: str  # ignore, ignore-stage or ignore-file
     codes: tuple[str, ...]
     comment: Comment
@@ -36,12 +39,16 @@ class Suppression:
 
 @dataclass(slots=True)
 class Problem:
+    """A ``# dflint:`` comment that dflint cannot apply, and why (DF002)."""
+
     span: Span
     message: str
 
 
 @dataclass(slots=True)
 class Pragmas:
+    """A file's ``# dflint:`` comments: the suppressions, and the problems with the others."""
+
     suppressions: list[Suppression]
     problems: list[Problem]  # DF002
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dflint import lazyre
 from dflint.read.fileio import check_input
 
 NAMES = (
@@ -61,10 +62,10 @@ def _exclude_regex() -> str:
 # For pre-commit, which matches them against each path from the repository's root (`/`).
 FILES_REGEX = _names_regex()
 EXCLUDE_REGEX = _exclude_regex()
-_FILES = re.compile(FILES_REGEX)
-_EXCLUDE = re.compile(EXCLUDE_REGEX)
+_FILES = lazyre.compile(FILES_REGEX)
+_EXCLUDE = lazyre.compile(EXCLUDE_REGEX)
 # A template's name, for the engine: such a file is skipped even when named on the command line.
-TEMPLATE_NAME = re.compile(
+TEMPLATE_NAME = lazyre.compile(
     rf"\.(?:{'|'.join(re.escape(item) for item in TEMPLATE_SUFFIXES)})\Z", re.I
 )
 _SKIP_DIRS = frozenset(SKIP_DIRS)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from dflint import lazyre
 from dflint.read.lineparse import GO_SPACE
 from dflint.read.model import KNOWN_KEYWORDS, Dockerfile, Instruction, Span
 from dflint.read.reader import MAX_LINE_BYTES
@@ -55,11 +56,13 @@ class _Reject(Exception):
 _GO_BOOLS = frozenset(
     ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False")
 )
-_CHECK_COMMENT = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z", re.S)
+_CHECK_COMMENT = lazyre.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z", re.S)
 
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
+    """The BuildKit checks a ``# check=`` directive or comment turns off (``skip=``)."""
+
     skip_all: bool = False
     skip: frozenset[str] = frozenset()
 
@@ -182,7 +185,7 @@ _DURATION_UNITS = {
     "m": 60_000_000_000,
     "h": 3_600_000_000_000,
 }
-_DURATION_PART = re.compile(r"([0-9]*)(\.[0-9]*)?([^0-9.]*)")
+_DURATION_PART = lazyre.compile(r"([0-9]*)(\.[0-9]*)?([^0-9.]*)")
 
 
 def parse_go_duration(text: str) -> int:
@@ -288,6 +291,8 @@ for _name in ("EXPOSE", "USER", "VOLUME", "SHELL"):
 
 @dataclass(slots=True)
 class Flags:
+    """An instruction's flags as BuildKit's BFlags reads them, by name."""
+
     values: dict[str, str]  # bool and string flags that were given
     lists: dict[str, list[str]]  # strings flags, every value in order
 
@@ -432,7 +437,7 @@ def csv_fields(text: str) -> list[str]:
             )
 
 
-_SIZE = re.compile(r"([0-9.]+) ?([kKmMgGtTpP]?)[iI]?[bB]?\Z")
+_SIZE = lazyre.compile(r"([0-9.]+) ?([kKmMgGtTpP]?)[iI]?[bB]?\Z")
 
 
 def _valid_ram_size(text: str) -> bool:
@@ -620,8 +625,8 @@ def check_device(spec: str) -> None:
 
 # --- per instruction (parse.go) ---------------------------------------------------------------
 
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
-_HEREDOC = re.compile(r"(\d*)<<(-?)[\t\n\v\f\r ]*([^<]*)\Z")
+_STAGE_NAME = lazyre.compile(r"[a-z][a-z0-9\-_.]*\Z")
+_HEREDOC = lazyre.compile(r"(\d*)<<(-?)[\t\n\v\f\r ]*([^<]*)\Z")
 _SIGNALS = frozenset(
     _words(
         "ABRT ALRM BUS CHLD CLD CONT FPE HUP ILL INT IO IOT KILL PIPE POLL PROF PWR QUIT SEGV "
@@ -871,7 +876,7 @@ def _check_healthcheck(instruction: Instruction) -> None:
             raise _Reject(f"--retries cannot be negative ({count})", "write --retries=0 or more")
 
 
-_PORT = re.compile(r"(.*?)(?:/(.*))?\Z", re.S)
+_PORT = lazyre.compile(r"(.*?)(?:/(.*))?\Z", re.S)
 
 
 def _check_port(raw: str) -> None:
@@ -1071,7 +1076,7 @@ def check_instruction(instruction: Instruction) -> Problem | None:
     return None
 
 
-_FALSE_HEREDOC = re.compile(r"<<-[ \t]+([A-Za-z_'\"]\S*)")
+_FALSE_HEREDOC = lazyre.compile(r"<<-[ \t]+([A-Za-z_'\"]\S*)")
 
 
 def _false_heredoc(instruction: Instruction) -> Instruction | None:
@@ -1178,10 +1183,10 @@ def validate(dockerfile: Dockerfile, raw_lines: Iterable[tuple[int, int]] = ()) 
 
 # --- platform values (containerd/platforms.Parse, as BuildKit calls it) ---------------------
 
-_OS_RE = re.compile(r"([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.%-]*)((?:\+[A-Za-z0-9_.%-]+)*)\))?\Z")
+_OS_RE = lazyre.compile(r"([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.%-]*)((?:\+[A-Za-z0-9_.%-]+)*)\))?\Z")
 # osRe as Go's %q shows it in the error
 _OS_RE_SHOWN = '"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.%-]*)((?:\\\\+[A-Za-z0-9_.%-]+)*)\\\\))?$"'
-_SPECIFIER_RE = re.compile(r"[A-Za-z0-9_.-]+\Z")
+_SPECIFIER_RE = lazyre.compile(r"[A-Za-z0-9_.-]+\Z")
 _KNOWN_OS = frozenset(
     _words(
         "aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd "

@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from dflint import lazyre
 from dflint.errors import InputError
 from dflint.read.model import KNOWN_KEYWORDS
 
@@ -20,7 +21,7 @@ GO_SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_TOKEN_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
+_TOKEN_WHITESPACE = lazyre.compile(r"[\t\v\f\r ]+")
 _JSON_WHITESPACE = " \t\n\r"
 
 
@@ -39,6 +40,8 @@ class NotStringArrayError(InputError):
 
 @dataclass(slots=True)
 class ParsedLine:
+    """One logical line as BuildKit's parser splits it: keyword, flags and arguments."""
+
     keyword: str  # upper case; matched as BuildKit does, by Go's ToLower
     raw_keyword: str
     flags: list[str]
@@ -110,7 +113,7 @@ def _extract_builder_flags(line: str) -> tuple[str, list[str]]:
             words.append(text)
 
 
-_GO_SPACE_RUN = re.compile(f"[{re.escape(GO_SPACE)}]+")
+_GO_SPACE_RUN = lazyre.compile(f"[{re.escape(GO_SPACE)}]+")
 
 
 def parse_words(rest: str, escape: str) -> list[str]:

@@ -39,6 +39,8 @@ KNOWN_KEYWORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A place in the Dockerfile: 1-based line and column of its start and end."""
+
     line: int
     column: int
     end_line: int
@@ -47,6 +49,8 @@ class Span:
 
 @dataclass(slots=True)
 class Directive:
+    """A parser directive at the top of the file (``# syntax=``, ``# check=``, ``# escape=``)."""
+
     name: str  # lower case: syntax, check or escape
     value: str
     line: int
@@ -54,6 +58,8 @@ class Directive:
 
 @dataclass(slots=True)
 class Comment:
+    """A comment line of the Dockerfile: where its ``#`` is and the text after it."""
+
     line: int
     column: int  # column of the '#'
     text: str  # everything after the '#', stripped
@@ -62,6 +68,8 @@ class Comment:
 
 @dataclass(slots=True)
 class Heredoc:
+    """A heredoc of a RUN, COPY or ADD: its name, its body and the lines the body spans."""
+
     name: str
     content: str  # raw body with its line endings; leading tabs not chomped
     expand: bool  # False when any part of the name was quoted
@@ -73,6 +81,8 @@ class Heredoc:
 
 @dataclass(slots=True, eq=False)
 class Instruction:
+    """An instruction: keyword, flags and arguments as BuildKit splits them, and its lines."""
+
     keyword: str  # upper case
     raw_keyword: str  # as written
     flags: list[str]  # e.g. ["--platform=linux/amd64"], in order
@@ -136,6 +146,8 @@ class Instruction:
 
 @dataclass(slots=True, eq=False)
 class Stage:
+    """A build stage: its FROM line and the instructions up to the next FROM."""
+
     index: int
     from_instruction: Instruction
     image: str  # as written, before ARG substitution
@@ -150,12 +162,16 @@ class Stage:
 
 @dataclass(slots=True)
 class ParseWarning:
+    """A warning BuildKit's parser gives about a line it still accepts."""
+
     line: int
     message: str
 
 
 @dataclass(slots=True)
 class Dockerfile:
+    """A Dockerfile as read: its lines, directives, comments, instructions and stages."""
+
     path: str
     lines: list[str]  # physical lines without their line endings (BOM removed)
     escape: str

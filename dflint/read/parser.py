@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from dflint import lazyre
 from dflint.errors import InputError
 from dflint.read.instructions import validate
 from dflint.read.model import Dockerfile, Instruction, Stage
 from dflint.read.reader import decode, read_text
 
-_AS = re.compile(r"(?i)as")
-_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+_AS = lazyre.compile(r"(?i)as")
+_SURROGATE_ESCAPE = lazyre.compile("[\udc80-\udcff]")
 
 
 def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from dflint import lazyre
 from dflint.errors import InputError
 from dflint.read.lineparse import GO_SPACE, ParsedLine, parse_line
 from dflint.read.model import (
@@ -30,8 +31,10 @@ from dflint.read.model import (
 VALID_DIRECTIVES = ("syntax", "check", "escape")
 # Longest physical line BuildKit's scanner reads (bufio.MaxScanTokenSize - 1), in bytes.
 MAX_LINE_BYTES = 65535
-_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
+_DIRECTIVE = lazyre.compile(
+    r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S
+)
+_HEREDOC_WORD = lazyre.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
 _BOM = "\ufeff"
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dflint.core.platform import Platform
+from dflint.userdirs import user_cache_dir
 
 FORMAT = 1
 ENV_CACHE_DIR = "DFLINT_CACHE_DIR"
@@ -30,13 +30,13 @@ def default_cache_dir() -> Path:
     override = os.environ.get(ENV_CACHE_DIR)
     if override:
         return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("dflint", appauthor=False)) / "platforms"
+    return Path(user_cache_dir()) / "platforms"
 
 
 @dataclass(frozen=True, slots=True)
 class CacheEntry:
+    """One cached answer: an image's platforms (or why it has none), its digest and its age."""
+
     key: str
     platforms: tuple[Platform, ...] | None  # None: the registry said the image does not exist
     digest: str | None
@@ -126,6 +126,8 @@ class DiskCache:
             if target.is_dir() and not target.is_symlink():
                 # a folder in an entry's place cannot be renamed over: clear it if empty
                 target.rmdir()
+            import tempfile  # 5 ms of start-up, paid only by a run that writes
+
             fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)

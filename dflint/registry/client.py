@@ -31,7 +31,6 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
-from dflint import __version__
+from dflint import __version__, lazyre
 from dflint.core.platform import Platform
 from dflint.core.reference import ImageRef
 from dflint.settings.registry import RegistrySettings
@@ -70,7 +69,7 @@ _PLAIN_TEXT_TLS_ERRORS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_
                           "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL")  # fmt: skip
 MAX_REDIRECTS = 5
 MAX_CHILDREN = 16  # index entries without a platform that are fetched to find it
-_CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))')
+_CHALLENGE_PARAM = lazyre.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))')
 
 
 class RegistryFailure(Exception):
@@ -107,6 +106,8 @@ class Reachability(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
+    """What a registry says of an image: its platforms, digest and media type."""
+
     platforms: tuple[Platform, ...]
     digest: str | None
     media_type: str | None
@@ -114,6 +115,8 @@ class Fetched:
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
+    """A manifest or index as a registry sent it, with the endpoint that answered."""
+
     base: str  # the endpoint that answered, where the blobs are read from
     document: dict[str, Any]
     media_type: str
@@ -163,6 +166,8 @@ class BlobStream:
 
 @dataclass(slots=True)
 class _Response:
+    """A registry's HTTP answer; a streamed one leaves its body to the caller."""
+
     status: int
     headers: httpx.Headers
     body: bytes
@@ -173,6 +178,8 @@ class _Response:
 
 @dataclass(slots=True)
 class _Token:
+    """A pull token from a registry's token server, and when to stop using it."""
+
     value: str
     expires: float
 

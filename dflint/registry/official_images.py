@@ -55,6 +55,8 @@ class ImportFailure(ValueError):
 
 @dataclass(slots=True)
 class Build:
+    """One build of a ``library/<image>`` file: its tags, architectures and constraints."""
+
     tags: list[str]
     shared_tags: list[str]
     arches: list[str]
@@ -63,6 +65,8 @@ class Build:
 
 @dataclass(slots=True)
 class ImportResult:
+    """What an import of official-images read: the platforms per tag, and what it left out."""
+
     tags: dict[str, list[str]] = field(default_factory=dict)
     images: int = 0
     skipped: list[str] = field(default_factory=list)  # "image: why"

@@ -11,28 +11,31 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dflint import lazyre
 from dflint.core.archnames import ARCH_NAMESPACES, arch_tokens_in_tag
 from dflint.core.platform import Platform
 from dflint.core.reference import DEFAULT_REGISTRY, ImageRef
+from dflint.userdirs import user_data_dir
 
 ENV_DATA_DIR = "DFLINT_DATA_DIR"
 IMPORTED_NAME = "official-images.json"
 IMPORTED_FORMAT = "dflint-official-images/1"
 _WINDOWS_WORDS = ("windowsservercore", "servercore", "nanoserver", "windows")
-_WINDOWS_VERSION = re.compile(r"10\.0\.\d{5}(?:\.\d+)?")
-_TOKEN = re.compile(r"[-_.]")
+_WINDOWS_VERSION = lazyre.compile(r"10\.0\.\d{5}(?:\.\d+)?")
+_TOKEN = lazyre.compile(r"[-_.]")
 # Keys of a repository entry that are not tag variants.
 _ENTRY_KEYS = frozenset({"linux", "complete", "windows", "windows_only", "tags"})
 
 
 @dataclass(frozen=True, slots=True)
 class TableAnswer:
+    """What an offline table knows of an image: its platforms, and whether that is all."""
+
     platforms: tuple[Platform, ...]
     complete: bool  # False: the platforms are a floor; others may exist too
     source: str
@@ -42,9 +45,7 @@ def default_data_dir() -> Path:
     override = os.environ.get(ENV_DATA_DIR)
     if override:
         return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("dflint", appauthor=False))
+    return Path(user_data_dir())
 
 
 def imported_table_path() -> Path:

@@ -71,6 +71,8 @@ def offline_from_env() -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
+    """The platforms of an image as far as they are known, and which layer answered."""
+
     reference: str  # the normalised reference (or the text, when it is not one)
     platforms: tuple[Platform, ...]
     known: bool  # False: nothing is known, and ``reason`` says why

@@ -24,6 +24,8 @@ Lookup = Callable[[list[ImageRef]], Mapping[str, Resolution]]
 
 @dataclass(frozen=True, slots=True)
 class StageBase:
+    """A stage's base, resolved: an image with its platforms, a stage, scratch or unknown."""
+
     facts: StageFacts
     kind: BaseKind
     image: str | None  # after ARG substitution; None when it depends on an unknown value

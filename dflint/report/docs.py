@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from dflint import lazyre
 from dflint.core.findings import Severity
 from dflint.lint.ruleset import ENGINE_RULES, SECTIONS, all_rules, rule_doc
 
@@ -35,7 +36,7 @@ EXAMPLE_END = "<!-- end example output -->"
 # rules so that the output neither depends on the network (the base-image rules ask
 # registries; tests/test_readme.py checks none is selected) nor changes whenever an unrelated
 # rule lands.
-_EXAMPLE_COMMAND = re.compile(
+_EXAMPLE_COMMAND = lazyre.compile(
     r"^`dflint lint (?:[^`]* )?--select[= ]([A-Z0-9,]+)\b[^`]*` prints:$", re.M
 )
 

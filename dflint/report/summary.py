@@ -15,6 +15,8 @@ EXIT_ERROR = 2
 
 @dataclass(slots=True)
 class Report:
+    """A run's results: every file's findings, the inputs that failed, and the exit code."""
+
     files: list[FileResult] = field(default_factory=list)
     failure_threshold: str = "warning"
     input_errors: list[str] = field(default_factory=list)  # paths that could not be opened

@@ -44,6 +44,8 @@ KEYS = (
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The settings of ``[tool.dflint]`` (or their defaults), with where each value came from."""
+
     path: Path | None = None  # the file it came from
     platforms: tuple[str, ...] = ()
     # glob -> target platforms, for the files a glob matches (the first match wins)

@@ -26,6 +26,8 @@ DEFAULT_WINDOWS_RELEASE = "ltsc2022"
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """The ``[tool.dflint.fix]`` settings: the user's own pairs, commands and Windows release."""
+
     image_pairs: tuple[tuple[str, str], ...] = ()
     path_pairs: tuple[tuple[str, str], ...] = ()
     user_pairs: tuple[tuple[str, str], ...] = ()

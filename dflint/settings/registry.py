@@ -8,11 +8,11 @@ typo in a config file is one line naming the file, never a traceback.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from dflint import lazyre
 from dflint.core.reference import DEFAULT_REGISTRY, is_loopback_host
 from dflint.errors import ConfigError
 
@@ -23,13 +23,15 @@ MAX_TIMEOUT = 300.0
 # registry that does not answer (images left over are answered by the cache and the tables).
 DEFAULT_BUDGET = 5.0
 ENV_INSECURE = "DFLINT_INSECURE_REGISTRIES"
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)\Z")
+_DURATION = lazyre.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)\Z")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_HOST = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d+)?\Z")
+_HOST = lazyre.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d+)?\Z")
 
 
 @dataclass(frozen=True, slots=True)
 class RegistrySettings:
+    """How registries are reached: mirrors, insecure hosts, cache TTL, timeout and budget."""
+
     # registry -> mirror base URLs, tried in order before the registry itself
     mirrors: tuple[tuple[str, tuple[str, ...]], ...] = ()
     insecure: tuple[str, ...] = ()  # registries (host[:port]) that may be reached over HTTP

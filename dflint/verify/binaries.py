@@ -79,6 +79,8 @@ _ARM_ARCH_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class BinaryHeader:
+    """What a binary's header says it was built for: its format, machine and OCI platform."""
+
     format: str  # ELF, PE32, PE32+, Mach-O
     machine: str  # as the header names it: "x86-64", "ARM64", "ARM (hard-float)"
     os: str  # linux, windows, darwin

@@ -58,6 +58,8 @@ class Foreign:
 
 @dataclass(slots=True)
 class PlatformResult:
+    """What ``dflint verify`` found in one platform's image: its verdict and foreign binaries."""
+
     platform: str  # what the index says (or the config, for a single image)
     manifest: str  # the image manifest's digest
     config_platform: str | None = None
@@ -73,6 +75,8 @@ class PlatformResult:
 
 @dataclass(slots=True)
 class ImageResult:
+    """What ``dflint verify`` found for one reference: its platforms, and the targets it lacks."""
+
     reference: str
     kind: str = ""  # registry, oci, docker-archive
     media_type: str | None = None
@@ -85,6 +89,8 @@ class ImageResult:
 
 @dataclass(slots=True)
 class Run:
+    """A ``dflint verify`` run: each reference's result, and the exit code they make."""
+
     images: list[ImageResult] = field(default_factory=list)
     targets: tuple[str, ...] = ()
 
@@ -193,6 +199,8 @@ class Progress:
 
 @dataclass(slots=True)
 class _Plan:
+    """One platform image to verify: its config, its layers and their scans under way."""
+
     source: Source
     result: PlatformResult
     target: Platform

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol, cast
 
+from dflint import lazyre
 from dflint.verify.binaries import HEADER_SIZE, ArmAttributes, BinaryHeader, read_header
 
 CHUNK = 256 * 1024
@@ -30,8 +31,8 @@ BLOCK = 512
 META_LIMIT = 1024 * 1024  # a pax or GNU long-name header larger than this is refused
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
-_SHARED_OBJECT = re.compile(r"\.so(?:\.[0-9][0-9a-z_.-]*)?\Z")
-_WINDOWS_BINARY = re.compile(r"\.(?:exe|dll|sys)\Z", re.I)
+_SHARED_OBJECT = lazyre.compile(r"\.so(?:\.[0-9][0-9a-z_.-]*)?\Z")
+_WINDOWS_BINARY = lazyre.compile(r"\.(?:exe|dll|sys)\Z", re.I)
 
 
 class LayerError(Exception):
@@ -277,6 +278,8 @@ def _pax(data: bytes, offset: int) -> dict[str, str]:
 
 @dataclass(slots=True)
 class TarEntry:
+    """A member of a layer's tar stream, read from its header: name, type, mode and size."""
+
     name: str
     kind: str  # file, dir, symlink, hardlink, other
     mode: int
@@ -512,6 +515,8 @@ def read_layer(
 
 @dataclass(frozen=True, slots=True)
 class Placed:
+    """A judged file of an image: its binary header and the layer it comes from."""
+
     header: BinaryHeader
     layer: int  # index of the layer the file comes from
 

@@ -24,6 +24,8 @@ PROVENANCE_TYPES = ("https://slsa.dev/provenance/v0.2", "https://slsa.dev/proven
 
 @dataclass(frozen=True, slots=True)
 class Origin:
+    """The instruction that made a layer: its text, and its Dockerfile and line when known."""
+
     instruction: str  # the Dockerfile text, or the history's created_by
     file: str | None = None  # the Dockerfile (provenance only)
     line: int | None = None

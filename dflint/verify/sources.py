@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from dflint import lazyre
 from dflint.core.reference import ImageRef, ReferenceError, parse_reference
 from dflint.registry.client import INDEX_TYPES, OCI_INDEX, OCI_MANIFEST, RegistryFailure
 from dflint.verify.layers import BLOCK, LayerError, Readable, _Blocks, _entries
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 CONFIG_LIMIT = 16 * 1024 * 1024
 INDEX_LIMIT = 4 * 1024 * 1024
-_DIGEST = re.compile(r"(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})\Z")
+_DIGEST = lazyre.compile(r"(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})\Z")
 MIN_RATE = 64 * 1024  # bytes a second a blob must at least arrive at, on average
 
 
@@ -45,6 +45,8 @@ class SourceError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Node:
+    """A manifest or index read from a source, with its media type and digest."""
+
     document: dict[str, Any]
     media_type: str
     digest: str

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dflint import lazyre
 from dflint.analyse.shell.model import (
     Assignment,
     Command,
@@ -26,18 +27,20 @@ from dflint.analyse.shell.source import SourceMap
 _SPACE = " \t\r\n"
 _OPERATORS = ("&&", "||", "&", "|")
 # %NAME% and %NAME:~0,5% / %NAME:a=b%; not %%i or %1 (batch and for-loop parameters)
-_PERCENT = re.compile(r"(?<!%)%([A-Za-z_][A-Za-z0-9_#$'()*+,\-.?@\[\]`{}~]*)(:[^%\n]*)?%")
-_DELAYED = re.compile(r"!([A-Za-z_][A-Za-z0-9_]*)!")
+_PERCENT = lazyre.compile(r"(?<!%)%([A-Za-z_][A-Za-z0-9_#$'()*+,\-.?@\[\]`{}~]*)(:[^%\n]*)?%")
+_DELAYED = lazyre.compile(r"!([A-Za-z_][A-Za-z0-9_]*)!")
 # sh and PowerShell syntax that cmd leaves alone (rules report it)
-_DOLLAR = re.compile(
+_DOLLAR = lazyre.compile(
     r"\$\{(env:)?([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$(env:)?([A-Za-z_][A-Za-z0-9_]*)", re.I
 )
-_REDIRECT = re.compile(r"[0-9]?(?:>>|>|<)(?:&[0-9])?")
+_REDIRECT = lazyre.compile(r"[0-9]?(?:>>|>|<)(?:&[0-9])?")
 _COMPARISONS = frozenset({"equ", "neq", "lss", "leq", "gtr", "geq"})
 
 
 @dataclass(slots=True)
 class CmdToken:
+    """A token of a cmd.exe line (a word, an operator, a parenthesis or a redirect)."""
+
     kind: str  # word, op, open, close, redirect
     text: str  # as written (a redirect holds its target: `> out.txt`, `2>&1`)
     start: int

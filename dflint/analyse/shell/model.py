@@ -120,6 +120,8 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class VariableRef:
+    """A variable reference in a script (``$X``, ``%X%``, ``$env:X``, ...) and where it is."""
+
     name: str
     syntax: VariableSyntax
     text: str

@@ -6,9 +6,9 @@ features a script uses (``[[``, arrays, ``<(…)``, ``$'…'``, …) for rules a
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Literal
 
+from dflint import lazyre
 from dflint.analyse.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.analyse.shell.model import (
     Arm,
@@ -123,10 +123,10 @@ def unquote(text: str) -> tuple[str, list[int]]:
 # A word with none of these characters holds nothing the walk records (no expansion,
 # substitution, single quotes or brace expansion; a broken one is the tree's has_error):
 # its nodes are not visited.
-_PLAIN = re.compile(r"[^$`'{(<>]*\Z")
+_PLAIN = lazyre.compile(r"[^$`'{(<>]*\Z")
 # Where a run of plain characters ends, outside and inside double quotes.
-_SPECIAL = re.compile(r"['\"\\$]")
-_DOUBLE_QUOTED_SPECIAL = re.compile(r'["\\]')
+_SPECIAL = lazyre.compile(r"['\"\\$]")
+_DOUBLE_QUOTED_SPECIAL = lazyre.compile(r'["\\]')
 
 
 class _Walker(FlatWalk):

@@ -14,11 +14,12 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from dflint import lazyre
 from dflint.read.lineparse import GO_SPACE
 from dflint.read.model import Dockerfile, Instruction, Span
 
 # A JSON string token, as in an exec-form argument list.
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_STRING = lazyre.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _JSON_ESCAPES = {
     '"': '"',
     "\\": "\\",

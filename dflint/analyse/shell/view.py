@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from dflint import lazyre
 from dflint.analyse.shell.model import Assignment, Command, Dialect, Script, ShellView, Word
 from dflint.analyse.shell.source import (
     Piece,
@@ -27,11 +28,11 @@ POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "bu
 POWERSHELLS = frozenset({"powershell", "pwsh"})
 # Nesting deeper than this is not real code (and bounds the work on hostile input).
 _MAX_DEPTH = 4
-_HEREDOC_ONLY = re.compile(r"\s*(?:\d*<<-?\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>&|;]+)\s*)+\Z")
-_SHELL_READS_STDIN = re.compile(
+_HEREDOC_ONLY = lazyre.compile(r"\s*(?:\d*<<-?\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>&|;]+)\s*)+\Z")
+_SHELL_READS_STDIN = lazyre.compile(
     r"\s*(?:\S*/)?(sh|bash|ash|dash|zsh)\b(?:\s+-[A-Za-z]+|\s+[-+]o\s+\w+)*\s*\d*<<"
 )
-_SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
+_SHEBANG = lazyre.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
 _PS_VALUE_FLAGS = frozenset(
     {
         "-executionpolicy",
@@ -89,7 +90,7 @@ _PREFIX_PROGRAMS: dict[str, frozenset[str]] = {
     "exec": frozenset({"-a"}),
     "command": frozenset(),
 }
-_ENV_SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+_ENV_SETTING = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
 
 def unwrapped(command: Command) -> Command:
@@ -474,8 +475,8 @@ def _windows_argv(text: str, base: int, source: SourceMap) -> list[Piece]:
 
 
 # Where a run of plain characters ends in a Windows command line, outside and inside quotes.
-_ARGV_SPECIAL = re.compile(r'[\\" \t]')
-_ARGV_QUOTED_SPECIAL = re.compile(r'[\\"]')
+_ARGV_SPECIAL = lazyre.compile(r'[\\" \t]')
+_ARGV_QUOTED_SPECIAL = lazyre.compile(r'[\\"]')
 
 
 def inline_script(program: str, args: list[Piece]) -> tuple[Dialect, Piece, str] | None:

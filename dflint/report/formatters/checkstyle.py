@@ -8,9 +8,9 @@ the warning's type and the part before it as its category, so a bare ``DF207`` w
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from dflint import lazyre
 from dflint.report.formatters import described, printable
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 SOURCE_PREFIX = "dflint."
 # Characters XML 1.0 cannot carry at all, even escaped. Lone surrogates (bytes of a file name
 # that are not UTF-8) are written as \xNN before this applies, as in every format.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = lazyre.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = {
     "&": "&amp;",
     "<": "&lt;",
