@@ -20,7 +20,8 @@ class MisplacedParserDirective(Rule):
     Finds `# escape=`, `# syntax=` and `# check=` comments that come after a comment, a blank
     line or an instruction. A `# check=` comment among the comments directly above an
     instruction is not reported: since Dockerfile frontend 1.21 BuildKit applies it to that
-    instruction (above a FROM, to the checks BuildKit runs on that FROM).
+    instruction (above a FROM, to the checks BuildKit runs on that FROM). Below a first line
+    starting with `#!` BuildKit still reads `syntax` and `check`, but not `escape`.
 
     Why is this bad?
     BuildKit reads parser directives only in the block of `# key=value` lines at the very top
@@ -71,9 +72,11 @@ class MisplacedParserDirective(Rule):
             if match is None or match.group(1).lower() not in VALID_DIRECTIVES:
                 continue
             key = match.group(1).lower()
-            reason = _why_not_a_directive(ctx, comment.line)
+            reason = _why_not_a_directive(ctx, comment.line, key)
             advice = "move it to the top of the file"
-            if key == "check":
+            if key == "escape" and ctx.dockerfile.lines[0].startswith("#!"):
+                advice = "remove the `#!` line to use it"
+            elif key == "check":
                 advice += ", or directly above the instruction it is for"
             yield Violation(
                 line_span(ctx, comment.line, comment.column - 1),
@@ -82,7 +85,7 @@ class MisplacedParserDirective(Rule):
             )
 
 
-def _why_not_a_directive(ctx: RuleContext, line: int) -> str:
+def _why_not_a_directive(ctx: RuleContext, line: int, key: str) -> str:
     """What ended the directive block before ``line``."""
     lines = ctx.dockerfile.lines
     active = {item.line for item in ctx.dockerfile.directives}
@@ -90,6 +93,13 @@ def _why_not_a_directive(ctx: RuleContext, line: int) -> str:
         text = lines[number - 1].strip()
         if number in active:
             continue
+        if number == 1 and lines[0].startswith("#!"):
+            if key == "escape":
+                return (
+                    "the shebang on line 1 ends the directive block; after one BuildKit "
+                    "reads only `syntax` and `check`"
+                )
+            continue  # the frontend reads syntax and check below a shebang
         if not text:
             return f"the blank line {number} ends the directive block"
         if text.startswith("#"):

@@ -151,7 +151,7 @@ DIRECTIVE_ENTRY_KIND = {
     0: "parse",  # ParseAll: escape, then a non-directive comment ends the block
     1: "parse",  # ParseAll: directive names are case-insensitive
     2: "parse",  # DetectSyntax: Parse keeps the whole value, "dockerfile:experimental // opts"
-    3: "detect-only",  # shebang skipped by DetectSyntax only
+    3: "parse",  # shebang skipped by DetectSyntax: dflint reads syntax below one too
     4: "parse",  # shebang, then a blank line: no directive for either
     5: "parse",  # no comments at all
     6: "detect-only",  # `//syntax=` form
@@ -161,7 +161,7 @@ DIRECTIVE_ENTRY_KIND = {
     10: "detect-only",  # JSON form followed by a `#` directive
     11: "parse",  # BOM before `# syntax =`
     12: "parse",  # ParseDirective("check"): Parse keeps the whole value
-    13: "detect-only",  # shebang skipped by ParseDirective only
+    13: "parse",  # shebang skipped by ParseDirective: dflint reads check below one too
     14: "parse",  # shebang, then a blank line: no directive for either
     15: "parse",  # no comments at all
     16: "detect-only",  # `//check=` form (not accepted even by ParseDirective)
@@ -223,11 +223,11 @@ def test_directives(index: int, entry: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("index", "entry"), _directive_entries("detect-only"), ids=_directive_id)
 def test_detect_syntax_forms_not_emulated(index: int, entry: dict[str, Any]) -> None:
-    """dflint does not emulate DetectSyntax's shebang skipping, `//` or JSON forms.
+    """dflint does not emulate DetectSyntax's `//` or JSON forms (it does skip a shebang).
 
-    These inputs are Dockerfiles BuildKit's Parse accepts (a shebang is a comment that ends the
-    directive block, `//syntax=foo` or `{"syntax": ...}` is an unknown instruction), and Parse
-    finds no directive in any of them; dflint agrees with Parse, whatever DetectSyntax said.
+    These inputs are Dockerfiles BuildKit's Parse accepts (`//syntax=foo` or
+    `{"syntax": ...}` is an unknown instruction), and Parse finds no directive in any of them;
+    dflint agrees with Parse, whatever DetectSyntax said.
     """
     shared_path(*CORPUS, "directives.json")
     data = str(entry["input"]).encode("utf-8")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from conftest import codes, lint
 
+from dflint.read.parser import parse_text
+
 
 def test_escape_after_a_comment_is_reported_with_the_reason() -> None:
     text = "# Windows image\n# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
@@ -68,3 +70,34 @@ def test_the_reason_names_what_ended_the_directive_block() -> None:
         "line 1 ends the directive block): BuildKit reads it as a comment; move it to the top "
         "of the file"
     )
+
+
+def test_syntax_and_check_below_a_shebang_are_directives_but_escape_is_not() -> None:
+    # BuildKit's frontend drops a leading `#!` line before it reads `syntax` (DetectSyntax)
+    # and `check` (ParseDirective); the parser's own block, which holds `escape`, ends there
+    text = (
+        "#!/usr/bin/env -S docker build -f\n"
+        "# syntax=docker/dockerfile:1\n"
+        "# check=skip=all\n"
+        "# escape=`\n"
+        "FROM alpine\n"
+    )
+    [finding] = [f for f in lint(text) if f.code == "DF101"]
+    assert (finding.line, finding.column) == (4, 1)
+    assert "the shebang on line 1 ends the directive block" in finding.message
+    assert finding.message.endswith("remove the `#!` line to use it")
+    directives = parse_text(text).directives
+    assert [(d.name, d.value, d.line) for d in directives] == [
+        ("syntax", "docker/dockerfile:1", 2),
+        ("check", "skip=all", 3),
+    ]
+
+
+def test_below_a_shebang_the_block_still_ends_at_a_blank_line_or_a_repeat() -> None:
+    text = "#!/bin/sh\n# check=skip=all\n# check=error=true\n\n# syntax=x\nFROM alpine\n"
+    assert [(d.name, d.line) for d in parse_text(text).directives] == [("check", 2)]
+    # (the repeated check= sits above the FROM, which it applies to since frontend 1.21)
+    [finding] = [f for f in lint(text) if f.code == "DF101"]
+    assert finding.line == 5 and "the comment on line 3 ends the directive block" in finding.message
+    # an indented `#!` is no shebang, and nothing after it is a directive
+    assert parse_text(" #!/bin/sh\n# syntax=x\nFROM alpine\n").directives == []

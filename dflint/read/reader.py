@@ -9,7 +9,10 @@ The rules it follows (BuildKit's ``parser.Parse``):
   preceded by the escape token;
 * comment lines and blank lines inside a continuation are skipped, not ends;
 * heredocs are read for RUN, COPY and ADD (and ONBUILD of those) in shell form only;
-* CRLF endings, a leading BOM and tabs are accepted.
+* CRLF endings, a leading BOM and tabs are accepted;
+* after a first line starting with ``#!`` (a shebang, which ends that block), the frontend
+  still reads ``syntax`` and ``check`` from the directive block that follows it (BuildKit's
+  ``DetectSyntax`` and ``ParseDirective`` drop the shebang first); ``escape`` it does not.
 """
 
 from __future__ import annotations
@@ -121,6 +124,27 @@ class DirectiveBlock:
                 raise InputError(f"invalid escape token '{value}' does not match ` or \\", line, 1)
             self.escape = value
         self.directives.append(Directive(name, value, line))
+
+
+def directives_after_shebang(lines: list[str]) -> list[Directive]:
+    """The ``syntax`` and ``check`` directives BuildKit's frontend reads below a leading
+    ``#!`` line. Its DirectiveParser there sees the raw lines (no indentation allowed) and
+    stops quietly at a repeated name, keeping what it read before."""
+    if not lines or not lines[0].startswith("#!"):
+        return []
+    found: list[Directive] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines[1:], start=2):
+        match = _DIRECTIVE.match(line[1:].lstrip(GO_SPACE)) if line.startswith("#") else None
+        if match is None or match.group(1).lower() not in VALID_DIRECTIVES:
+            break
+        name = match.group(1).lower()
+        if name in seen:
+            break
+        seen.add(name)
+        if name != "escape":
+            found.append(Directive(name, match.group(2), number))
+    return found
 
 
 def split_physical_lines(text: str) -> list[str]:
@@ -480,6 +504,7 @@ def _quote_count(word: str) -> int:
 def read_text(text: str) -> Reader:
     reader = Reader(text)
     reader.read()
+    reader.block.directives.extend(directives_after_shebang(reader.lines))
     if not reader.instructions:
         raise InputError("file with no instructions", max(len(reader.lines), 1), 1)
     return reader
