@@ -79,6 +79,20 @@ def is_dockerfile_name(name: str) -> bool:
 
 def display_path(path: Path) -> str:
     """Relative to the working directory when below it, always with forward slashes."""
+    if ".." not in path.parts:
+        # pathlib has already dropped `.` parts and doubled separators: what relpath would
+        # give is a prefix cut (relpath costs as much as linting a small file, many times)
+        text = str(path)
+        if not path.is_absolute():
+            return text.replace(os.sep, "/")
+        cwd = os.getcwd()
+        if text == cwd:
+            return "."
+        prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+        if text.startswith(prefix):
+            return text[len(prefix) :].replace(os.sep, "/")
+        if os.sep == "/":
+            return text  # outside the working directory: shown whole
     try:
         shown = os.path.relpath(path)
     except ValueError:  # another drive on Windows
