@@ -110,3 +110,15 @@ def test_a_package_manager_run_by_sudo_env_or_time() -> None:
         (4, 10, 13),
     ]
     assert found[2].message.startswith("`yum` is")
+
+
+def test_a_script_run_through_sudo_gosu_or_timeout_is_read() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        'RUN sudo sh -c "apt-get install -y curl"\n'
+        'RUN gosu root bash -c "yum install -y git"\n'
+        'RUN timeout 60 sh -c "apk add jq" && env - PATH=/bin sh -c "apk add git"\n'
+        "RUN gosu app ./start.sh\n"
+    )
+    found = hits(text)
+    assert [(f.line, f.column) for f in found] == [(2, 17), (3, 24)]

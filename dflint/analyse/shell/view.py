@@ -77,18 +77,24 @@ def _program_name(word: str) -> str:
     return word.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
 
 
-# Programs that run the command after them (`env GOARCH=amd64 go build`, `sudo -E make`),
-# with the options of each that take a value.
-_PREFIX_PROGRAMS: dict[str, frozenset[str]] = {
-    "env": frozenset({"-u", "--unset", "-C", "--chdir"}),
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}),
-    "doas": frozenset({"-u", "-C"}),
-    "time": frozenset({"-f", "--format", "-o", "--output"}),
-    "nice": frozenset({"-n", "--adjustment"}),
-    "ionice": frozenset({"-c", "-n", "-p"}),
-    "nohup": frozenset(),
-    "exec": frozenset({"-a"}),
-    "command": frozenset(),
+# Programs that run the command after them (`env GOARCH=amd64 go build`, `sudo -E make`,
+# `gosu app ./start`): the options of each that take a value, and how many words (a user, a
+# folder, a duration) come before the command.
+_PREFIX_PROGRAMS: dict[str, tuple[frozenset[str], int]] = {
+    "env": (frozenset({"-u", "--unset", "-C", "--chdir"}), 0),
+    "sudo": (frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}), 0),
+    "doas": (frozenset({"-u", "-C"}), 0),
+    "time": (frozenset({"-f", "--format", "-o", "--output"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "ionice": (frozenset({"-c", "-n", "-p"}), 0),
+    "nohup": (frozenset(), 0),
+    "exec": (frozenset({"-a"}), 0),
+    "command": (frozenset(), 0),
+    "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
+    "timeout": (frozenset({"-s", "--signal", "-k", "--kill-after"}), 1),
+    "gosu": (frozenset(), 1),
+    "su-exec": (frozenset(), 1),
+    "chroot": (frozenset({"--userspec", "--groups"}), 1),
 }
 _ENV_SETTING = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
@@ -97,7 +103,8 @@ def unwrapped(command: Command) -> Command:
     """The command a prefix program runs: `sudo -u x env GOARCH=amd64 go build` is `go build`
     with `GOARCH=amd64` added to its ``env``. A command without a prefix is returned as is."""
     run = command
-    while (options := _PREFIX_PROGRAMS.get(prefix := program_name(run.name))) is not None:
+    while (known := _PREFIX_PROGRAMS.get(prefix := program_name(run.name))) is not None:
+        options, positional = known
         words = run.words
         settings: list[Assignment] = []
         at = 0
@@ -107,6 +114,9 @@ def unwrapped(command: Command) -> Command:
             if value in options:
                 at += 2
             elif value.startswith("-"):
+                at += 1
+            elif positional:
+                positional -= 1
                 at += 1
             elif setting is not None:
                 word = words[at]
@@ -376,10 +386,11 @@ def _collect(script: Script, into: list[Script], depth: int) -> None:
     if depth >= _MAX_DEPTH:
         return
     for command in list(script.commands):
-        program = program_name(command.name)
+        run = unwrapped(command)  # `sudo sh -c '…'` runs a script too
+        program = program_name(run.name)
         if program not in POSIX_SHELLS and program not in POWERSHELLS and program != "cmd":
             continue
-        found = inline_script(program, _argument_pieces(script, command))
+        found = inline_script(program, _argument_pieces(script, run))
         if found is None:
             continue
         dialect, piece, origin = found
