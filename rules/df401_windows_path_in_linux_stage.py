@@ -15,6 +15,8 @@ _DRIVE_PATH = lazyre.compile(r"(?:(?<=^)|(?<=[\s=\"'\[,;]))([A-Za-z]):[\\/]")
 _JSON_STRING = lazyre.compile(r'"(?:[^"\\]|\\.)*"')
 _CHECKED = frozenset({"WORKDIR", "COPY", "ADD", "ENV", "VOLUME", "ARG"})
 
+_SLASHES = lazyre.compile(r"/+")
+
 
 class WindowsPathInLinuxStage(Rule):
     """A Windows drive path (`C:\\…`) in a Linux stage.
@@ -75,10 +77,17 @@ class WindowsPathInLinuxStage(Rule):
         else:
             matches = list(_DRIVE_PATH.finditer(text))
         for match in matches:
+            path_start = match.start(1)
+            quote = text[path_start - 1] if path_start and text[path_start - 1] in "\"'" else ""
             end = match.end()
-            while end < len(text) and not text[end].isspace() and text[end] not in "\"';,]":
-                end += 1
-            path = text[match.start(1) : end]
+            if quote:  # a quoted path (JSON form too) may hold spaces: up to its closing quote
+                while end < len(text) and text[end] != quote:
+                    end += 2 if text[end] == "\\" and quote == '"' else 1
+                end = min(end, len(text))
+            else:
+                while end < len(text) and not text[end].isspace() and text[end] not in "\"';,]":
+                    end += 1
+            path = text[path_start:end]
             yield Violation(
                 piece.map.span(match.start(1), end),
                 f"`{path}` is a Windows path, but this stage builds a Linux image "
@@ -89,5 +98,5 @@ class WindowsPathInLinuxStage(Rule):
 
 
 def _linux_tail(path: str) -> str:
-    tail = path[3:].replace("\\", "/").strip("/")
+    tail = _SLASHES.sub("/", path[3:].replace("\\", "/")).strip("/")
     return tail or "app"

@@ -63,3 +63,16 @@ def test_json_destination_with_a_space() -> None:
     [finding] = hits('FROM debian\nCOPY ["app", "C:/Program Files/app/"]\n')
     assert (finding.line, finding.column) == (2, 15)
     assert "is a Windows path, but this stage builds a Linux image" in finding.message
+
+
+def test_a_quoted_destination_with_spaces_is_shown_whole() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        'COPY ["app.exe", "C:\\\\Program Files\\\\app\\\\"]\n'
+        'ENV TOOLS="D:\\tools\\bin dir" OTHER=1\n'
+    )
+    found = [f for f in lint(text) if f.code == "DF401"]
+    assert [(f.line, f.column, f.end_column) for f in found] == [(2, 19, 43), (3, 12, 28)]
+    assert "`C:\\\\Program Files\\\\app\\\\` is a Windows path" in found[0].message
+    assert found[0].message.endswith("use a Linux path such as `/Program Files/app`")
+    assert "`D:\\tools\\bin dir`" in found[1].message
