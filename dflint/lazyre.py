@@ -28,10 +28,37 @@ _ATTRIBUTES = (
 )
 
 
-class _LazyPattern:
+class _Pattern:
+    """A pattern whose methods are slots holding the compiled pattern's bound methods.
+
+    (No ``__getattr__`` here: a class with one reaches every attribute through a slower
+    path, 50 ns a call, so the pattern changes to this class once compiled.)"""
+
     __slots__ = ("_flags", "_source", *_ATTRIBUTES)
+    _source: str
+    _flags: int
     pattern: str
     flags: int
+
+    def __eq__(self, other: object) -> bool:
+        # as compiled patterns compare: by their text and flags
+        if isinstance(other, _Pattern):
+            return (self._source, self._flags) == (other._source, other._flags)
+        if isinstance(other, re.Pattern):
+            return self.pattern == other.pattern and self.flags == other.flags
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._source, self._flags))
+
+    def __repr__(self) -> str:
+        return f"lazyre.compile({self._source!r}, {self._flags!r})"
+
+
+class _LazyPattern(_Pattern):
+    """A pattern not compiled yet: the first attribute read compiles it."""
+
+    __slots__ = ()
 
     def __init__(self, source: str, flags: int) -> None:
         self._source = source
@@ -45,21 +72,8 @@ class _LazyPattern:
         compiled = re.compile(self._source, self._flags)
         for attribute in _ATTRIBUTES:
             setattr(self, attribute, getattr(compiled, attribute))
+        self.__class__ = _Pattern  # type: ignore[assignment]
         return getattr(compiled, name)
-
-    def __eq__(self, other: object) -> bool:
-        # as compiled patterns compare: by their text and flags
-        if isinstance(other, _LazyPattern):
-            return (self._source, self._flags) == (other._source, other._flags)
-        if isinstance(other, re.Pattern):
-            return self.pattern == other.pattern and self.flags == other.flags
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self._source, self._flags))
-
-    def __repr__(self) -> str:
-        return f"lazyre.compile({self._source!r}, {self._flags!r})"
 
 
 def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ import pytest
 from test_layering import MODULES
 
 from dflint import lazyre
-from dflint.lazyre import _LazyPattern
+from dflint.lazyre import _Pattern
 
 
 def test_the_methods_and_attributes_of_a_compiled_pattern() -> None:
@@ -34,6 +34,13 @@ def test_equal_as_compiled_patterns_are() -> None:
     assert len({lazyre.compile("x"), lazyre.compile("x")}) == 1
 
 
+def test_once_compiled_it_is_read_without_the_first_use_hook() -> None:
+    lazy = lazyre.compile("x+")
+    assert type(lazy).__name__ == "_LazyPattern"
+    assert lazy.match("xx")
+    assert type(lazy).__name__ == "_Pattern" and lazy.match("xx")
+
+
 def test_an_invalid_pattern_fails_at_first_use() -> None:
     lazy = lazyre.compile("(")
     with pytest.raises(re.error):
@@ -49,10 +56,10 @@ def test_every_pattern_in_the_package_compiles() -> None:
         for value in vars(module).values():
             patterns = [value]
             slots = getattr(type(value), "__slots__", None)
-            if isinstance(slots, tuple) and not isinstance(value, _LazyPattern):
+            if isinstance(slots, tuple) and not isinstance(value, _Pattern):
                 patterns = [getattr(value, slot, None) for slot in slots]  # FoldedPattern
             for pattern in patterns:
-                if isinstance(pattern, _LazyPattern):
-                    assert isinstance(pattern.pattern, str)  # compiles it
+                if isinstance(pattern, _Pattern):
+                    assert isinstance(pattern.flags, int)  # compiles it
                     seen += 1
     assert seen > 100
