@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint.analyse.analysis import StageFacts
+from dflint.analyse.analysis import StageFacts, mount_sources
 from dflint.analyse.winbuild import build_name, windows_build
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
@@ -94,7 +94,7 @@ class MixedOsStages(Rule):
         if instruction.keyword == "COPY":
             sources = instruction.flag_values("from")
         else:
-            sources = _mount_sources(instruction)
+            sources = mount_sources(instruction)
         for source in sources:
             other = ctx.analysis.stage_by_name(source)
             if other is None or other is facts or other.stage.platform:
@@ -116,13 +116,3 @@ def _strong(facts: StageFacts) -> bool:
         return False
     evidence = facts.os_evidence
     return not evidence.startswith(_WEAK_EVIDENCE) and "plain tag" not in evidence
-
-
-def _mount_sources(instruction: Instruction) -> list[str]:
-    found: list[str] = []
-    for value in instruction.flag_values("mount"):
-        for item in value.split(","):
-            key, equals, rest = item.partition("=")
-            if equals and key.strip().lower() == "from":
-                found.append(rest.strip())
-    return found

@@ -891,7 +891,8 @@ def arch_evidence_in_path(path: str) -> tuple[str, str] | None:
     return None
 
 
-def _mount_sources(instruction: Instruction) -> list[str]:
+def mount_sources(instruction: Instruction) -> list[str]:
+    """The ``from=`` values of a RUN's ``--mount`` flags, as written."""
     found: list[str] = []
     for value in instruction.flag_values("mount"):
         try:
@@ -903,7 +904,7 @@ def _mount_sources(instruction: Instruction) -> list[str]:
         for item in fields:
             key, equals, rest = item.partition("=")
             if equals and key.strip().lower() == "from":
-                found.append(rest)
+                found.append(rest.strip())
     return found
 
 
@@ -1145,7 +1146,7 @@ class _Builder:
             elif keyword == "COPY":
                 copies.extend(instruction.flag_values("from"))
             elif keyword == "RUN":
-                copies.extend(_mount_sources(instruction))
+                copies.extend(mount_sources(instruction))
         final_shells.append(shell)
         envs.append(env)
 

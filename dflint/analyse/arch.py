@@ -217,11 +217,13 @@ def stage_on_build_platform(analysis: Analysis, facts: StageFacts) -> bool:
     return bool(unknown & _BUILD_ARGS)
 
 
-def per_arch_advice(targets: Targets, image: str) -> str:
-    """How a per-architecture file becomes one Dockerfile, or keeps its layout."""
+def per_arch_advice(targets: Targets, image: str, written: str = "") -> str:
+    """How a per-architecture file becomes one Dockerfile, or keeps its layout; ``written``
+    is how the one-Dockerfile form names the image (`FROM x` without `--platform`)."""
     every = ",".join(sorted({*targets.platforms, *([targets.own.platform] if targets.own else [])}))
+    written = written or f"`FROM {image}` without `--platform`"
     return (
-        f"the one-Dockerfile form is `FROM {image}` without `--platform`, built with "
+        f"the one-Dockerfile form is {written}, built with "
         f'`docker buildx build --platform {every}`; set per-arch-files = "accept" to keep '
         "one file per architecture"
     )

@@ -47,6 +47,7 @@ RULES: tuple[RuleEntry, ...] = (
     RuleEntry("DF210", "build-platform-with-arch-pinned-image", "warning", "dflint.rules.df210_build_platform_with_arch_pinned_image", frozenset({"FROM"}), False, False),
     RuleEntry("DF211", "platform-arg-default", "warning", "dflint.rules.df211_platform_arg_default", frozenset({"ARG"}), False, False),
     RuleEntry("DF212", "target-arch-as-image-namespace", "error", "dflint.rules.df212_target_arch_as_image_namespace", frozenset({"FROM"}), False, False),
+    RuleEntry("DF213", "arch-specific-copy-source", "warning", "dflint.rules.df213_arch_specific_copy_source", frozenset({"COPY", "RUN"}), False, False),
     RuleEntry("DF301", "linux-command-in-windows-stage", "error", "dflint.rules.df301_linux_command_in_windows_stage", frozenset({"CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"}), False, False),
     RuleEntry("DF302", "windows-command-in-linux-stage", "error", "dflint.rules.df302_windows_command_in_linux_stage", frozenset({"CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"}), False, False),
     RuleEntry("DF303", "foreign-variable-syntax", "error", "dflint.rules.df303_foreign_variable_syntax", frozenset({"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "HEALTHCHECK", "RUN", "USER", "VOLUME", "WORKDIR"}), False, False),
