@@ -63,6 +63,7 @@ RULES: tuple[RuleEntry, ...] = (
     RuleEntry("DF313", "impossible-arch-test", "warning", "dflint.rules.df313_impossible_arch_test", frozenset({"RUN"}), False, False),
     RuleEntry("DF314", "build-arch-download-in-image", "error", "dflint.rules.df314_build_arch_download_in_image", frozenset(), True, False),
     RuleEntry("DF315", "powershell-syntax-with-unseen-shell", "warning", "dflint.rules.df315_powershell_syntax_with_unseen_shell", frozenset({"CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN"}), False, False),
+    RuleEntry("DF316", "hardcoded-arch-path", "warning", "dflint.rules.df316_hardcoded_arch_path", frozenset(), True, False),
     RuleEntry("DF401", "windows-path-in-linux-stage", "error", "dflint.rules.df401_windows_path_in_linux_stage", frozenset({"ADD", "ARG", "COPY", "ENV", "VOLUME", "WORKDIR"}), False, False),
     RuleEntry("DF402", "windows-path-env-overwrite", "error", "dflint.rules.df402_windows_path_env_overwrite", frozenset({"ENV"}), False, False),
 )

@@ -1,0 +1,135 @@
+"""DF316 hardcoded-arch-path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dflint.analyse.arch import (
+    literals,
+    same_arch,
+    stage_arch,
+    stage_on_build_platform,
+    stages_where_arch_matters,
+)
+from dflint.analyse.shell.source import argument_text
+from dflint.core.findings import Severity
+from dflint.lint.rule import Rule, RuleContext, Violation
+from dflint.read.model import Instruction
+
+# the rule that reports a name DF316 would (an ENV value a download reads)
+_DOWNLOAD_RULE = frozenset({"DF306"})
+
+
+class HardcodedArchPath(Rule):
+    """An ENV path that names one CPU architecture's folder.
+
+    What it does
+    Finds `ENV` values holding an absolute path with an architecture name in it:
+    `JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64`, `LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu`,
+    `PATH=/opt/tool-linux-amd64/bin:$PATH`, in a file built for several architectures. A value
+    that names folders of several architectures (`/usr/lib/x86_64-linux-gnu` and
+    `/usr/lib/aarch64-linux-gnu`) is taken as meant for all of them, and stages pinned to
+    that architecture or built on `$BUILDPLATFORM`, Windows stages and per-architecture files
+    are not judged.
+
+    Why is this bad?
+    Debian's multiarch folders, the JDK's folder and many vendors' install folders are named
+    for the CPU. Built for arm64, the folder is `/usr/lib/aarch64-linux-gnu` or
+    `java-17-openjdk-arm64`: the variable points at nothing, so the image builds and its
+    program fails at run time (`JAVA_HOME is not defined correctly`, a missing library).
+
+    Example
+    ```dockerfile
+    FROM debian:bookworm
+    RUN apt-get update && apt-get install -y openjdk-17-jdk-headless
+    ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
+    ```
+
+    Use instead
+    ```dockerfile
+    FROM debian:bookworm
+    RUN apt-get update && apt-get install -y openjdk-17-jdk-headless \\
+     && ln -s "/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)" /usr/lib/jvm/java-17
+    ENV JAVA_HOME=/usr/lib/jvm/java-17
+    ```
+
+    Fix safety
+    No automatic fix: an ENV value cannot depend on the platform, so the folder needs an
+    architecture-neutral name made in a RUN (a symbolic link), which only the author can place.
+
+    References
+    - https://wiki.debian.org/Multiarch/Implementation
+    - https://docs.docker.com/build/building/multi-platform/
+    """
+
+    code = "DF316"
+    name = "hardcoded-arch-path"
+    severity = Severity.WARNING
+    platforms = ("linux",)
+    blocks = True
+
+    def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
+        for facts in stages_where_arch_matters(ctx.analysis, ctx.targets):
+            if stage_on_build_platform(ctx.analysis, facts):
+                continue  # runs on the build machine, whatever it is: not the image's CPU
+            pinned = stage_arch(facts)
+            for instruction in facts.stage.instructions:
+                if instruction.keyword == "ENV":
+                    yield from self._env(ctx, instruction, pinned)
+
+    def _env(
+        self, ctx: RuleContext, instruction: Instruction, pinned: str | None
+    ) -> Iterator[Violation]:
+        pairs = [(name, value) for name, value in instruction.pairs() if "/" in value]
+        if not pairs:
+            return
+        piece = argument_text(ctx.dockerfile, instruction)
+        for name, value in pairs:
+            found = [item for item in literals(value) if _in_a_path(value, item.start)]
+            if not found or len({item.arch.split("/", 1)[0] for item in found}) > 1:
+                continue  # none, or folders of several architectures: meant for each
+            item = found[0]
+            if pinned is not None and same_arch(pinned, item.arch):
+                continue  # the stage only ever runs on that architecture
+            others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
+            if not others:
+                continue
+            at = re.search(rf"(?:^|\s){re.escape(name)}(=|\s+)", piece.text)
+            if at is None:
+                continue
+            start = at.end() + piece.text[at.end() :].find(value) + item.start
+            path = _path_at(value, item.start)
+            yield Violation(
+                piece.map.span(start, start + len(item.token)),
+                f"ENV {name} names `{path}`, the {item.arch} folder: built for "
+                f"{', '.join(others)} that folder has another name and does not exist; an "
+                "ENV value cannot follow the platform, so name a link made in a RUN "
+                "(`ln -s …-$(dpkg --print-architecture) …`)",
+                platform=",".join(others),
+                breaks=True,
+                covered_by=_DOWNLOAD_RULE,
+            )
+
+
+def _arch(platform: str) -> str:
+    return platform.split("/", 1)[1] if "/" in platform else platform
+
+
+def _bounds(value: str, offset: int) -> tuple[int, int]:
+    """The `:`-separated element of a value (a PATH-like list) around ``offset``."""
+    start = value.rfind(":", 0, offset) + 1
+    end = value.find(":", offset)
+    return start, len(value) if end < 0 else end
+
+
+def _path_at(value: str, offset: int) -> str:
+    start, end = _bounds(value, offset)
+    return value[start:end].strip("'\"")
+
+
+def _in_a_path(value: str, offset: int) -> bool:
+    """The literal is in an absolute path (not a URL, not a bare file name)."""
+    start, end = _bounds(value, offset)
+    element = value[start:end].strip("'\" ")
+    return element.startswith("/") and "//" not in value[max(start - 1, 0) : end]

@@ -1,0 +1,81 @@
+"""DF316: an ENV path naming one architecture's folder."""
+
+from __future__ import annotations
+
+from conftest import lint
+
+from dflint.core.findings import Finding
+
+CODE = "DF316"
+
+
+def hits(text: str, path: str = "Dockerfile", platforms: tuple[str, ...] = ()) -> list[Finding]:
+    return [f for f in lint(text, path, platforms, select=(CODE,)) if f.code == CODE]
+
+
+def test_java_home_library_path_and_path() -> None:
+    text = (
+        "FROM debian:bookworm\n"
+        "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 "
+        "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu\n"
+        "ENV PATH=/opt/tool-linux-amd64/bin:$PATH\n"
+        'ENV LIBS "/usr/lib/aarch64-linux-gnu"\n'
+    )
+    found = hits(text, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [
+        (2, 44, 49),
+        (2, 75, 81),
+        (3, 26, 31),
+        (4, 20, 27),
+    ]
+    assert found[0].message == (
+        "ENV JAVA_HOME names `/usr/lib/jvm/java-17-openjdk-amd64`, the amd64 folder: built "
+        "for linux/arm64 that folder has another name and does not exist; an ENV value cannot "
+        "follow the platform, so name a link made in a RUN "
+        "(`ln -s …-$(dpkg --print-architecture) …`)"
+    )
+    assert found[2].message.startswith("ENV PATH names `/opt/tool-linux-amd64/bin`")
+    assert found[3].platform == "linux/amd64" and found[3].breaks
+
+
+def test_lists_for_every_architecture_urls_and_file_names_are_fine() -> None:
+    text = (
+        "FROM debian:bookworm\n"
+        "ENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/usr/lib/aarch64-linux-gnu\n"
+        "ENV URL=https://example.com/x86_64/tool.tgz NAME=tool-amd64.tgz\n"
+        "ENV JAVA_HOME=/usr/lib/jvm/java-17\n"
+    )
+    assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
+
+
+def test_pinned_build_platform_and_windows_stages_and_one_target_are_fine() -> None:
+    text = (
+        "FROM --platform=linux/amd64 debian:bookworm AS tools\n"
+        "ENV LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu\n"
+        "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\n"
+        "ENV PATH=/opt/cross-x86_64/bin:$PATH\n"
+        "FROM debian:bookworm\n"
+        "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64\n"
+    )
+    assert [f.line for f in hits(text, platforms=("linux/amd64", "linux/arm64"))] == [6]
+    assert hits(text, platforms=("linux/amd64",)) == []
+    windows = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nENV P=/x/amd64/bin\n"
+    assert hits(windows) == []
+
+
+def test_a_per_arch_file_is_left_to_its_own_check() -> None:
+    text = "FROM debian:bookworm\nENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64\n"
+    assert hits(text, path="Dockerfile.amd64") == []
+
+
+def test_a_value_a_download_reads_is_reported_once_by_df306() -> None:
+    text = (
+        "FROM debian:bookworm\n"
+        "ENV TOOL_DIR=/opt/tool-linux-amd64\n"
+        "RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C $TOOL_DIR\n"
+    )
+    found = lint(text, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.code, f.line, f.column) for f in found] == [("DF306", 2, 30)]
+    # without DF306 the path is still reported, by DF316
+    [alone] = hits(text, platforms=("linux/amd64", "linux/arm64"))
+    assert (alone.line, alone.column) == (2, 30)
