@@ -30,8 +30,8 @@ class HardcodedArchPath(Rule):
     `PATH=/opt/tool-linux-amd64/bin:$PATH`, in a file built for several architectures. A value
     that names folders of several architectures (`/usr/lib/x86_64-linux-gnu` and
     `/usr/lib/aarch64-linux-gnu`) is taken as meant for all of them, and stages pinned to
-    that architecture or built on `$BUILDPLATFORM`, Windows stages and per-architecture files
-    are not judged.
+    that architecture or built on `$BUILDPLATFORM` and Windows stages are not judged; in a
+    per-architecture file (`Dockerfile.arm64`) only another architecture's folder is.
 
     Why is this bad?
     Debian's multiarch folders, the JDK's folder and many vendors' install folders are named
@@ -70,7 +70,14 @@ class HardcodedArchPath(Rule):
     blocks = True
 
     def check_file(self, ctx: RuleContext) -> Iterator[Violation]:
-        for facts in stages_where_arch_matters(ctx.analysis, ctx.targets):
+        own = ctx.targets.own
+        if own is not None and own.layout and not ctx.analysis.is_windows_only:
+            # a per-architecture file: its own architecture's folders are its purpose, any
+            # other architecture's is wrong
+            stages = [facts for facts in ctx.analysis.stages if facts.os != "windows"]
+        else:
+            stages = list(stages_where_arch_matters(ctx.analysis, ctx.targets))
+        for facts in stages:
             if stage_on_build_platform(ctx.analysis, facts):
                 continue  # runs on the build machine, whatever it is: not the image's CPU
             pinned = stage_arch(facts)
@@ -92,7 +99,11 @@ class HardcodedArchPath(Rule):
             item = found[0]
             if pinned is not None and same_arch(pinned, item.arch):
                 continue  # the stage only ever runs on that architecture
-            others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
+            own = ctx.targets.own
+            if own is not None and own.layout:
+                others = [] if same_arch(own.arch, item.arch) else [own.platform]
+            else:
+                others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
             if not others:
                 continue
             at = re.search(rf"(?:^|\s){re.escape(name)}(=|\s+)", piece.text)

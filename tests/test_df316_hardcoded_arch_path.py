@@ -63,9 +63,14 @@ def test_pinned_build_platform_and_windows_stages_and_one_target_are_fine() -> N
     assert hits(windows) == []
 
 
-def test_a_per_arch_file_is_left_to_its_own_check() -> None:
+def test_a_per_arch_file_may_name_its_own_architecture_only() -> None:
     text = "FROM debian:bookworm\nENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64\n"
     assert hits(text, path="Dockerfile.amd64") == []
+    [finding] = hits(text, path="linux/arm64/Dockerfile")
+    assert finding.message.startswith(
+        "ENV JAVA_HOME names `/usr/lib/jvm/java-17-openjdk-amd64`, the amd64 folder: built "
+        "for linux/arm64 that folder"
+    )
 
 
 def test_a_value_a_download_reads_is_reported_once_by_df306() -> None:
