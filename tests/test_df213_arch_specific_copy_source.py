@@ -74,3 +74,17 @@ def test_a_per_arch_file_is_told_the_one_dockerfile_form_as_for_its_base() -> No
 def test_only_targets_of_the_same_architecture() -> None:
     text = "FROM alpine:3.20\nCOPY --from=amd64/busybox:1.36 /bin/busybox /bin/\n"
     assert hits(text, platforms=("linux/amd64",)) == []
+
+
+def test_the_flag_is_found_on_a_continued_line_and_a_per_arch_mount_is_advised() -> None:
+    text = (
+        "FROM alpine:3.20\nCOPY --chmod=755 \\\n     --from=amd64/busybox:1.36 /bin/busybox /bin/\n"
+    )
+    [finding] = hits(text, platforms=("linux/amd64", "linux/arm64"))
+    assert (finding.line, finding.column, finding.end_column) == (3, 6, 31)
+    mount = (
+        "FROM alpine:3.20\n"
+        "RUN --mount=type=bind,from=arm64v8/busybox:1.36,target=/b /b/bin/busybox true\n"
+    )
+    [per_arch] = hits(mount, path="Dockerfile.arm64")
+    assert "the one-Dockerfile form is `from=busybox:1.36`, built with" in per_arch.message

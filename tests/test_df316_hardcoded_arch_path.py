@@ -84,3 +84,13 @@ def test_a_value_a_download_reads_is_reported_once_by_df306() -> None:
     # without DF306 the path is still reported, by DF316
     [alone] = hits(text, platforms=("linux/amd64", "linux/arm64"))
     assert (alone.line, alone.column) == (2, 30)
+
+
+def test_only_env_values_are_judged() -> None:
+    # LABEL holds key=value pairs too, but nothing reads them as folders
+    text = (
+        "FROM debian:bookworm\n"
+        "LABEL org.example.lib=/usr/lib/x86_64-linux-gnu\n"
+        "ARG LIBDIR=/usr/lib/x86_64-linux-gnu\n"
+    )
+    assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
