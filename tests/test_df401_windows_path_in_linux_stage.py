@@ -76,3 +76,9 @@ def test_a_quoted_destination_with_spaces_is_shown_whole() -> None:
     assert "`C:\\\\Program Files\\\\app\\\\` is a Windows path" in found[0].message
     assert found[0].message.endswith("use a Linux path such as `/Program Files/app`")
     assert "`D:\\tools\\bin dir`" in found[1].message
+
+
+def test_an_unquoted_path_ends_at_the_space() -> None:
+    [finding] = hits("FROM alpine:3.20\nENV TOOLS=D:\\tools\\bin OTHER=1\n")
+    assert (finding.line, finding.column, finding.end_column) == (2, 11, 23)
+    assert "`D:\\tools\\bin` is a Windows path" in finding.message
