@@ -122,3 +122,21 @@ def test_a_script_run_through_sudo_gosu_or_timeout_is_read() -> None:
     )
     found = hits(text)
     assert [(f.line, f.column) for f in found] == [(2, 17), (3, 24)]
+
+
+def test_command_v_and_sudo_l_only_ask_about_a_package_manager() -> None:
+    text = (
+        "FROM debian:bookworm\n"
+        "RUN if command -v apk >/dev/null; then apk add curl; else apt-get install -y curl; fi\n"
+        "RUN command -V yum || sudo -l dnf || command -pv zypper || true\n"
+        "RUN command apk add curl\n"
+    )
+    assert [(f.line, f.column) for f in hits(text)] == [(4, 13)]
+
+
+def test_a_command_run_in_another_root_is_not_the_stages() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN debootstrap bookworm /rootfs && chroot /rootfs apt-get install -y curl\n"
+    )
+    assert hits(text) == []

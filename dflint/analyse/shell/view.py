@@ -79,7 +79,8 @@ def _program_name(word: str) -> str:
 
 # Programs that run the command after them (`env GOARCH=amd64 go build`, `sudo -E make`,
 # `gosu app ./start`): the options of each that take a value, and how many words (a user, a
-# folder, a duration) come before the command.
+# duration) come before the command. Not chroot: its command runs in another root file
+# system (`chroot /rootfs apt-get install` after debootstrap, on any base).
 _PREFIX_PROGRAMS: dict[str, tuple[frozenset[str], int]] = {
     "env": (frozenset({"-u", "--unset", "-C", "--chdir"}), 0),
     "sudo": (frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}), 0),
@@ -94,7 +95,11 @@ _PREFIX_PROGRAMS: dict[str, tuple[frozenset[str], int]] = {
     "timeout": (frozenset({"-s", "--signal", "-k", "--kill-after"}), 1),
     "gosu": (frozenset(), 1),
     "su-exec": (frozenset(), 1),
-    "chroot": (frozenset({"--userspec", "--groups"}), 1),
+}
+# Options with which the prefix program only describes the command (`command -v`, below).
+_ONLY_DESCRIBES: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-l", "--list", "-e", "--edit", "-V", "--version", "-h", "--help"}),
+    "env": frozenset({"--help", "--version"}),
 }
 _ENV_SETTING = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
@@ -114,6 +119,10 @@ def unwrapped(command: Command) -> Command:
             if value in options:
                 at += 2
             elif value.startswith("-"):
+                if value in _ONLY_DESCRIBES.get(prefix, ()) or (
+                    prefix == "command" and ("v" in value or "V" in value)
+                ):
+                    return run  # `command -v apk`, `sudo -l apk`: asks, runs nothing
                 at += 1
             elif positional:
                 positional -= 1
