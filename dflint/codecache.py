@@ -59,10 +59,12 @@ def _load(path: str) -> dict[str, CodeType]:
     try:
         with open(path, "rb") as stream:
             info = os.fstat(stream.fileno())
-            # someone else's file, or one others may write, could hold any code: not read
-            if info.st_size > _MAX_BYTES or info.st_mode & 0o022:
+            if info.st_size > _MAX_BYTES:
                 return {}
-            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            # someone else's file, or one others may write, could hold any code: not read
+            # (POSIX modes; Windows reports every writable file as 0o666 and guards the
+            # user's cache folder with its ACL instead)
+            if hasattr(os, "getuid") and (info.st_mode & 0o022 or info.st_uid != os.getuid()):
                 return {}
             loaded = marshal.loads(stream.read())
     except (OSError, EOFError, ValueError, TypeError):
@@ -86,7 +88,8 @@ def _save(path: str) -> None:
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(temporary, flags, 0o600)
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(marshal.dumps(merged))
         os.replace(temporary, path)
