@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dflint.analyse.arch import (
+    Literal,
     literals,
     same_arch,
     stage_arch,
@@ -22,12 +23,13 @@ _DOWNLOAD_RULE = frozenset({"DF306"})
 
 
 class HardcodedArchPath(Rule):
-    """An ENV path that names one CPU architecture's folder.
+    """An ENV path or a COPY destination that names one CPU architecture's folder.
 
     What it does
     Finds `ENV` values holding an absolute path with an architecture name in it:
     `JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64`, `LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu`,
-    `PATH=/opt/tool-linux-amd64/bin:$PATH`, in a file built for several architectures. A value
+    `PATH=/opt/tool-linux-amd64/bin:$PATH`, and `COPY`/`ADD` destinations such as
+    `/usr/lib/x86_64-linux-gnu/`, in a file built for several architectures. A value
     that names folders of several architectures (`/usr/lib/x86_64-linux-gnu` and
     `/usr/lib/aarch64-linux-gnu`) is taken as meant for all of them, and stages pinned to
     that architecture or built on `$BUILDPLATFORM` and Windows stages are not judged; in a
@@ -84,6 +86,8 @@ class HardcodedArchPath(Rule):
             for instruction in facts.stage.instructions:
                 if instruction.keyword == "ENV":
                     yield from self._env(ctx, instruction, pinned)
+                elif instruction.keyword in ("COPY", "ADD") and len(instruction.args) > 1:
+                    yield from self._destination(ctx, instruction, pinned)
 
     def _env(
         self, ctx: RuleContext, instruction: Instruction, pinned: str | None
@@ -93,34 +97,69 @@ class HardcodedArchPath(Rule):
             return
         piece = argument_text(ctx.dockerfile, instruction)
         for name, value in pairs:
-            found = [item for item in literals(value) if _in_a_path(value, item.start)]
-            if not found or len({item.arch.split("/", 1)[0] for item in found}) > 1:
-                continue  # none, or folders of several architectures: meant for each
-            item = found[0]
-            if pinned is not None and same_arch(pinned, item.arch):
-                continue  # the stage only ever runs on that architecture
-            own = ctx.targets.own
-            if own is not None and own.layout:
-                others = [] if same_arch(own.arch, item.arch) else [own.platform]
-            else:
-                others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
-            if not others:
+            judged = _judge(ctx, value, pinned)
+            if judged is None:
                 continue
+            item, others = judged
             at = re.search(rf"(?:^|\s){re.escape(name)}(=|\s+)", piece.text)
             if at is None:
                 continue
             start = at.end() + piece.text[at.end() :].find(value) + item.start
-            path = _path_at(value, item.start)
             yield Violation(
                 piece.map.span(start, start + len(item.token)),
-                f"ENV {name} names `{path}`, the {item.arch} folder: built for "
-                f"{', '.join(others)} that folder has another name and does not exist; an "
-                "ENV value cannot follow the platform, so name a link made in a RUN "
+                f"ENV {name} names `{_path_at(value, item.start)}`, the {item.arch} folder: "
+                f"built for {', '.join(others)} that folder has another name and does not "
+                "exist; an ENV value cannot follow the platform, so name a link made in a RUN "
                 "(`ln -s …-$(dpkg --print-architecture) …`)",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
             )
+
+    def _destination(
+        self, ctx: RuleContext, instruction: Instruction, pinned: str | None
+    ) -> Iterator[Violation]:
+        destination = instruction.args[-1]
+        if "/" not in destination:
+            return
+        judged = _judge(ctx, destination, pinned)
+        if judged is None:
+            return
+        item, others = judged
+        piece = argument_text(ctx.dockerfile, instruction)
+        at = piece.text.rfind(destination)
+        if at < 0:
+            return
+        start = at + item.start
+        yield Violation(
+            piece.map.span(start, start + len(item.token)),
+            f"{instruction.keyword} puts files in `{_path_at(destination, item.start)}`, the "
+            f"{item.arch} folder: built for {', '.join(others)} nothing looks there (the "
+            "loader and the tools use that architecture's own folder); copy to an "
+            "architecture-neutral path, or choose the folder in a RUN "
+            "(`$(dpkg-architecture -qDEB_HOST_MULTIARCH)`)",
+            platform=",".join(others),
+            breaks=True,
+            covered_by=_DOWNLOAD_RULE,  # the source names the architecture too: DF306
+        )
+
+
+def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, list[str]] | None:
+    """The one architecture an absolute path in ``value`` names, and the targets it is wrong
+    for; None when there is none, when the value names several architectures' folders (meant
+    for each), or when it is right for every target."""
+    found = [item for item in literals(value) if _in_a_path(value, item.start)]
+    if not found or len({item.arch.split("/", 1)[0] for item in found}) > 1:
+        return None
+    item = found[0]
+    if pinned is not None and same_arch(pinned, item.arch):
+        return None  # the stage only ever runs on that architecture
+    own = ctx.targets.own
+    if own is not None and own.layout:
+        others = [] if same_arch(own.arch, item.arch) else [own.platform]
+    else:
+        others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
+    return (item, others) if others else None
 
 
 def _arch(platform: str) -> str:

@@ -94,3 +94,29 @@ def test_only_env_values_are_judged() -> None:
         "ARG LIBDIR=/usr/lib/x86_64-linux-gnu\n"
     )
     assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
+
+
+def test_a_copy_destination_in_one_architectures_folder() -> None:
+    text = (
+        "FROM debian:bookworm AS build\n"
+        "RUN make libfoo.so\n"
+        "FROM gcr.io/distroless/base-debian12\n"
+        "COPY --from=build /src/libfoo.so /usr/lib/x86_64-linux-gnu/\n"
+        'COPY ["libbar.so", "/usr/lib/aarch64-linux-gnu/libbar.so"]\n'
+        "COPY --from=build /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/\n"
+        "COPY app.conf /etc/app/\n"
+    )
+    found = hits(text, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [
+        (4, 43, 49),
+        (5, 30, 37),
+        (6, 64, 70),
+    ]
+    assert found[0].message.startswith(
+        "COPY puts files in `/usr/lib/x86_64-linux-gnu/`, the amd64 folder: built for "
+        "linux/arm64 nothing looks there"
+    )
+    assert found[1].platform == "linux/amd64"
+    # with DF306 on, line 6's source is its finding, and one is enough for the line
+    everything = lint(text, platforms=("linux/amd64", "linux/arm64"))
+    assert sorted((f.code, f.line) for f in everything if f.line == 6) == [("DF306", 6)]
