@@ -38,8 +38,9 @@ class HardcodedArchPath(Rule):
     Why is this bad?
     Debian's multiarch folders, the JDK's folder and many vendors' install folders are named
     for the CPU. Built for arm64, the folder is `/usr/lib/aarch64-linux-gnu` or
-    `java-17-openjdk-arm64`: the variable points at nothing, so the image builds and its
-    program fails at run time (`JAVA_HOME is not defined correctly`, a missing library).
+    `java-17-openjdk-arm64`: the variable points at nothing, and a library copied into the
+    amd64 folder sits where the arm64 loader never looks. The image builds and its program
+    fails at run time (`JAVA_HOME is not defined correctly`, a missing library).
 
     Example
     ```dockerfile
@@ -57,8 +58,10 @@ class HardcodedArchPath(Rule):
     ```
 
     Fix safety
-    No automatic fix: an ENV value cannot depend on the platform, so the folder needs an
-    architecture-neutral name made in a RUN (a symbolic link), which only the author can place.
+    No automatic fix: neither an ENV value nor a COPY destination can depend on the platform,
+    so the folder needs an architecture-neutral name (a link made in a RUN), or the files a
+    RUN that moves them into `$(dpkg-architecture -qDEB_HOST_MULTIARCH)`, which only the
+    author can place.
 
     References
     - https://wiki.debian.org/Multiarch/Implementation
