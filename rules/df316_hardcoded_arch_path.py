@@ -59,9 +59,9 @@ class HardcodedArchPath(Rule):
 
     Fix safety
     No automatic fix: neither an ENV value nor a COPY destination can depend on the platform,
-    so the folder needs an architecture-neutral name (a link made in a RUN), or the files a
-    RUN that moves them into `$(dpkg-architecture -qDEB_HOST_MULTIARCH)`, which only the
-    author can place.
+    so the folder needs an architecture-neutral name (a link made in a RUN, with
+    `${TARGETARCH}` for Docker's and Debian's names, `$(uname -m)` for the kernel's), or the
+    files a RUN that moves them, which only the author can place.
 
     References
     - https://wiki.debian.org/Multiarch/Implementation
@@ -113,7 +113,7 @@ class HardcodedArchPath(Rule):
                 f"ENV {name} names `{_path_at(value, item.start)}`, the {item.arch} folder: "
                 f"built for {', '.join(others)} that folder has another name and does not "
                 "exist; an ENV value cannot follow the platform, so name a link made in a RUN "
-                "(`ln -s …-$(dpkg --print-architecture) …`)",
+                f"(`ln -s …{_platform_word(item.token)}… …`)",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
@@ -139,8 +139,8 @@ class HardcodedArchPath(Rule):
             f"{instruction.keyword} puts files in `{_path_at(destination, item.start)}`, the "
             f"{item.arch} folder: built for {', '.join(others)} nothing looks there (the "
             "loader and the tools use that architecture's own folder); copy to an "
-            "architecture-neutral path, or choose the folder in a RUN "
-            "(`$(dpkg-architecture -qDEB_HOST_MULTIARCH)`)",
+            "architecture-neutral path, and move the files in a RUN "
+            f"(`mv … /usr/lib/{_platform_word(item.token)}…`)",
             platform=",".join(others),
             breaks=True,
             covered_by=_DOWNLOAD_RULE,  # the source names the architecture too: DF306
@@ -163,6 +163,16 @@ def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, l
     else:
         others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
     return (item, others) if others else None
+
+
+# Spellings of the kernel and of GNU triplets (`uname -m` prints them); the others are Docker's
+# and Debian's (`$TARGETARCH`: amd64, arm64, …).
+_KERNEL_SPELLINGS = frozenset({"x86_64", "aarch64", "i686", "armv7l", "armv6l", "ppc64le", "s390x"})
+
+
+def _platform_word(token: str) -> str:
+    """What a RUN writes in place of the literal so that it follows the platform."""
+    return "$(uname -m)" if token.lower() in _KERNEL_SPELLINGS else "${TARGETARCH}"
 
 
 def _arch(platform: str) -> str:

@@ -32,9 +32,11 @@ def test_java_home_library_path_and_path() -> None:
         "ENV JAVA_HOME names `/usr/lib/jvm/java-17-openjdk-amd64`, the amd64 folder: built "
         "for linux/arm64 that folder has another name and does not exist; an ENV value cannot "
         "follow the platform, so name a link made in a RUN "
-        "(`ln -s …-$(dpkg --print-architecture) …`)"
+        "(`ln -s …${TARGETARCH}… …`)"
     )
     assert found[2].message.startswith("ENV PATH names `/opt/tool-linux-amd64/bin`")
+    # the kernel's spelling is what `uname -m` prints
+    assert found[1].message.endswith("(`ln -s …$(uname -m)… …`)")
     assert found[3].platform == "linux/amd64" and found[3].breaks
 
 
@@ -117,6 +119,7 @@ def test_a_copy_destination_in_one_architectures_folder() -> None:
         "linux/arm64 nothing looks there"
     )
     assert found[1].platform == "linux/amd64"
+    assert found[0].message.endswith("(`mv … /usr/lib/$(uname -m)…`)")
     # with DF306 on, line 6's source is its finding, and one is enough for the line
     everything = lint(text, platforms=("linux/amd64", "linux/arm64"))
     assert sorted((f.code, f.line) for f in everything if f.line == 6) == [("DF306", 6)]
