@@ -113,7 +113,7 @@ class HardcodedArchPath(Rule):
                 f"ENV {name} names `{_path_at(value, item.start)}`, the {item.arch} folder: "
                 f"built for {', '.join(others)} that folder has another name and does not "
                 "exist; an ENV value cannot follow the platform, so name a link made in a RUN "
-                f"(`ln -s …{_platform_word(item.token)}… …`)",
+                f"({_in_a_run('ln -s …', item.token, '… …')})",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
@@ -140,7 +140,7 @@ class HardcodedArchPath(Rule):
             f"{item.arch} folder: built for {', '.join(others)} nothing looks there (the "
             "loader and the tools use that architecture's own folder); copy to an "
             "architecture-neutral path, and move the files in a RUN "
-            f"(`mv … /usr/lib/{_platform_word(item.token)}…`)",
+            f"({_in_a_run('mv … /usr/lib/', item.token, '…')})",
             platform=",".join(others),
             breaks=True,
             covered_by=_DOWNLOAD_RULE,  # the source names the architecture too: DF306
@@ -170,9 +170,11 @@ def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, l
 _KERNEL_SPELLINGS = frozenset({"x86_64", "aarch64", "i686", "armv7l", "armv6l", "ppc64le", "s390x"})
 
 
-def _platform_word(token: str) -> str:
-    """What a RUN writes in place of the literal so that it follows the platform."""
-    return "$(uname -m)" if token.lower() in _KERNEL_SPELLINGS else "${TARGETARCH}"
+def _in_a_run(before: str, token: str, after: str) -> str:
+    """A RUN's command with the literal written so that it follows the platform."""
+    if token.lower() in _KERNEL_SPELLINGS:
+        return f"`{before}$(uname -m){after}`"
+    return f"`{before}${{TARGETARCH}}{after}` after `ARG TARGETARCH`"
 
 
 def _arch(platform: str) -> str:

@@ -32,7 +32,7 @@ def test_java_home_library_path_and_path() -> None:
         "ENV JAVA_HOME names `/usr/lib/jvm/java-17-openjdk-amd64`, the amd64 folder: built "
         "for linux/arm64 that folder has another name and does not exist; an ENV value cannot "
         "follow the platform, so name a link made in a RUN "
-        "(`ln -s …${TARGETARCH}… …`)"
+        "(`ln -s …${TARGETARCH}… …` after `ARG TARGETARCH`)"
     )
     assert found[2].message.startswith("ENV PATH names `/opt/tool-linux-amd64/bin`")
     # the kernel's spelling is what `uname -m` prints
