@@ -204,3 +204,15 @@ def test_variables_that_follow_the_target_or_a_dispatch_are_fine() -> None:
         "RUN echo --target $NOTE_UNSET\n"
     )
     assert hits(text) == []
+
+
+def test_a_target_in_an_arg_beside_another_literal_in_the_same_run() -> None:
+    # an architecture word elsewhere in the RUN must not stop the ARG from being followed
+    text = (
+        "FROM rust:1.80\n"
+        "ARG T=aarch64-unknown-linux-gnu\n"
+        "RUN echo x86_64 && cargo build --target $T\n"
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column) == (2, 7)
+    assert "`cargo --target $T` builds for arm64" in finding.message

@@ -390,16 +390,12 @@ def _value_end(text: str, start: int, instruction: Instruction) -> int:
 
 def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
     text = script_text(instruction)
-    bound: dict[str, Binding] = {}
-    if not _VARIABLE_HINT.found(text):
-        if not _option_hint(text):
-            return
-        if not has_literal(text):
-            bound = _bound_names(ctx, instruction, text)
-            if not bound:
-                return
-    else:
-        bound = _bound_names(ctx, instruction, text)
+    variable_hint = _VARIABLE_HINT.found(text)
+    if not variable_hint and not _option_hint(text):
+        return
+    bound = _bound_names(ctx, instruction, text)
+    if not variable_hint and not bound and not has_literal(text):
+        return
     for script in shell_view(ctx.analysis, instruction).scripts:
         if script.dialect != "posix":
             continue
