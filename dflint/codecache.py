@@ -31,10 +31,9 @@ import sys
 from types import CodeType, ModuleType
 from typing import Any
 
-from dflint.userdirs import user_cache_dir
+from dflint.userdirs import ENV_CACHE_DIR, user_cache_dir
 
 ENV_DISABLE = "DFLINT_NO_CODE_CACHE"
-ENV_CACHE_DIR = "DFLINT_CACHE_DIR"
 # A file larger than this is not ours (the lint path's methods take about 150 KiB).
 _MAX_BYTES = 8 * 1024 * 1024
 # Texts of classes that no longer exist stay until the file holds this many; then it is

@@ -11,6 +11,8 @@ import os
 import sys
 
 APP = "dflint"
+# Where dflint keeps its caches instead (the platform cache, and the compiled methods beside it).
+ENV_CACHE_DIR = "DFLINT_CACHE_DIR"
 
 
 def _xdg(variable: str, default: str) -> str:

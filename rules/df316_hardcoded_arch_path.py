@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dflint.analyse.arch import (
@@ -13,7 +12,7 @@ from dflint.analyse.arch import (
     stage_on_build_platform,
     stages_where_arch_matters,
 )
-from dflint.analyse.shell.source import argument_text
+from dflint.analyse.shell.source import argument_text, setting_value_start
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
@@ -104,10 +103,10 @@ class HardcodedArchPath(Rule):
             if judged is None:
                 continue
             item, others = judged
-            at = re.search(rf"(?:^|\s){re.escape(name)}(=|\s+)", piece.text)
-            if at is None:
+            value_start = setting_value_start(piece.text, name)
+            if value_start is None:
                 continue
-            start = at.end() + piece.text[at.end() :].find(value) + item.start
+            start = value_start + piece.text[value_start:].find(value) + item.start
             yield Violation(
                 piece.map.span(start, start + len(item.token)),
                 f"ENV {name} names `{_path_at(value, item.start)}`, the {item.arch} folder: "
@@ -161,7 +160,7 @@ def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, l
     if own is not None and own.layout:
         others = [] if same_arch(own.arch, item.arch) else [own.platform]
     else:
-        others = [p for p in ctx.targets.platforms if not same_arch(_arch(p), item.arch)]
+        others = ctx.targets.other_than(item.arch)
     return (item, others) if others else None
 
 
@@ -175,10 +174,6 @@ def _in_a_run(before: str, token: str, after: str) -> str:
     if token.lower() in _KERNEL_SPELLINGS:
         return f"`{before}$(uname -m){after}`"
     return f"`{before}${{TARGETARCH}}{after}` after `ARG TARGETARCH`"
-
-
-def _arch(platform: str) -> str:
-    return platform.split("/", 1)[1] if "/" in platform else platform
 
 
 def _bounds(value: str, offset: int) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from dflint.analyse.shell import (
     shell_view,
     unwrapped,
 )
-from dflint.analyse.shell.source import argument_text
+from dflint.analyse.shell.source import argument_text, setting_value_start
 from dflint.lint.rule import RuleContext
 from dflint.read.model import Instruction, Span
 
@@ -343,10 +343,9 @@ def binding_sites(
         return
     piece = argument_text(ctx.dockerfile, instruction)
     text = piece.text
-    key = re.search(rf"(?:^|\s){re.escape(binding.name)}(=|\s+)", text)
-    if key is None:
+    value_start = setting_value_start(text, binding.name)
+    if value_start is None:
         return
-    value_start = key.end()
     value_end = _value_end(text, value_start, instruction)
     raw = text[value_start:value_end]
     kind = binding.kind
@@ -400,7 +399,7 @@ def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
         if script.dialect != "posix":
             continue
         dispatches = Dispatches(script)
-        index = _ScriptIndex(script)
+        flag = _Flag(script, dispatches, instruction, _ScriptIndex(script), bound)
         for assignment in script.assignments:
             if assignment.name.upper() not in _ARCH_VARIABLES:
                 continue
@@ -410,7 +409,7 @@ def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
             value_at = text_at.find("=") + 1
             yield from _flag_value_sites(
                 ctx,
-                _Flag(script, dispatches, instruction, index, bound),
+                flag,
                 assignment.start + value_at,
                 text_at[value_at:],
                 f"{assignment.name}={assignment.value}",
@@ -419,9 +418,7 @@ def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
         for command in script.commands:
             if dispatches.inside(command.conditions):
                 continue
-            yield from _command_sites(
-                ctx, _Flag(script, dispatches, instruction, index, bound), command
-            )
+            yield from _command_sites(ctx, flag, command)
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,12 +567,12 @@ def _flag_setting(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSi
         return
     piece = argument_text(ctx.dockerfile, instruction)
     for name, value in wanted:
-        at = re.search(rf"(?:^|\s){re.escape(name)}(=|\s+)", piece.text)
-        if at is None:
+        value_start = setting_value_start(piece.text, name)
+        if value_start is None:
             continue
         go = name.upper() == "GOARCH"
         for token, offset in _arch_literals(value, go):
-            start = at.end() + piece.text[at.end() :].find(value) + offset
+            start = value_start + piece.text[value_start:].find(value) + offset
             yield FlagSite(
                 piece.map.span(start, start + len(token)),
                 token,

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from dflint.core.platform import Platform
-from dflint.userdirs import user_cache_dir
+from dflint.userdirs import ENV_CACHE_DIR, user_cache_dir
 
 FORMAT = 1
-ENV_CACHE_DIR = "DFLINT_CACHE_DIR"
 # An entry lists an image's platforms: a few kilobytes, some hundred for the largest indexes.
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 

@@ -172,6 +172,13 @@ def argument_text(dockerfile: Dockerfile, instruction: Instruction) -> Piece:
     return Piece(text, fallback)
 
 
+def setting_value_start(text: str, name: str) -> int | None:
+    """Where ``name``'s value starts in an ARG or ENV argument text (``NAME=value``, or the
+    legacy ``NAME value``); None when the name is not written there."""
+    key = re.search(rf"(?:^|\s){re.escape(name)}(=|\s+)", text)
+    return None if key is None else key.end()
+
+
 def heredoc_body(dockerfile: Dockerfile, start_line: int, end_line: int) -> Piece:
     """A heredoc body: physical lines start_line..end_line-1, joined with newlines."""
     source = SourceMap()
