@@ -1,22 +1,37 @@
-"""Dataclasses at start-up: their compiled methods kept between runs, `inspect` deferred.
+"""Start-up: what Python would redo on every run, kept between runs; `inspect` deferred.
 
-`dataclasses` writes each class's ``__init__``, ``__repr__``, ``__eq__``, ``__hash__`` (and, when
-frozen, ``__setattr__``/``__delattr__``) as source text and compiles that text every time the
-class is created. The lint path creates about 70 classes: compiling their methods took 30-40 ms
-of a 150 ms start (BENCHMARKS.md, issue 16). The text is the same on every run of the same
-dflint under the same Python, so its compiled code is kept in one file in the user's cache,
-keyed by the text itself: a class whose text changed simply misses and is compiled as before.
-Only the ``exec`` that `dataclasses` calls is replaced, so the classes are the ones
-`dataclasses` makes. The cache is an optimisation: a missing, unreadable, foreign or corrupt
-file is ignored (and rewritten), and nothing is written under ``PYTHONDONTWRITEBYTECODE``, as
-Python does with its own bytecode.
+A cold start of a 2-line lint is mostly Python making the same things again: dflint's
+modules, its dataclasses' methods, its regular expressions. This module keeps all three in
+one file in the user's cache (``DFLINT_CACHE_DIR`` or the user cache folder), each keyed so
+that anything that changed simply misses and is made as before (BENCHMARKS.md, issue 16).
+
+- **Dataclass methods.** `dataclasses` writes each class's ``__init__``, ``__repr__``,
+  ``__eq__``, ``__hash__`` (and, when frozen, ``__setattr__``/``__delattr__``) as source text
+  and compiles it every time the class is created: 30-40 ms of a 150 ms start for the ~70
+  classes of the lint path. Their code is kept keyed by the text itself. Only the ``exec``
+  that `dataclasses` calls is replaced, so the classes are the ones `dataclasses` makes.
+- **Regular expressions.** `re` turns a pattern's text into a program for its C matcher in
+  Python code (about 90 µs a pattern). :func:`compile_pattern` keeps the program, keyed by
+  the text and flags, and hands it back to the matcher's constructor. A program is kept only
+  after the pattern built from it compared equal to what ``re.compile`` made (patterns compare
+  by their program), so a Python whose `re` works differently simply compiles as before.
+- **Modules.** Finding one of dflint's ~95 lint-path modules in its package folder, then
+  opening and checking its ``.pyc``, costs more in Python's import machinery than reading
+  its code. :class:`_Finder` keeps each module's code with the path, modification time and
+  size of the source it was compiled from (what a ``.pyc`` checks) and, while those still
+  match, hands it to Python's own source loader: one ``stat`` a module.
+
+The cache is an optimisation: a missing, unreadable, foreign or corrupt file is ignored (and
+rewritten), a file others may write is not read, and nothing is written under
+``PYTHONDONTWRITEBYTECODE``, as Python does with its own bytecode. Each entry is its own
+marshal string, read only when asked for: the file also holds what other commands used.
 
 `dataclasses` also imports `inspect` (10 ms here, with ast, dis and tokenize) for one use: a
 docstring for a class that has none. Every dflint dataclass has its own
 (tests/test_dataclass_docs.py), so until `dataclasses` is imported `inspect` is a stand-in
 that loads the real module at the first name anyone reads from it.
 
-``DFLINT_NO_CODE_CACHE=1`` turns both off.
+``DFLINT_NO_CODE_CACHE=1`` turns all of this off.
 """
 
 from __future__ import annotations
@@ -27,24 +42,36 @@ import contextlib
 import importlib
 import marshal
 import os
+import re
 import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
 from types import CodeType, ModuleType
 from typing import Any
 
 from dflint.userdirs import ENV_CACHE_DIR, user_cache_dir
 
 ENV_DISABLE = "DFLINT_NO_CODE_CACHE"
-# A file larger than this is not ours (the lint path's methods take about 150 KiB).
+# A file larger than this is not ours (the lint path's entries take about 200 KiB).
 _MAX_BYTES = 8 * 1024 * 1024
-# Texts of classes that no longer exist stay until the file holds this many; then it is
-# written afresh with what this run used.
+# Entries no run asks for any more stay until the file holds this many; then it is written
+# afresh with what this run used.
 _MAX_ENTRIES = 5000
-_FILE_NAME = f"dataclass-methods-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
+_FILE_NAME = f"startup-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
 
-_codes: dict[str, CodeType] = {}
-_new: dict[str, CodeType] = {}
-# how many method texts were compiled in this process (the tests read it)
+# A method's text, ("re", text, flags) for a pattern or ("module", name, 0) for a module ->
+# that entry's marshal string.
+Key = str | tuple[str, str, int]
+_stored: dict[Key, bytes] = {}
+_new: dict[Key, bytes] = {}
+_used: set[Key] = set()
+# whether install() put the cache in place for this process
+_active = False
+# how many method texts and patterns were compiled from text, and how many of dflint's
+# modules were read from their .pyc or source, in this process (the tests read them)
 compiled = 0
+patterns_compiled = 0
+modules_read = 0
 
 
 def cache_file() -> str:
@@ -54,7 +81,7 @@ def cache_file() -> str:
     return os.path.join(override or user_cache_dir(), _FILE_NAME)
 
 
-def _load(path: str) -> dict[str, CodeType]:
+def _load(path: str) -> dict[Key, bytes]:
     try:
         with open(path, "rb") as stream:
             info = os.fstat(stream.fileno())
@@ -70,20 +97,28 @@ def _load(path: str) -> dict[str, CodeType]:
         return {}
     if not isinstance(loaded, dict):
         return {}
-    return {
-        key: value
-        for key, value in loaded.items()
-        if isinstance(key, str) and isinstance(value, CodeType)
-    }
+    return {key: value for key, value in loaded.items() if _is_key(key) and type(value) is bytes}
+
+
+def _is_key(key: object) -> bool:
+    if isinstance(key, str):
+        return True
+    return (
+        isinstance(key, tuple)
+        and len(key) == 3
+        and key[0] in ("re", "module")
+        and isinstance(key[1], str)
+        and isinstance(key[2], int)
+    )
 
 
 def _save(path: str) -> None:
     """Write the cache with what this run added (atomically; any failure is ignored)."""
     if not _new or sys.dont_write_bytecode:
         return
-    merged = {**_load(path), **_codes, **_new}
+    merged = {**_load(path), **_stored, **_new}
     if len(merged) > _MAX_ENTRIES:
-        merged = {**_codes, **_new}
+        merged = {key: merged[key] for key in _used if key in merged}
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
@@ -97,17 +132,169 @@ def _save(path: str) -> None:
             os.unlink(temporary)
 
 
+def _entry(key: Key) -> object:
+    """The kept value for ``key``, or None."""
+    blob = _new.get(key) or _stored.get(key)
+    if blob is None:
+        return None
+    try:
+        value = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    _used.add(key)
+    return value
+
+
+def _keep(key: Key, value: Any) -> None:
+    _used.add(key)
+    if not sys.dont_write_bytecode:
+        with contextlib.suppress(ValueError):  # not marshal-able: simply not kept
+            _new[key] = marshal.dumps(value)
+
+
 def _exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:
     """`exec` for `dataclasses`: compiled code from the cache when the text was seen before."""
     global compiled
     if isinstance(source, str):
-        code = _codes.get(source) or _new.get(source)
-        if code is None:
+        code = _entry(source)
+        if not isinstance(code, CodeType):
             code = compile(source, "<string>", "exec")  # what exec(str) compiles
-            _new[source] = code
+            _keep(source, code)
             compiled += 1
         source = code
     builtins.exec(source, globals, locals)
+
+
+def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, built from the kept program when there is one."""
+    global patterns_compiled
+    if not _active:
+        return re.compile(source, flags)
+    key = ("re", source, flags)
+    program = _entry(key)
+    if isinstance(program, tuple):
+        try:
+            return _sre_compile(source, *program)
+        except Exception:  # not a program this Python's matcher takes: compile the text
+            pass
+    pattern = re.compile(source, flags)
+    patterns_compiled += 1
+    if not sys.dont_write_bytecode:
+        program = _program(source, flags, pattern)
+        if program is not None:
+            _keep(key, program)
+    return pattern
+
+
+def _sre_compile(source: str, *program: Any) -> re.Pattern[str]:
+    import _sre  # type: ignore[import-not-found]  # the constructor re.compile ends with
+
+    pattern: re.Pattern[str] = _sre.compile(source, *program)
+    return pattern
+
+
+def _program(source: str, flags: int, expected: re.Pattern[str]) -> tuple[Any, ...] | None:
+    """What `re` hands the matcher for this pattern (the steps of ``re._compiler.compile``),
+    or None when the pattern built from it differs from ``expected`` or `re` has changed."""
+    try:
+        # private to `re` (and without type stubs): any change there lands in the except
+        _parser = importlib.import_module("re._parser")
+        _compiler = importlib.import_module("re._compiler")
+        parsed = _parser.parse(source, flags)
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        # `re`'s opcodes are int subclasses, which marshal refuses; the matcher reads ints
+        program = (
+            int(flags | parsed.state.flags),
+            [int(word) for word in code],
+            parsed.state.groups - 1,
+            groupindex,
+            tuple(indexgroup),
+        )
+        # what a later run reads back, not what is at hand
+        rebuilt = _sre_compile(source, *marshal.loads(marshal.dumps(program)))
+    except Exception:
+        return None
+    # Patterns compare by flags and program: equal means the same matcher.
+    same = (
+        rebuilt == expected
+        and rebuilt.groups == expected.groups
+        and rebuilt.groupindex == expected.groupindex
+    )
+    return program if same else None
+
+
+class _Loader(SourceFileLoader):
+    """Python's loader for source files, handed the module's compiled code by :class:`_Finder`
+    when the cache holds code compiled from the source as it is now. The rest (package
+    resources, ``__file__``, tracebacks) is the standard loader's."""
+
+    def __init__(self, fullname: str, path: str, key: Key, code: CodeType | None = None) -> None:
+        super().__init__(fullname, path)
+        self._key = key
+        self._code = code
+
+    def get_code(self, fullname: str) -> CodeType:
+        global modules_read
+        code, self._code = self._code, None
+        if code is not None:
+            return code
+        modules_read += 1
+        compiled = super().get_code(fullname)
+        with contextlib.suppress(OSError):
+            status = os.stat(self.path)
+            record = (self.path, status.st_mtime_ns, status.st_size, self.is_package(fullname))
+            _keep(self._key, (*record, compiled))
+        return compiled  # type: ignore[return-value]
+
+
+class _Finder:
+    """Finds dflint's own modules. Where the cache holds a module's code, compiled from the
+    source that Python would find now (the same file in the same package folder, with the
+    same modification time and size), that code is used: a module then costs one ``stat``
+    instead of a search of its package folder and the opening and checking of its ``.pyc``.
+    Otherwise Python's path finder finds it, and :class:`_Loader` keeps its code for the next
+    run. Entries are per package folder: two installations of dflint never share one."""
+
+    @staticmethod
+    def find_spec(
+        fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        # A package of one folder (dflint's all are): with more, which folder holds the
+        # module is the path finder's question.
+        if not fullname.startswith("dflint.") or path is None or len(path) != 1:
+            return None
+        folder = path[0]
+        # compiled under -O or -OO, code differs (as in a .pyc's name)
+        key: Key = ("module", f"{fullname} {sys.flags.optimize} {folder}", 0)
+        kept = _entry(key)
+        if isinstance(kept, tuple) and len(kept) == 5 and isinstance(kept[4], CodeType):
+            origin, modified, size, is_package, code = kept
+            where = os.path.dirname(origin) if isinstance(origin, str) else ""
+            if is_package:
+                where = os.path.dirname(where)
+            try:
+                status = os.stat(origin) if where == folder else None
+            except (OSError, TypeError, ValueError):
+                status = None
+            if status and (status.st_mtime_ns, status.st_size) == (modified, size):
+                kept_spec = ModuleSpec(
+                    fullname,
+                    _Loader(fullname, origin, key, code),
+                    origin=origin,
+                    is_package=is_package,
+                )
+                kept_spec.has_location = True  # __file__ and __cached__, as for any source
+                if is_package:
+                    kept_spec.submodule_search_locations = [os.path.dirname(origin)]
+                return kept_spec
+        found = PathFinder.find_spec(fullname, path, target)
+        if found is not None and type(found.loader) is SourceFileLoader and found.origin:
+            found.loader = _Loader(fullname, found.origin, key)
+        return found
 
 
 class _DeferredModule(ModuleType):
@@ -130,8 +317,6 @@ def _defer(name: str) -> None:
     """Make `import name` cheap until something reads a name from the module."""
     if name in sys.modules:
         return
-    from importlib.machinery import PathFinder
-
     spec = PathFinder.find_spec(name)
     if spec is None:
         return
@@ -143,8 +328,10 @@ def _defer(name: str) -> None:
 
 
 def install() -> None:
-    """Have `dataclasses` take its methods' code from the cache for the rest of the run, and
-    `inspect` wait for its first use. ``DFLINT_NO_CODE_CACHE=1`` leaves both as they are."""
+    """Have `dataclasses` take its methods' code, and :func:`compile_pattern` its programs,
+    from the cache for the rest of the run, and `inspect` wait for its first use.
+    ``DFLINT_NO_CODE_CACHE=1`` leaves all three as they are."""
+    global _active
     if os.environ.get(ENV_DISABLE):
         return
     _defer("inspect")
@@ -156,7 +343,9 @@ def install() -> None:
         path = cache_file()
     except Exception:
         return
-    _codes.update(_load(path))
+    _stored.update(_load(path))
     # `dataclasses` looks `exec` up in its own module before the builtins
     dataclasses.exec = _exec  # type: ignore[attr-defined]
+    sys.meta_path.insert(0, _Finder)
+    _active = True
     atexit.register(_save, path)

@@ -3,13 +3,16 @@
 dflint's modules hold about 130 patterns at module level, and a small file needs a fifth of
 them: compiling them all at import took 10-15 ms of a cold start. A pattern made here is
 compiled the first time one of its attributes is read; from then on each method is a plain
-slot, as quick to reach as on the compiled pattern.
+slot, as quick to reach as on the compiled pattern. Compiling goes through
+:func:`dflint.codecache.compile_pattern`, which keeps the compiled program between runs.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any, cast
+
+from dflint.codecache import compile_pattern
 
 _ATTRIBUTES = (
     "search",
@@ -69,7 +72,7 @@ class _LazyPattern(_Pattern):
         # called only while the slot is empty: the first use
         if name not in _ATTRIBUTES:
             raise AttributeError(name)
-        compiled = re.compile(self._source, self._flags)
+        compiled = compile_pattern(self._source, self._flags)
         for attribute in _ATTRIBUTES:
             setattr(self, attribute, getattr(compiled, attribute))
         self.__class__ = _Pattern  # type: ignore[assignment]

@@ -1,16 +1,20 @@
-"""The compiled methods of dataclasses are kept between runs, and a bad cache file costs
-nothing but the compile it would have saved."""
+"""Dataclass methods, regular expressions and dflint's modules are kept compiled between
+runs, what they make behaves as if made afresh, and a bad cache file costs nothing but the
+work it would have saved."""
 
 from __future__ import annotations
 
+import importlib.util
 import marshal
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import dflint
 from dflint import codecache
 
 # Create the lint path's classes, then report how many method texts had to be compiled.
@@ -33,7 +37,7 @@ def run(cache: Path, **extra: str) -> tuple[int, bool]:
 
 
 def cache_file(cache: Path) -> Path:
-    [path] = cache.glob("dataclass-methods-*.marshal")
+    [path] = cache.glob("startup-*.marshal")
     return path
 
 
@@ -41,7 +45,7 @@ def test_the_second_run_compiles_nothing(tmp_path: Path) -> None:
     first, installed = run(tmp_path)
     assert installed and first > 100  # __init__, __repr__, __eq__, ... of each class
     saved = marshal.loads(cache_file(tmp_path).read_bytes())
-    assert len(saved) == first
+    assert len([key for key in saved if isinstance(key, str)]) == first
     assert run(tmp_path) == (0, True)
     assert oct(cache_file(tmp_path).stat().st_mode & 0o777) == "0o600"
 
@@ -114,3 +118,138 @@ def test_inspect_waits_for_its_first_use_and_is_then_the_real_module(tmp_path: P
         "(obj, /) True",
         "True",
     ]
+
+
+# Every pattern dflint's modules hold, compiled through the cache: is each the pattern
+# re.compile makes? Prints how many were compiled from text, and any that differ.
+PATTERNS = """
+import importlib, pkgutil, re, sys
+import dflint, dflint.rules, dflint.codecache as c
+from dflint import lazyre
+names = [m.name for m in pkgutil.walk_packages(dflint.__path__, "dflint.")]
+seen = {}
+for name in names:
+    if name.endswith("__main__"):
+        continue  # runs the command line
+    module = importlib.import_module(name)
+    for value in vars(module).values():
+        slots = getattr(type(value), "__slots__", None)
+        found = [value]
+        if isinstance(slots, tuple) and not isinstance(value, lazyre._Pattern):
+            found = [getattr(value, slot, None) for slot in slots]  # FoldedPattern
+        for pattern in found:
+            if isinstance(pattern, lazyre._Pattern):
+                seen[(pattern._source, pattern._flags)] = pattern
+differ = []
+for (source, flags), lazy in seen.items():
+    lazy.search("")  # compiles it, through the cache
+    made, fresh = c.compile_pattern(source, flags), re.compile(source, flags)
+    if not (made == fresh and made.groupindex == fresh.groupindex and made.groups == fresh.groups
+            and type(made) is re.Pattern and made.pattern == source):
+        differ.append(source)
+print(len(seen), c.patterns_compiled, differ)
+"""
+
+
+def run_patterns(cache: Path) -> tuple[int, int, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.pop(codecache.ENV_DISABLE, None)
+    env["DFLINT_CACHE_DIR"] = str(cache)
+    done = subprocess.run(
+        [sys.executable, "-c", PATTERNS], env=env, capture_output=True, text=True, check=True
+    )
+    count, compiled, differ = done.stdout.split(maxsplit=2)
+    return int(count), int(compiled), differ.strip()
+
+
+def test_patterns_from_the_cache_are_the_patterns_re_makes(tmp_path: Path) -> None:
+    count, compiled, differ = run_patterns(tmp_path)
+    assert count > 100 and compiled >= count and differ == "[]"
+    # the second run builds every one of them from its kept program
+    assert run_patterns(tmp_path) == (count, 0, "[]")
+
+
+def test_a_kept_program_the_matcher_refuses_is_compiled_again(tmp_path: Path) -> None:
+    source = r"(?P<arch>amd64|arm64)-linux"
+    bad = {("re", source, 0): marshal.dumps((0, [1, 2, 3], 0, {}, ()))}
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / codecache._FILE_NAME).write_bytes(marshal.dumps(bad))
+    os.chmod(tmp_path / codecache._FILE_NAME, 0o600)
+    code = (
+        "import dflint.codecache as c;"
+        f"p = c.compile_pattern({source!r}, 0);"
+        "print(p.match('arm64-linux')['arch'], c.patterns_compiled)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["DFLINT_CACHE_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["arm64", "1"]
+
+
+# dflint's modules from a copy of the package: a probe module's value, how many dflint
+# modules were read from disk, and whether __file__, package resources and source work.
+MODULE_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import dflint, dflint.codecache as c
+import dflint._cache_probe as probe, dflint.analyse.catalogue as catalogue
+import importlib.resources, inspect
+resource = importlib.resources.files("dflint.analyse").joinpath("catalogue.json").is_file()
+here = probe.__file__.startswith(sys.argv[1]) and catalogue.__file__.startswith(sys.argv[1])
+source = "def tables" in inspect.getsource(catalogue.tables)
+print(probe.VALUE, c.modules_read, here, resource, source)
+"""
+
+
+def copy_of_dflint(folder: Path, value: str) -> Path:
+    package = folder / "dflint"
+    shutil.copytree(
+        Path(dflint.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    if not (package / "rules").is_dir():  # an editable install maps dflint.rules to rules/
+        rules = importlib.util.find_spec("dflint.rules")
+        assert rules is not None and rules.origin is not None
+        shutil.copytree(Path(rules.origin).parent, package / "rules")
+    (package / "_cache_probe.py").write_text(f"VALUE = {value!r}\n")
+    os.utime(package / "_cache_probe.py", ns=(1_700_000_000_000_000_000,) * 2)
+    return folder
+
+
+def run_module_probe(cache: Path, folder: Path, check: bool = True) -> list[str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")
+    }
+    env.pop(codecache.ENV_DISABLE, None)
+    env["DFLINT_CACHE_DIR"] = str(cache)
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", MODULE_PROBE, str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=folder,
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done.stdout.split() if done.returncode == 0 else [done.stderr]
+
+
+def test_modules_come_from_the_cache_until_their_source_changes(tmp_path: Path) -> None:
+    # two installations whose probe files have the same size and modification time
+    first = copy_of_dflint(tmp_path / "a", "one")
+    second = copy_of_dflint(tmp_path / "b", "two")
+    cache = tmp_path / "cache"
+    read = run_module_probe(cache, first)
+    assert read[0] == "one" and int(read[1]) > 3 and read[2:] == ["True"] * 3
+    # each installation's own modules, never the other's
+    assert run_module_probe(cache, second)[0] == "two"
+    # nothing read from disk the second time; __file__, resources and source as before
+    assert run_module_probe(cache, first) == ["one", "0", "True", "True", "True"]
+    assert run_module_probe(cache, second) == ["two", "0", "True", "True", "True"]
+    (first / "dflint" / "_cache_probe.py").write_text("VALUE = 'changed'\n")
+    assert run_module_probe(cache, first)[:2] == ["changed", "1"]
+    (first / "dflint" / "_cache_probe.py").unlink()
+    [gone] = run_module_probe(cache, first, check=False)
+    # a module that no longer exists is not found, as without the cache
+    assert "ModuleNotFoundError: No module named 'dflint._cache_probe'" in gone

@@ -37,13 +37,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from _string import formatter_parser  # type: ignore[import-not-found]
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from string import Formatter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from dflint import lazyre
+from dflint.codecache import compile_pattern
 
 ShellName = Literal["sh", "cmd", "powershell"]
 SHELL_NAMES: tuple[ShellName, ...] = ("sh", "cmd", "powershell")
@@ -275,7 +276,7 @@ def _by_shell(value: Any, where: str) -> MappingProxyType[ShellName, str]:
 
 def _pattern(value: Any, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(_text(value, where))
+        return compile_pattern(_text(value, where))
     except re.error as error:
         raise _fail(where, f"not a regular expression ({error})") from None
 
@@ -320,7 +321,9 @@ def _command(raw: Any, where: str) -> CommandInfo:
 def _template(value: Any, where: str, *, needs: str | None = None) -> str:
     text = _text(value, where)
     try:
-        fields = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        # string.Formatter().parse, without importing `string` (its Template compiles a
+        # pattern at import)
+        fields = {name for _, name, _, _ in formatter_parser(text) if name is not None}
     except ValueError as error:
         raise _fail(where, f"{error} in {text!r} (write a literal brace as {{{{ or }}}})") from None
     unknown = sorted(fields - _TEMPLATE_FIELDS)
