@@ -10,9 +10,9 @@ line. The CLI makes one per run (:func:`start`); code deeper down (the resolver)
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
-import threading
 import time
 from typing import TextIO
 
@@ -38,7 +38,7 @@ class Progress:
         self.stream = stream
         self.after = after
         self.start = time.monotonic()
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # threading.Lock, without importing threading
         self._shown = 0  # width of the line on screen
         self._last = 0.0
         self._text = ""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -220,9 +219,7 @@ class WriteFailure(Exception):
     """A file that was not written; the original (if any) is untouched."""
 
 
-_CLEANUP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
+_CLEANUP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 class _Interrupted(BaseException):
@@ -235,7 +232,8 @@ class _Interrupted(BaseException):
 def _interruptible() -> Iterator[None]:
     """SIGTERM and SIGHUP raise inside the block (as SIGINT does), so ``finally`` clauses run
     and remove temporary files; afterwards the process dies of the signal as it would have."""
-    import threading  # only where a file is written: not on the start of every run
+    import signal  # only where a file is written: not on the start of every run
+    import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -245,8 +243,10 @@ def _interruptible() -> Iterator[None]:
         raise _Interrupted(signum)
 
     previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
-    for signum in _CLEANUP_SIGNALS:
-        previous[signum] = signal.signal(signum, handler)
+    for name in _CLEANUP_SIGNALS:
+        if hasattr(signal, name):  # SIGHUP is POSIX only
+            signum = getattr(signal, name)
+            previous[signum] = signal.signal(signum, handler)
     try:
         yield
     except _Interrupted as exc:
