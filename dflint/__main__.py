@@ -1,3 +1,3 @@
-from dflint.app.main import main
+from dflint.app.entry import main
 
 main()

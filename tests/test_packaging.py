@@ -141,7 +141,7 @@ def test_console_script_entry_point(wheel: zipfile.ZipFile) -> None:
     parser = configparser.ConfigParser()
     parser.read_string(_dist_info_file(wheel, "entry_points.txt"))
     assert parser.has_section("console_scripts")
-    assert parser.get("console_scripts", "dflint", fallback=None) == "dflint.app.main:main"
+    assert parser.get("console_scripts", "dflint", fallback=None) == "dflint.app.entry:main"
 
 
 def test_metadata_requirements(wheel: zipfile.ZipFile) -> None:

@@ -10,7 +10,6 @@ what a run does *not* import).
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import os
 import sys
@@ -138,11 +137,8 @@ COMMANDS: tuple[Command, ...] = (
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    # A run builds many small objects that all live until it ends (parsed files, analyses,
-    # findings). At the default thresholds the collector scans them again every few hundred
-    # allocations: 15-20% of the time on a 100k-line file, for no memory back (BENCHMARKS.md).
-    # mypy sets the same thresholds; the process pool copies them into its workers.
-    gc.set_threshold(200_000, 30, 30)
+    """Run the command line and exit with its code (the program's collector settings are
+    `dflint.app.entry`'s)."""
     from dflint.read.fileio import OutputFailure
 
     try:
