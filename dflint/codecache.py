@@ -47,9 +47,12 @@ import sys
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
 from types import CodeType, ModuleType
-from typing import Any
 
 from dflint.userdirs import ENV_CACHE_DIR, user_cache_dir
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 ENV_DISABLE = "DFLINT_NO_CODE_CACHE"
 # A file larger than this is not ours (the lint path's entries take about 200 KiB).
@@ -58,11 +61,14 @@ _MAX_BYTES = 8 * 1024 * 1024
 # afresh with what this run used.
 _MAX_ENTRIES = 5000
 _FILE_NAME = f"startup-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
+_MAGIC = b"dflint-startup-1\n"
 
 # A method's text, ("re", text, flags) for a pattern or ("module", name, 0) for a module ->
 # that entry's marshal string.
 Key = str | tuple[str, str, int]
-_stored: dict[Key, bytes] = {}
+# the file's index and its marshal strings (see _load), and the entries this run made
+_stored: dict[Key, tuple[int, int]] = {}
+_data = memoryview(b"")
 _new: dict[Key, bytes] = {}
 _used: set[Key] = set()
 # whether install() put the cache in place for this process
@@ -81,66 +87,98 @@ def cache_file() -> str:
     return os.path.join(override or user_cache_dir(), _FILE_NAME)
 
 
-def _load(path: str) -> dict[Key, bytes]:
+def _load(path: str) -> tuple[dict[Key, tuple[int, int]], memoryview]:
+    """The file's index (key -> where its marshal string starts, and its length) and the
+    strings themselves, or nothing when the file is missing, foreign or not whole."""
+    nothing: tuple[dict[Key, tuple[int, int]], memoryview] = ({}, memoryview(b""))
     try:
         with open(path, "rb") as stream:
             info = os.fstat(stream.fileno())
             if info.st_size > _MAX_BYTES:
-                return {}
+                return nothing
             # someone else's file, or one others may write, could hold any code: not read
             # (POSIX modes; Windows reports every writable file as 0o666 and guards the
             # user's cache folder with its ACL instead)
             if hasattr(os, "getuid") and (info.st_mode & 0o022 or info.st_uid != os.getuid()):
-                return {}
-            loaded = marshal.loads(stream.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(loaded, dict):
-        return {}
-    return {key: value for key, value in loaded.items() if _is_key(key) and type(value) is bytes}
+                return nothing
+            data = memoryview(stream.read())
+    except OSError:
+        return nothing
+    head = len(_MAGIC) + 4
+    if data[: len(_MAGIC)] != _MAGIC or len(data) < head:
+        return nothing
+    size = int.from_bytes(data[len(_MAGIC) : head], "little")
+    try:
+        index = marshal.loads(data[head : head + size])
+    except (EOFError, ValueError, TypeError):
+        return nothing
+    if not isinstance(index, dict):
+        return nothing
+    # the strings are sliced from the file only when asked for, without a copy each
+    return index, data[head + size :]
 
 
-def _is_key(key: object) -> bool:
-    if isinstance(key, str):
-        return True
-    return (
-        isinstance(key, tuple)
-        and len(key) == 3
-        and key[0] in ("re", "module")
-        and isinstance(key[1], str)
-        and isinstance(key[2], int)
-    )
-
-
-def _save(path: str) -> None:
-    """Write the cache with what this run added (atomically; any failure is ignored)."""
-    if not _new or sys.dont_write_bytecode:
-        return
-    merged = {**_load(path), **_stored, **_new}
-    if len(merged) > _MAX_ENTRIES:
-        merged = {key: merged[key] for key in _used if key in merged}
+def _write(path: str, entries: dict[Key, bytes | memoryview]) -> None:
+    """Write ``entries`` as the cache file at ``path``, atomically (a failure is ignored)."""
+    index: dict[Key, tuple[int, int]] = {}
+    offset = 0
+    for key, blob in entries.items():
+        index[key] = (offset, len(blob))
+        offset += len(blob)
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
+        head = marshal.dumps(index)
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         descriptor = os.open(temporary, flags, 0o600)
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(marshal.dumps(merged))
+            stream.write(_MAGIC + len(head).to_bytes(4, "little") + head)
+            for blob in entries.values():
+                stream.write(blob)
         os.replace(temporary, path)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):
             os.unlink(temporary)
 
 
+def _blobs(index: dict[Key, tuple[int, int]], data: memoryview) -> dict[Key, memoryview]:
+    found: dict[Key, memoryview] = {}
+    for key, place in index.items():
+        with contextlib.suppress(TypeError, ValueError):
+            start, length = place
+            found[key] = data[start : start + length]
+    return found
+
+
+def _save(path: str) -> None:
+    """Write the cache with what this run added (atomically; any failure is ignored)."""
+    if not _new or sys.dont_write_bytecode:
+        return
+    entries: dict[Key, bytes | memoryview] = {
+        **_blobs(*_load(path)),
+        **_blobs(_stored, _data),
+        **_new,
+    }
+    if len(entries) > _MAX_ENTRIES:
+        entries = {key: entries[key] for key in _used if key in entries}
+    _write(path, entries)
+
+
 def _entry(key: Key) -> object:
     """The kept value for ``key``, or None."""
-    blob = _new.get(key) or _stored.get(key)
+    blob: bytes | memoryview | None = _new.get(key)
     if blob is None:
-        return None
-    try:
+        place = _stored.get(key)
+        if place is None:
+            return None
+        try:
+            start, length = place
+            blob = _data[start : start + length]
+            value = marshal.loads(blob)
+        except (EOFError, ValueError, TypeError):
+            return None
+    else:
         value = marshal.loads(blob)
-    except (EOFError, ValueError, TypeError):
-        return None
     _used.add(key)
     return value
 
@@ -331,7 +369,7 @@ def install() -> None:
     """Have `dataclasses` take its methods' code, and :func:`compile_pattern` its programs,
     from the cache for the rest of the run, and `inspect` wait for its first use.
     ``DFLINT_NO_CODE_CACHE=1`` leaves all three as they are."""
-    global _active
+    global _active, _data, _stored
     if os.environ.get(ENV_DISABLE):
         return
     _defer("inspect")
@@ -343,7 +381,7 @@ def install() -> None:
         path = cache_file()
     except Exception:
         return
-    _stored.update(_load(path))
+    _stored, _data = _load(path)
     # `dataclasses` looks `exec` up in its own module before the builtins
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     sys.meta_path.insert(0, _Finder)

@@ -10,9 +10,12 @@ slot, as quick to reach as on the compiled pattern. Compiling goes through
 from __future__ import annotations
 
 import re
-from typing import Any, cast
 
 from dflint.codecache import compile_pattern
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 _ATTRIBUTES = (
     "search",
@@ -82,4 +85,4 @@ class _LazyPattern(_Pattern):
 def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile`` deferred to the first use. The result has a compiled pattern's methods
     and attributes, but is not a ``re.Pattern``: do not hand it to ``re.sub(pattern, …)``."""
-    return cast("re.Pattern[str]", _LazyPattern(pattern, int(flags)))
+    return _LazyPattern(pattern, int(flags))  # type: ignore[return-value]

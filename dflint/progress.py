@@ -14,7 +14,10 @@ import _thread
 import os
 import sys
 import time
-from typing import TextIO
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import TextIO
 
 AFTER = 1.0  # seconds of silence before the first line
 _INTERVAL = 0.1  # at most this often on screen

@@ -483,6 +483,15 @@ NEVER_ON_THE_FAST_PATH = (
     "tokenize",
     "platformdirs",
     "tempfile",
+    # imported for annotations only (under TYPE_CHECKING): 2-3 ms of a start; tree-sitter,
+    # which a script with more than simple commands needs, imports it itself
+    "typing",
+    # hashlib loads OpenSSL (the registry cache's keys use Python's own SHA-256); threading,
+    # signal and string are imported where they are used
+    "hashlib",
+    "threading",
+    "signal",
+    "string",
 )
 
 

@@ -44,7 +44,7 @@ def cache_file(cache: Path) -> Path:
 def test_the_second_run_compiles_nothing(tmp_path: Path) -> None:
     first, installed = run(tmp_path)
     assert installed and first > 100  # __init__, __repr__, __eq__, ... of each class
-    saved = marshal.loads(cache_file(tmp_path).read_bytes())
+    saved, _ = codecache._load(str(cache_file(tmp_path)))
     assert len([key for key in saved if isinstance(key, str)]) == first
     assert run(tmp_path) == (0, True)
     assert oct(cache_file(tmp_path).stat().st_mode & 0o777) == "0o600"
@@ -69,8 +69,21 @@ def test_classes_made_from_the_cache_behave_alike(tmp_path: Path) -> None:
     assert "True True" in outputs[0] and "line=9" in outputs[0] and "frozen" in outputs[0]
 
 
+MAGIC = codecache._MAGIC
+INDEX = marshal.dumps({"x": (0, 5)})
+
+
 @pytest.mark.parametrize(
-    "content", [b"", b"not marshal at all", marshal.dumps([1, 2]), marshal.dumps({"x": 1})]
+    "content",
+    [
+        b"",
+        b"not marshal at all",
+        marshal.dumps({"x": 1}),  # the first version's format
+        MAGIC,
+        MAGIC + b"\xff\xff\xff\x7f",  # an index longer than the file
+        MAGIC + len(INDEX).to_bytes(4, "little") + INDEX,  # entries missing
+        MAGIC + (5).to_bytes(4, "little") + b"\x00" * 64,
+    ],
 )
 def test_a_corrupt_or_foreign_file_is_ignored_and_replaced(tmp_path: Path, content: bytes) -> None:
     tmp_path.mkdir(exist_ok=True)
@@ -171,10 +184,10 @@ def test_patterns_from_the_cache_are_the_patterns_re_makes(tmp_path: Path) -> No
 
 def test_a_kept_program_the_matcher_refuses_is_compiled_again(tmp_path: Path) -> None:
     source = r"(?P<arch>amd64|arm64)-linux"
-    bad = {("re", source, 0): marshal.dumps((0, [1, 2, 3], 0, {}, ()))}
-    tmp_path.mkdir(exist_ok=True)
-    (tmp_path / codecache._FILE_NAME).write_bytes(marshal.dumps(bad))
-    os.chmod(tmp_path / codecache._FILE_NAME, 0o600)
+    bad: dict[codecache.Key, bytes | memoryview] = {
+        ("re", source, 0): marshal.dumps((0, [1, 2, 3], 0, {}, ()))
+    }
+    codecache._write(str(tmp_path / codecache._FILE_NAME), bad)
     code = (
         "import dflint.codecache as c;"
         f"p = c.compile_pattern({source!r}, 0);"

@@ -1,4 +1,4 @@
-"""Every dataclass of the package has a docstring of its own.
+"""Every dataclass of the package has a docstring of its own, and no class variables.
 
 Without one, Python 3.11's ``dataclasses`` makes one from ``inspect.signature(cls)`` while the
 module is imported, which costs start-up time for every such class.
@@ -61,3 +61,16 @@ def test_every_dataclass_has_its_own_docstring() -> None:
         if not cls.__doc__ or cls.__doc__ == _made_up_doc(cls)
     ]
     assert not missing, "dataclasses without a docstring: " + ", ".join(missing)
+
+
+def test_no_dataclass_declares_a_class_variable() -> None:
+    # `dataclasses` tells a ClassVar annotation (a string here) from a field only when
+    # `typing` is imported, and the lint path does not import it: such a class would gain a
+    # field on a quick run and not under the tests.
+    declared = [
+        f"{cls.__module__}.{cls.__qualname__}.{name}"
+        for cls in _dataclasses()
+        for name, annotation in vars(cls).get("__annotations__", {}).items()
+        if "ClassVar" in str(annotation)
+    ]
+    assert declared == []

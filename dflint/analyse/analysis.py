@@ -29,18 +29,20 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
 
 from dflint import lazyre
 from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS
 from dflint.core.reference import split_written
 from dflint.read.model import Dockerfile, Instruction, Stage
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
     from dflint.analyse.shell.model import ShellView
 
-OS = Literal["linux", "windows", "unknown"]
-BindingKind = Literal["ARG", "ENV", "platform"]
+OS: TypeAlias = 'Literal["linux", "windows", "unknown"]'
+BindingKind: TypeAlias = 'Literal["ARG", "ENV", "platform"]'
 
 PLATFORM_ARGS: tuple[str, ...] = (
     "TARGETPLATFORM",

@@ -12,13 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from dflint import lazyre
 from dflint.analyse.analysis import Analysis, StageFacts
 from dflint.analyse.shell.model import Condition, Script
 from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS, arch_tokens_in_tag
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.analyse.targets import Targets
 

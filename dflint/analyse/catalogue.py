@@ -41,12 +41,15 @@ from _string import formatter_parser  # type: ignore[import-not-found]
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from dflint import lazyre
 from dflint.codecache import compile_pattern
 
-ShellName = Literal["sh", "cmd", "powershell"]
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any, Literal, TypeAlias
+
+ShellName: TypeAlias = 'Literal["sh", "cmd", "powershell"]'
 SHELL_NAMES: tuple[ShellName, ...] = ("sh", "cmd", "powershell")
 
 SH: frozenset[ShellName] = frozenset({"sh"})
@@ -86,7 +89,7 @@ class CommandInfo:
 # similar is listed under ``rejected`` with the difference. What matches no translation is not
 # translated. The data file's ``about.translations`` says what the templates' fields mean.
 
-Outcome = Literal["ok", "error", "created", "n/a"]
+Outcome: TypeAlias = 'Literal["ok", "error", "created", "n/a"]'
 OUTCOMES: tuple[Outcome, ...] = ("ok", "error", "created", "n/a")
 
 
@@ -132,7 +135,9 @@ class Translation:
     rejected: Mapping[str, str] = field(default_factory=dict)  # form -> why it differs
 
 
-class Catalogue(NamedTuple):  # (a NamedTuple is made faster at import than a dataclass)
+# (not a NamedTuple: that compiles each field's annotation, a string here, at every start)
+@dataclass(frozen=True, slots=True)
+class Catalogue:
     """Every table of the data file, as read by :func:`load`."""
 
     entries: tuple[CommandInfo, ...]  # Linux utilities first
@@ -244,7 +249,8 @@ def _text_map(value: Any, where: str) -> dict[str, str]:
 def _shell(value: Any, where: str) -> ShellName:
     if value not in SHELL_NAMES:
         raise _fail(where, f"unknown shell {value!r} (one of sh, cmd, powershell)")
-    return cast(ShellName, value)
+    shell: ShellName = value
+    return shell
 
 
 def _known_keys(table: Mapping[str, Any], known: Iterable[str], where: str) -> None:

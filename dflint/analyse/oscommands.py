@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Literal
 
 from dflint import lazyre
 from dflint.analyse import catalogue
@@ -19,7 +18,11 @@ from dflint.analyse.catalogue import ShellName
 from dflint.analyse.shell import Command, Script, dialect_of, program_name
 from dflint.read.model import Instruction
 
-MisfitKind = Literal["missing", "option", "cmdlet"]
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+MisfitKind: TypeAlias = 'Literal["missing", "option", "cmdlet"]'
 
 # Microsoft's own Windows images ship only Windows' commands. Other bases may put Linux
 # names on PATH (diamol's adds ls.bat, cat.bat, …; golang's Windows images put Git's

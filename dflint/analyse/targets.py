@@ -15,16 +15,17 @@ One model for ``lint``, ``platforms`` and ``fix`` (DESIGN.md, "Target platforms"
 from __future__ import annotations
 
 import re
-import typing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from dflint import lazyre
 from dflint.analyse.analysis import Analysis, StageFacts, arch_evidence_in_path
 from dflint.analyse.arch import ImagePin, image_pin, same_arch, stage_on_build_platform
 from dflint.core.platform import normalise_arch
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
     from dflint.settings.config import Config
 
 DEFAULT_TARGETS = ("linux/amd64", "linux/arm64")
@@ -248,7 +249,7 @@ def literal_pin(facts: StageFacts) -> ImagePin | None:
     return pin if pin.token.lower() in written else None
 
 
-StageRole = typing.Literal["own", "build", "other"]
+StageRole: TypeAlias = 'Literal["own", "build", "other"]'
 
 
 def stage_role(analysis: Analysis, own_arch: str, facts: StageFacts) -> StageRole:

@@ -15,7 +15,10 @@ the collector's sight first; exit frees them as before.
 from __future__ import annotations
 
 import gc
-from typing import NoReturn
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def main() -> NoReturn:

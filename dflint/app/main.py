@@ -17,7 +17,6 @@ import time
 from argparse import Namespace
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 from dflint import __version__
 from dflint.app.options import (
@@ -35,7 +34,10 @@ from dflint.app.options import (
     whole_number,
 )
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from dflint.core.findings import Severity
     from dflint.lint.engine import FileResult, Options
     from dflint.report.summary import Report

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from dflint.analyse.analysis import Analysis
 from dflint.core.reference import ImageRef
@@ -19,6 +18,7 @@ from dflint.registry.resolver import Resolution, Resolver, resolver_for
 from dflint.registry.stages import BaseImages, base_images
 from dflint.settings.registry import RegistrySettings
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.settings.config import Config
 

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dflint import lazyre
 from dflint.analyse.analysis import analyze
@@ -29,6 +28,7 @@ from dflint.read.reader import split_physical_lines
 from dflint.settings import config as config_module
 from dflint.settings.config import Config
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.registry.resolver import Resolution
 

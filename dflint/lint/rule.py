@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
 
 from dflint.core.findings import Fix, Severity
 from dflint.read.model import Instruction, Span
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from dflint.analyse.analysis import Analysis
     from dflint.analyse.targets import OwnPlatform, Targets
     from dflint.core.findings import Finding

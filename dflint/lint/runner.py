@@ -10,7 +10,6 @@ import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dflint.lint.engine import (
     FileResult,
@@ -21,6 +20,7 @@ from dflint.lint.engine import (
     lint_file,
 )
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.core.reference import ImageRef
     from dflint.registry.resolver import Resolution

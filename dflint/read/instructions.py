@@ -20,14 +20,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 from dflint import lazyre
 from dflint.read.lineparse import GO_SPACE
 from dflint.read.model import KNOWN_KEYWORDS, Dockerfile, Instruction, Span
 from dflint.read.reader import MAX_LINE_BYTES
 
-ProblemKind = Literal["invalid-instruction", "unknown-instruction"]
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+ProblemKind: TypeAlias = 'Literal["invalid-instruction", "unknown-instruction"]'
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +253,7 @@ def _parse_bool(text: str) -> bool | None:
 
 # --- flags (bflag.go) ----------------------------------------------------------------------
 
-FlagKind = Literal["bool", "string", "strings"]
+FlagKind: TypeAlias = 'Literal["bool", "string", "strings"]'
 
 _HEALTH_FLAGS: dict[str, FlagKind] = {
     "interval": "string",

@@ -7,8 +7,8 @@ last character), as SARIF and LSP count it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.read.instructions import Problem
 

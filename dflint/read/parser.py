@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from dflint import lazyre
 from dflint.errors import InputError
 from dflint.read.instructions import validate
 from dflint.read.model import Dockerfile, Instruction, Stage
 from dflint.read.reader import decode, read_text
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 _AS = lazyre.compile(r"(?i)as")
 _SURROGATE_ESCAPE = lazyre.compile("[\udc80-\udcff]")

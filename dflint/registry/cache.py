@@ -15,10 +15,13 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from dflint.core.platform import Platform
 from dflint.userdirs import ENV_CACHE_DIR, user_cache_dir
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 1
 # An entry lists an image's platforms: a few kilobytes, some hundred for the largest indexes.

@@ -14,13 +14,16 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from dflint import lazyre
 from dflint.core.archnames import ARCH_NAMESPACES, arch_tokens_in_tag
 from dflint.core.platform import Platform
 from dflint.core.reference import DEFAULT_REGISTRY, ImageRef
 from dflint.userdirs import user_data_dir
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 ENV_DATA_DIR = "DFLINT_DATA_DIR"
 IMPORTED_NAME = "official-images.json"

@@ -26,12 +26,11 @@ allowing a registry over plain HTTP (another scheme) takes effect on the next ru
 
 from __future__ import annotations
 
+import _thread
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
 
 from dflint.core.platform import Platform
 from dflint.core.reference import ImageRef
@@ -45,8 +44,10 @@ from dflint.registry.offline import (
 )
 from dflint.settings.registry import RegistrySettings
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from typing import TextIO
 
     from dflint.registry.client import RegistryClient
 
@@ -136,7 +137,7 @@ class Resolver:
         self.workers = workers
         self._client_factory = client_factory
         self._client: RegistryClient | None = None
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # threading.Lock, without importing threading
         self._memo: dict[str, tuple[float, Resolution]] = {}
         self._deadline: float | None = None  # the run's budget ends (set on first use)
         self.pid = os.getpid()
@@ -410,7 +411,7 @@ class Resolver:
 # --- one resolver per run (per process and settings) -----------------------------------------
 
 _POOL: dict[tuple[object, ...], Resolver] = {}
-_POOL_LOCK = threading.Lock()
+_POOL_LOCK = _thread.allocate_lock()
 
 
 def answered() -> dict[str, Resolution]:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from dflint.analyse.analysis import Analysis, StageFacts
 from dflint.core.platform import Platform
 from dflint.core.reference import ImageRef, ReferenceError, parse_reference
 from dflint.registry.resolver import Resolution, unknown
 
-BaseKind = Literal["image", "stage", "scratch", "unknown"]
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+BaseKind: TypeAlias = 'Literal["image", "stage", "scratch", "unknown"]'
 # Resolve references (by ImageRef.key); the engine passes the run's resolver here.
 Lookup = Callable[[list[ImageRef]], Mapping[str, Resolution]]
 

@@ -10,7 +10,6 @@ import fnmatch
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from dflint.core.findings import THRESHOLDS, Severity
 from dflint.errors import ConfigError, InputError
@@ -19,6 +18,10 @@ from dflint.settings import registry as registry_settings
 from dflint.settings.fix import Settings as FixSettings
 from dflint.settings.fix import parse as parse_fix_settings
 from dflint.settings.registry import RegistrySettings
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 KEYS = (
     "platforms",

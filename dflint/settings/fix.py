@@ -15,9 +15,12 @@ Every pair works both ways. Values are kept as tuples so that the settings stay 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from dflint.errors import ConfigError
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 KEYS = ("images", "paths", "users", "commands", "windows-release")
 WINDOWS_RELEASES = ("ltsc2019", "ltsc2022", "ltsc2025")

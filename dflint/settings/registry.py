@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import urlsplit
 
 from dflint import lazyre
 from dflint.core.reference import DEFAULT_REGISTRY, is_loopback_host
 from dflint.errors import ConfigError
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_TTL = 24 * 3600.0
 DEFAULT_TIMEOUT = 15.0

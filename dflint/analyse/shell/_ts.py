@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from dflint.analyse.shell.model import Script
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
 
 
 @cache
@@ -55,7 +58,7 @@ class ByteOffsets:
         return self._chars[min(byte, len(self._chars) - 1)]
 
 
-WalkItem = tuple[Any, tuple[Any, ...]] | Callable[[], None]
+WalkItem: TypeAlias = "tuple[Any, tuple[Any, ...]] | Callable[[], None]"
 
 
 class FlatWalk:

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import Literal
 
 from dflint.analyse.shell.source import SourceMap
 from dflint.read.model import Span
 
-Dialect = Literal["posix", "powershell", "cmd", "exec"]
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+Dialect: TypeAlias = 'Literal["posix", "powershell", "cmd", "exec"]'
 """posix: sh/bash/ash/dash; powershell: Windows PowerShell or pwsh; cmd: cmd.exe;
 exec: an exec-form argument list run without a shell."""
 
-VariableSyntax = Literal["sh", "cmd", "cmd-delayed", "ps", "ps-env"]
+VariableSyntax: TypeAlias = 'Literal["sh", "cmd", "cmd-delayed", "ps", "ps-env"]'
 """How a reference is written: ``$X``/``${X}`` (sh), ``%X%`` (cmd), ``!X!`` (cmd-delayed),
 ``$x`` (ps, a PowerShell variable), ``$env:X`` (ps-env)."""
 
-ConditionKind = Literal["case", "if", "else", "and", "or", "loop", "switch"]
+ConditionKind: TypeAlias = 'Literal["case", "if", "else", "and", "or", "loop", "switch"]'
 
 
 @dataclass(frozen=True, slots=True)

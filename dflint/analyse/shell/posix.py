@@ -6,8 +6,6 @@ features a script uses (``[[``, arrays, ``<(…)``, ``$'…'``, …) for rules a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
-
 from dflint import lazyre
 from dflint.analyse.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.analyse.shell.model import (
@@ -24,7 +22,10 @@ from dflint.analyse.shell.model import (
 )
 from dflint.analyse.shell.source import SourceMap
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
     from tree_sitter import Node
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from dflint.analyse.shell._ts import ByteOffsets, FlatWalk, read_tree
 from dflint.analyse.shell.model import (
@@ -18,6 +17,7 @@ from dflint.analyse.shell.model import (
 )
 from dflint.analyse.shell.source import SourceMap
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from tree_sitter import Node
 

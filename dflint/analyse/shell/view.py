@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from dflint import lazyre
 from dflint.analyse.shell.model import Assignment, Command, Dialect, Script, ShellView, Word
@@ -20,6 +19,7 @@ from dflint.analyse.shell.source import (
 )
 from dflint.read.model import Instruction
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.analyse.analysis import Analysis
 

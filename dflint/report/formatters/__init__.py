@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
 
 from dflint.core.findings import Finding, Severity
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from dflint.lint.engine import FileResult
     from dflint.report.summary import Report
 
+    class Formatter(Protocol):
+        """A formatter module."""
+
+        def render(self, report: Report, colour: bool = False) -> str: ...
+
+
 FORMATS = ("text", "json", "sarif", "github", "checkstyle", "gitlab")
-
-
-class Formatter(Protocol):
-    def render(self, report: Report, colour: bool = False) -> str: ...
 
 
 def choose(name: str, environ: Mapping[str, str]) -> str:

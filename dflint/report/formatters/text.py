@@ -15,11 +15,11 @@ terminals turn into links.
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
 from dflint.core.findings import Finding, Severity
 from dflint.report.formatters import printable
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
     from dflint.report.summary import Report
 
