@@ -20,6 +20,8 @@ that anything that changed simply misses and is made as before (BENCHMARKS.md, i
   its code. :class:`_Finder` keeps each module's code with the path, modification time and
   size of the source it was compiled from (what a ``.pyc`` checks) and, while those still
   match, hands it to Python's own source loader: one ``stat`` a module.
+- **Data files.** The command catalogue and the table of well-known images are JSON;
+  :func:`read_json` keeps what they hold in marshal's form, checked like a module.
 
 The cache is an optimisation: a missing, unreadable, foreign or corrupt file is ignored (and
 rewritten), a file others may write is not read, and nothing is written under
@@ -63,8 +65,8 @@ _MAX_ENTRIES = 5000
 _FILE_NAME = f"startup-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
 _MAGIC = b"dflint-startup-1\n"
 
-# A method's text, ("re", text, flags) for a pattern or ("module", name, 0) for a module ->
-# that entry's marshal string.
+# A method's text, ("re", text, flags) for a pattern, ("module", name, 0) for a module or
+# ("json", path, 0) for a data file -> that entry's marshal string.
 Key = str | tuple[str, str, int]
 # the file's index and its marshal strings (see _load), and the entries this run made
 _stored: dict[Key, tuple[int, int]] = {}
@@ -222,6 +224,33 @@ def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
         if program is not None:
             _keep(key, program)
     return pattern
+
+
+def read_json(path: str) -> Any:
+    """``json.load`` of one of dflint's own data files, from the cache while the file has the
+    modification time and size it was read at (marshal reads the same values back several
+    times faster, and a run that needs no other JSON does not import `json`). Errors are
+    json's and the file system's, as without the cache."""
+    status = None
+    if _active:
+        with contextlib.suppress(OSError):
+            status = os.stat(path)
+    key: Key = ("json", path, 0)
+    if status is not None:
+        kept = _entry(key)
+        if (
+            isinstance(kept, tuple)
+            and len(kept) == 3
+            and kept[:2] == (status.st_mtime_ns, status.st_size)
+        ):
+            return kept[2]
+    import json
+
+    with open(path, "rb") as stream:
+        data = json.load(stream)
+    if status is not None:
+        _keep(key, (status.st_mtime_ns, status.st_size, data))
+    return data
 
 
 def _sre_compile(source: str, *program: Any) -> re.Pattern[str]:

@@ -18,7 +18,7 @@ def test_benchmark_smoke_mode_prints_every_measurement() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    for label in ("(a) throughput", "(b) cold start", "(c) scale", "(d) "):
+    for label in ("(a) throughput", "(b) cold start", "(b) the first run", "(c) scale", "(d) "):
         assert label in result.stdout
     assert "hadolint" in result.stdout
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -232,7 +233,11 @@ print(len(opened))
 catalogue.lookup("ls"); catalogue.exists("rm", "cmd"); catalogue.translations()
 print(len(opened), sorted(catalogue.PACKAGE_MANAGERS["apk"]))
 """
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    # without the start-up cache, which would answer from its copy of the file
+    env = {**os.environ, "DFLINT_NO_CODE_CACHE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    )
     assert run.stdout.split("\n")[:2] == ["0", "1 ['alpine']"]
 
 

@@ -495,22 +495,40 @@ NEVER_ON_THE_FAST_PATH = (
 )
 
 
-def imported(args: list[str], cwd: Path) -> set[str]:
+def imported(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> set[str]:
     """The modules a `dflint ARGS` process has loaded when it exits (``-X importtime`` would
     miss those loaded through importlib, as the commands are)."""
     probe = (
-        "import json, runpy, sys\n"
+        "import runpy, sys\n"
         "sys.argv = ['dflint', *sys.argv[1:]]\n"
         "try:\n    runpy.run_module('dflint', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+        "names = sorted(sys.modules)\n"
+        "import json\n"  # after the names: is it dflint's?
+        "print(json.dumps(names), file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, *args],
-        capture_output=True, text=True, cwd=cwd, timeout=120, env=environment(),
+        capture_output=True, text=True, cwd=cwd, timeout=120,
+        env=environment() if env is None else env,
     )  # fmt: skip
     names: set[str] = set(json.loads(done.stderr.strip().splitlines()[-1]))
     return names
+
+
+def test_a_warm_start_reads_dflints_own_data_without_a_json_parser(tmp_path: Path) -> None:
+    # The command catalogue and the well-known images' table come from the start-up cache
+    # once a run has kept them; a file without exec forms, with no registry answers on disk,
+    # then needs no JSON parser.
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN apk add --no-cache curl\n")
+    env = environment(
+        DFLINT_CACHE_DIR=str(tmp_path / "cache"), DFLINT_DATA_DIR=str(tmp_path / "data")
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("DFLINT_NO_CODE_CACHE", None)
+    args = ["lint", "--offline", "Dockerfile"]
+    assert "json" in imported(args, tmp_path, env)  # the first run reads the files
+    assert "json" not in imported(args, tmp_path, env)
 
 
 def test_help_and_an_offline_lint_import_only_what_they_use(tmp_path: Path) -> None:

@@ -266,3 +266,34 @@ def test_modules_come_from_the_cache_until_their_source_changes(tmp_path: Path) 
     [gone] = run_module_probe(cache, first, check=False)
     # a module that no longer exists is not found, as without the cache
     assert "ModuleNotFoundError: No module named 'dflint._cache_probe'" in gone
+
+
+JSON_PROBE = """
+import sys, dflint.codecache as c
+print(c.read_json(sys.argv[1]), "json" in sys.modules)
+"""
+
+
+def test_data_files_come_from_the_cache_until_they_change(tmp_path: Path) -> None:
+    data = tmp_path / "table.json"
+    data.write_text('{"alpine": ["linux/amd64", "linux/arm64"], "n": 1.5}')
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.pop(codecache.ENV_DISABLE, None)
+    env["DFLINT_CACHE_DIR"] = str(tmp_path / "cache")
+
+    def probe() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", JSON_PROBE, str(data)],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+
+    first = "{'alpine': ['linux/amd64', 'linux/arm64'], 'n': 1.5}"
+    assert probe() == f"{first} True"
+    assert probe() == f"{first} False"  # the same values, without parsing
+    data.write_text('{"alpine": ["linux/amd64"]}')
+    assert probe() == "{'alpine': ['linux/amd64']} True"
+    data.write_text("{not json")
+    failed = subprocess.run(
+        [sys.executable, "-c", JSON_PROBE, str(data)], env=env, capture_output=True, text=True
+    )
+    assert "JSONDecodeError" in failed.stderr  # errors are json's, as without the cache

@@ -34,7 +34,6 @@ Typical use::
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from _string import formatter_parser  # type: ignore[import-not-found]
@@ -43,7 +42,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from dflint import lazyre
-from dflint.codecache import compile_pattern
+from dflint.codecache import compile_pattern, read_json
 
 TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
@@ -569,8 +568,13 @@ def load(path: str | os.PathLike[str] = DATA_FILE, *, check: bool = True) -> Cat
     the tests check that file)."""
     shown = os.path.basename(path)
     try:
-        with open(path, "rb") as stream:
-            data = json.load(stream)
+        if path == DATA_FILE:  # dflint's own, kept by the start-up cache
+            data = read_json(DATA_FILE)
+        else:
+            import json  # (read_json imports it when it has to)
+
+            with open(path, "rb") as stream:
+                data = json.load(stream)
     except OSError as error:
         raise CatalogueError(f"{shown}: cannot be read ({error.strerror})") from None
     except ValueError as error:  # JSONDecodeError and bad UTF-8

@@ -7,7 +7,6 @@ dflint sees exactly the arguments the builder will see.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import dataclass
@@ -182,6 +181,8 @@ def _parse_json(rest: str) -> list[str] | None:
     rest = rest.lstrip(GO_SPACE)
     if not rest.startswith("["):
         return None
+    import json  # exec forms only: a file of shell forms never needs it
+
     try:
         value, end = json.JSONDecoder(parse_constant=_reject_constant).raw_decode(rest)
     except (ValueError, RecursionError):

@@ -10,7 +10,6 @@ directory: a reader sees either the old or the new file, never half of one.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -128,12 +127,17 @@ class DiskCache:
         from dflint.read.fileio import read_input
 
         try:
-            data = json.loads(read_input(self._path(key), MAX_ENTRY_BYTES))
+            text = read_input(self._path(key), MAX_ENTRY_BYTES)
+            import json  # only when there is an entry to read
+
+            data = json.loads(text)
             return CacheEntry.from_json(data, key)
         except (InputError, ValueError, RecursionError, TypeError, OverflowError):
             return None
 
     def put(self, entry: CacheEntry) -> None:
+        import json
+
         payload = json.dumps(entry.to_json(), separators=(",", ":")).encode()
         tmp_name: str | None = None
         target = self._path(entry.key)

@@ -9,13 +9,13 @@ complete. The imported table (``dflint data import-official-images``) lists each
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from dflint import lazyre
+from dflint.codecache import read_json
 from dflint.core.archnames import ARCH_NAMESPACES, arch_tokens_in_tag
 from dflint.core.platform import Platform
 from dflint.core.reference import DEFAULT_REGISTRY, ImageRef
@@ -147,8 +147,7 @@ class WellKnownTable:
 @cache
 def builtin_table() -> WellKnownTable:
     # beside this module (importlib.resources would import zipfile for nothing)
-    text = Path(__file__).with_name("wellknown.json").read_text("utf-8")
-    return WellKnownTable(json.loads(text))
+    return WellKnownTable(read_json(os.path.join(os.path.dirname(__file__), "wellknown.json")))
 
 
 class ImportedTable:
@@ -195,7 +194,10 @@ def load_imported(path: Path) -> ImportedTable | None:
     from dflint.read.fileio import read_input
 
     try:
-        data = json.loads(read_input(path))
+        text = read_input(path)
+        import json  # only when a table was imported
+
+        data = json.loads(text)
     except (InputError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != IMPORTED_FORMAT:

@@ -9,7 +9,6 @@ physical (line, column) positions, so a finding inside a script points at the ri
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -197,6 +196,8 @@ def json_strings(piece: Piece) -> list[Piece] | None:
 
     None when the text is not a plain JSON array of strings.
     """
+    import json  # exec forms only (a script needs none)
+
     text = piece.text
     try:
         values = json.loads(text)
