@@ -13,6 +13,7 @@ import contextlib
 import os
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from dflint.core.platform import Platform
@@ -20,6 +21,7 @@ from dflint.userdirs import ENV_CACHE_DIR, user_cache_dir
 
 TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 FORMAT = 1
@@ -92,20 +94,26 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _sha256_hex(data: bytes) -> str:
+@cache
+def _sha256() -> Callable[[bytes], Any]:
     """SHA-256 from Python's own implementation where it has one: `hashlib` loads OpenSSL
-    first (3 ms of a 2-line lint), and the digest is the same."""
+    first (3 ms of a 2-line lint), and the digest is the same. Found once: a module that is
+    not there is looked for again on every import."""
     import importlib
 
     for module in ("_sha2", "_sha256"):  # Python 3.12 and later, 3.11
         try:
-            sha256 = importlib.import_module(module).sha256
+            found: Callable[[bytes], Any] = importlib.import_module(module).sha256
+            return found
         except (ImportError, AttributeError):
             continue
-        return str(sha256(data).hexdigest())
     import hashlib
 
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256
+
+
+def _sha256_hex(data: bytes) -> str:
+    return str(_sha256()(data).hexdigest())
 
 
 class DiskCache:
