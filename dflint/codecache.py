@@ -57,11 +57,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 ENV_DISABLE = "DFLINT_NO_CODE_CACHE"
-# A file larger than this is not ours (the lint path's entries take about 200 KiB).
+# A file larger than this is not ours (one installation's lint path takes about 1.5 MiB).
 _MAX_BYTES = 8 * 1024 * 1024
-# Entries no run asks for any more stay until the file holds this many; then it is written
-# afresh with what this run used.
-_MAX_ENTRIES = 5000
+# Entries no run asks for any more (another installation's modules, an old version's
+# methods) stay until the file would hold more than this; then it is written afresh with
+# what this run used.
+_KEEP_BYTES = 4 * 1024 * 1024
 _FILE_NAME = f"startup-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
 _MAGIC = b"dflint-startup-1\n"
 
@@ -161,7 +162,7 @@ def _save(path: str) -> None:
         **_blobs(_stored, _data),
         **_new,
     }
-    if len(entries) > _MAX_ENTRIES:
+    if sum(len(blob) for blob in entries.values()) > _KEEP_BYTES:
         entries = {key: entries[key] for key in _used if key in entries}
     _write(path, entries)
 

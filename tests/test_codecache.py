@@ -297,3 +297,28 @@ def test_data_files_come_from_the_cache_until_they_change(tmp_path: Path) -> Non
         [sys.executable, "-c", JSON_PROBE, str(data)], env=env, capture_output=True, text=True
     )
     assert "JSONDecodeError" in failed.stderr  # errors are json's, as without the cache
+
+
+def test_entries_no_run_uses_go_when_the_file_grows_too_large(tmp_path: Path) -> None:
+    # what another installation left: kept while the file is small, dropped past the budget
+    path = str(tmp_path / codecache._FILE_NAME)
+    codecache._write(path, {"small, unused": b"x" * 1000})
+    run(tmp_path)
+    kept, _ = codecache._load(path)
+    assert "small, unused" in kept
+    entries: dict[codecache.Key, bytes | memoryview] = {
+        **codecache._blobs(*codecache._load(path)),
+        "large, unused": b"x" * (codecache._KEEP_BYTES + 1),
+    }
+    codecache._write(path, entries)
+    # a run that adds something (a pattern no module holds) rewrites the file
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update({"DFLINT_CACHE_DIR": str(tmp_path)})
+    subprocess.run(
+        [sys.executable, "-c", "import dflint.codecache as c; c.compile_pattern('new-[0-9]+')"],
+        env=env, check=True,
+    )  # fmt: skip
+    kept, _ = codecache._load(path)
+    assert "large, unused" not in kept and "small, unused" not in kept
+    assert ("re", "new-[0-9]+", 0) in kept
+    assert os.path.getsize(path) < codecache._KEEP_BYTES
