@@ -84,7 +84,7 @@ modules_read = 0
 
 
 def cache_file() -> str:
-    """Where the compiled methods live: beside the platform cache (``DFLINT_CACHE_DIR``, or
+    """Where the start-up cache lives: beside the platform cache (``DFLINT_CACHE_DIR``, or
     the user's cache directory)."""
     override = os.environ.get(ENV_CACHE_DIR)
     return os.path.join(override or user_cache_dir(), _FILE_NAME)
@@ -311,9 +311,14 @@ class _Loader(SourceFileLoader):
         if code is not None:
             return code
         modules_read += 1
+        try:
+            # before the source is read, as Python stamps a .pyc: a file changed meanwhile
+            # is then read again next time, never kept as this code
+            status: os.stat_result | None = os.stat(self.path)
+        except OSError:
+            status = None
         compiled = super().get_code(fullname)
-        with contextlib.suppress(OSError):
-            status = os.stat(self.path)
+        if status is not None and compiled is not None:
             record = (self.path, status.st_mtime_ns, status.st_size, self.is_package(fullname))
             _keep(self._key, (*record, compiled))
         return compiled  # type: ignore[return-value]
@@ -396,9 +401,9 @@ def _defer(name: str) -> None:
 
 
 def install() -> None:
-    """Have `dataclasses` take its methods' code, and :func:`compile_pattern` its programs,
-    from the cache for the rest of the run, and `inspect` wait for its first use.
-    ``DFLINT_NO_CODE_CACHE=1`` leaves all three as they are."""
+    """Put the start-up cache in place for the rest of the run (dataclass methods, pattern
+    programs, dflint's modules and data files), and have `inspect` wait for its first use.
+    ``DFLINT_NO_CODE_CACHE=1`` leaves everything as Python has it."""
     global _active, _data, _stored
     if os.environ.get(ENV_DISABLE):
         return

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 
+from dflint.core.ruleindex import RULES
+
 BAD = "FROM alpine:3.20\nRUN wget https://example.com/tool-$TARGETARCH.tar.gz\n"
 GOOD = "FROM alpine:3.20\nRUN echo hello\n"
 
@@ -529,6 +531,44 @@ def test_a_warm_start_reads_dflints_own_data_without_a_json_parser(tmp_path: Pat
     args = ["lint", "--offline", "Dockerfile"]
     assert "json" in imported(args, tmp_path, env)  # the first run reads the files
     assert "json" not in imported(args, tmp_path, env)
+
+
+EVERY_INSTRUCTION = """\
+# syntax=docker/dockerfile:1
+ARG BASE=alpine:3.20
+FROM $BASE AS build
+ARG TARGETARCH
+ENV APP_HOME=/app
+LABEL org.opencontainers.image.title=demo
+WORKDIR /app
+COPY go.mod ./
+ADD https://example.com/a.tar.gz /tmp/
+RUN apk add --no-cache curl
+USER nobody
+EXPOSE 8080
+VOLUME /data
+STOPSIGNAL SIGTERM
+HEALTHCHECK CMD ["wget", "-q", "-O-", "http://localhost:8080/"]
+SHELL ["/bin/sh", "-c"]
+ONBUILD RUN echo hi
+ENTRYPOINT ["/app/server"]
+CMD ["--port", "8080"]
+FROM scratch
+COPY --from=build /app /app
+"""
+
+
+def test_every_rule_module_loads_without_typing(tmp_path: Path) -> None:
+    # Each instruction of the file makes the engine import the rules that read it: all of
+    # them, and the modules they use. None may need `typing` at run time (BENCHMARKS.md:
+    # 2-3 ms of every start); tree-sitter, which scripts beyond simple commands need,
+    # imports it itself.
+    (tmp_path / "Dockerfile").write_text(EVERY_INSTRUCTION)
+    names = imported(["lint", "--offline", "Dockerfile"], tmp_path)
+    rules = {name for name in names if name.startswith("dflint.rules.df")}
+    assert len(rules) == len([entry for entry in RULES if entry.module is not None])
+    assert "tree_sitter" not in names
+    assert "typing" not in names
 
 
 def test_help_and_an_offline_lint_import_only_what_they_use(tmp_path: Path) -> None:
