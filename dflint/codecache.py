@@ -419,6 +419,10 @@ def install() -> None:
     _stored, _data = _load(path)
     # `dataclasses` looks `exec` up in its own module before the builtins
     dataclasses.exec = _exec  # type: ignore[attr-defined]
-    sys.meta_path.insert(0, _Finder)
+    # just ahead of Python's path finder, whose work it saves: finders put in front of that
+    # (a test's, an editable install's) still come first
+    finders = sys.meta_path
+    position = next((i for i, f in enumerate(finders) if f is PathFinder), len(finders))
+    finders.insert(position, _Finder)
     _active = True
     atexit.register(_save, path)
