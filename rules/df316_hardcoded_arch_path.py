@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dflint import lazyre
 from dflint.analyse.arch import (
     Literal,
     literals,
@@ -12,7 +13,7 @@ from dflint.analyse.arch import (
     stage_on_build_platform,
     stages_where_arch_matters,
 )
-from dflint.analyse.shell.source import argument_text, setting_value_start
+from dflint.analyse.shell.source import Piece, argument_text, setting_value_start
 from dflint.core.findings import Severity
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
@@ -27,7 +28,9 @@ class HardcodedArchPath(Rule):
     What it does
     Finds `ENV` values holding an absolute path with an architecture name in it:
     `JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64`, `LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu`,
-    `PATH=/opt/tool-linux-amd64/bin:$PATH`, and `COPY`/`ADD` destinations such as
+    `PATH=/opt/tool-linux-amd64/bin:$PATH`, also when the ENV takes the path from an ARG's
+    default (`ARG LIBDIR=/usr/lib/x86_64-linux-gnu` … `ENV LD_LIBRARY_PATH=$LIBDIR`, reported
+    on the ARG line, where the folder is written), and `COPY`/`ADD` destinations such as
     `/usr/lib/x86_64-linux-gnu/`, in a file built for several architectures. A value
     that names folders of several architectures (`/usr/lib/x86_64-linux-gnu` and
     `/usr/lib/aarch64-linux-gnu`) is taken as meant for all of them, and stages pinned to
@@ -81,19 +84,27 @@ class HardcodedArchPath(Rule):
             stages = [facts for facts in ctx.analysis.stages if facts.os != "windows"]
         else:
             stages = list(stages_where_arch_matters(ctx.analysis, ctx.targets))
+        reported: set[tuple[int, str]] = set()  # (line, name) of ARGs already reported
         for facts in stages:
             if stage_on_build_platform(ctx.analysis, facts):
                 continue  # runs on the build machine, whatever it is: not the image's CPU
             pinned = stage_arch(facts)
             for instruction in facts.stage.instructions:
                 if instruction.keyword == "ENV":
-                    yield from self._env(ctx, instruction, pinned)
+                    yield from self._env(ctx, instruction, pinned, reported)
                 elif instruction.keyword in ("COPY", "ADD") and len(instruction.args) > 1:
                     yield from self._destination(ctx, instruction, pinned)
 
     def _env(
-        self, ctx: RuleContext, instruction: Instruction, pinned: str | None
+        self,
+        ctx: RuleContext,
+        instruction: Instruction,
+        pinned: str | None,
+        reported: set[tuple[int, str]],
     ) -> Iterator[Violation]:
+        for name, value in instruction.pairs():
+            if "$" in value:
+                yield from self._through_arg(ctx, instruction, name, value, pinned, reported)
         pairs = [(name, value) for name, value in instruction.pairs() if "/" in value]
         if not pairs:
             return
@@ -113,6 +124,50 @@ class HardcodedArchPath(Rule):
                 f"built for {', '.join(others)} that folder has another name and does not "
                 "exist; an ENV value cannot follow the platform, so name a link made in a RUN "
                 f"({_in_a_run('ln -s …', item.token, '… …')})",
+                platform=",".join(others),
+                breaks=True,
+                covered_by=_DOWNLOAD_RULE,
+            )
+
+    def _through_arg(
+        self,
+        ctx: RuleContext,
+        instruction: Instruction,
+        name: str,
+        value: str,
+        pinned: str | None,
+        reported: set[tuple[int, str]],
+    ) -> Iterator[Violation]:
+        """An ENV value that takes an ARG's default naming one architecture's folder
+        (``ARG LIBDIR=/usr/lib/x86_64-linux-gnu`` … ``ENV LD_LIBRARY_PATH=$LIBDIR``): reported
+        where the folder is written, once per ARG."""
+        for reference in _REFERENCE.finditer(value):
+            variable = reference.group(1) or reference.group(2)
+            binding = ctx.analysis.lookup(variable, instruction)
+            if binding is None or binding.kind != "ARG" or not binding.text:
+                continue
+            arg = binding.instruction
+            if arg is None:
+                continue
+            judged = _judge(ctx, binding.text, pinned)
+            if judged is None:
+                continue
+            item, others = judged
+            written = _where_written(ctx, arg, variable, binding.text)
+            if written is None:
+                continue
+            arg, piece, at = written
+            if (arg.start_line, variable) in reported:
+                continue
+            reported.add((arg.start_line, variable))
+            start = at + item.start
+            yield Violation(
+                piece.map.span(start, start + len(item.token)),
+                f"ARG {variable} names `{_path_at(binding.text, item.start)}`, the "
+                f"{item.arch} folder, and ENV {name} on line {instruction.start_line} takes "
+                f"it: built for {', '.join(others)} that folder has another name and does "
+                "not exist; an ENV value cannot follow the platform, so name a link made in "
+                f"a RUN ({_in_a_run('ln -s …', item.token, '… …')}) and set the ARG to it",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
@@ -144,6 +199,29 @@ class HardcodedArchPath(Rule):
             breaks=True,
             covered_by=_DOWNLOAD_RULE,  # the source names the architecture too: DF306
         )
+
+
+def _where_written(
+    ctx: RuleContext, arg: Instruction, variable: str, value: str
+) -> tuple[Instruction, Piece, int] | None:
+    """The ARG line that writes ``value`` for ``variable``, its text, and where the value
+    starts in it: ``arg`` itself, or for ``ARG NAME`` without a value in a stage, the
+    global ARG (before the first FROM) whose default the stage takes."""
+    candidates = [arg]
+    if arg not in ctx.dockerfile.global_args:
+        candidates += reversed(ctx.dockerfile.global_args)
+    for candidate in candidates:
+        piece = argument_text(ctx.dockerfile, candidate)
+        value_start = setting_value_start(piece.text, variable)
+        if value_start is None:
+            continue
+        at = piece.text.find(value, value_start)
+        return (candidate, piece, at) if at >= 0 else None
+    return None
+
+
+# `$NAME` or `${NAME…}` not escaped (`\$` is a literal dollar)
+_REFERENCE = lazyre.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, list[str]] | None:
