@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dflint import lazyre
 from dflint.analyse.arch import (
     Literal,
     literals,
+    references,
     same_arch,
     stage_arch,
     stage_on_build_platform,
@@ -121,9 +121,7 @@ class HardcodedArchPath(Rule):
             yield Violation(
                 piece.map.span(start, start + len(item.token)),
                 f"ENV {name} names `{_path_at(value, item.start)}`, the {item.arch} folder: "
-                f"built for {', '.join(others)} that folder has another name and does not "
-                "exist; an ENV value cannot follow the platform, so name a link made in a RUN "
-                f"({_in_a_run('ln -s …', item.token, '… …')})",
+                f"{_no_such_folder(item, others)}",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
@@ -141,8 +139,9 @@ class HardcodedArchPath(Rule):
         """An ENV value that takes an ARG's default naming one architecture's folder
         (``ARG LIBDIR=/usr/lib/x86_64-linux-gnu`` … ``ENV LD_LIBRARY_PATH=$LIBDIR``): reported
         where the folder is written, once per ARG."""
-        for reference in _REFERENCE.finditer(value):
-            variable = reference.group(1) or reference.group(2)
+        for variable, start, _end in references(value):
+            if value[start - 1 : start] == "\\" or value[start + 1 : start + 3] in ("{#", "{!"):
+                continue  # an escaped `$`, or a length or an indirection, not the value
             binding = ctx.analysis.lookup(variable, instruction)
             if binding is None or binding.kind != "ARG" or not binding.text:
                 continue
@@ -160,14 +159,12 @@ class HardcodedArchPath(Rule):
             if (arg.start_line, variable) in reported:
                 continue
             reported.add((arg.start_line, variable))
-            start = at + item.start
+            begin = at + item.start
             yield Violation(
-                piece.map.span(start, start + len(item.token)),
+                piece.map.span(begin, begin + len(item.token)),
                 f"ARG {variable} names `{_path_at(binding.text, item.start)}`, the "
                 f"{item.arch} folder, and ENV {name} on line {instruction.start_line} takes "
-                f"it: built for {', '.join(others)} that folder has another name and does "
-                "not exist; an ENV value cannot follow the platform, so name a link made in "
-                f"a RUN ({_in_a_run('ln -s …', item.token, '… …')}) and set the ARG to it",
+                f"it: {_no_such_folder(item, others)} and set the ARG to it",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
@@ -220,10 +217,6 @@ def _where_written(
     return None
 
 
-# `$NAME` or `${NAME…}` not escaped (`\$` is a literal dollar)
-_REFERENCE = lazyre.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
-
-
 def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, list[str]] | None:
     """The one architecture an absolute path in ``value`` names, and the targets it is wrong
     for; None when there is none, when the value names several architectures' folders (meant
@@ -245,6 +238,15 @@ def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, l
 # Spellings of the kernel and of GNU triplets (`uname -m` prints them); the others are Docker's
 # and Debian's (`$TARGETARCH`: amd64, arm64, …).
 _KERNEL_SPELLINGS = frozenset({"x86_64", "aarch64", "i686", "armv7l", "armv6l", "ppc64le", "s390x"})
+
+
+def _no_such_folder(item: Literal, others: list[str]) -> str:
+    """What an ENV value naming ``item``'s folder does on the other targets, and the way out."""
+    return (
+        f"built for {', '.join(others)} that folder has another name and does not exist; an "
+        "ENV value cannot follow the platform, so name a link made in a RUN "
+        f"({_in_a_run('ln -s …', item.token, '… …')})"
+    )
 
 
 def _in_a_run(before: str, token: str, after: str) -> str:

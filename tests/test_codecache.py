@@ -17,6 +17,15 @@ import pytest
 import dflint
 from dflint import codecache
 
+
+def cache_env(cache: Path, **extra: str) -> dict[str, str]:
+    """This environment with the start-up cache on, in ``cache``, and bytecode written."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.pop(codecache.ENV_DISABLE, None)
+    env.update({"DFLINT_CACHE_DIR": str(cache), **extra})
+    return env
+
+
 # Create the lint path's classes, then report how many method texts had to be compiled.
 PROBE = (
     "import dflint.lint.engine, dflint.rules, dflint.codecache as c, dataclasses;"
@@ -25,9 +34,7 @@ PROBE = (
 
 
 def run(cache: Path, **extra: str) -> tuple[int, bool]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.pop(codecache.ENV_DISABLE, None)
-    env.update({"DFLINT_CACHE_DIR": str(cache), **extra})
+    env = cache_env(cache, **extra)
     done = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
     )
@@ -57,8 +64,7 @@ def test_classes_made_from_the_cache_behave_alike(tmp_path: Path) -> None:
         "print(dataclasses.replace(a, line=9))\n"
         "try:\n a.line = 5\nexcept dataclasses.FrozenInstanceError: print('frozen')"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["DFLINT_CACHE_DIR"] = str(tmp_path)
+    env = cache_env(tmp_path)
     outputs = [
         subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -121,8 +127,7 @@ def test_inspect_waits_for_its_first_use_and_is_then_the_real_module(tmp_path: P
         "import inspect; print(inspect.signature(len), 'ast' in sys.modules);"
         "print(sys.modules['inspect'] is inspect.getmodule(inspect.signature))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["DFLINT_CACHE_DIR"] = str(tmp_path)
+    env = cache_env(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
@@ -165,9 +170,7 @@ print(len(seen), c.patterns_compiled, differ)
 
 
 def run_patterns(cache: Path) -> tuple[int, int, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.pop(codecache.ENV_DISABLE, None)
-    env["DFLINT_CACHE_DIR"] = str(cache)
+    env = cache_env(cache)
     done = subprocess.run(
         [sys.executable, "-c", PATTERNS], env=env, capture_output=True, text=True, check=True
     )
@@ -193,8 +196,7 @@ def test_a_kept_program_the_matcher_refuses_is_compiled_again(tmp_path: Path) ->
         f"p = c.compile_pattern({source!r}, 0);"
         "print(p.match('arm64-linux')['arch'], c.patterns_compiled)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["DFLINT_CACHE_DIR"] = str(tmp_path)
+    env = cache_env(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
@@ -231,11 +233,8 @@ def copy_of_dflint(folder: Path, value: str) -> Path:
 
 
 def run_module_probe(cache: Path, folder: Path, check: bool = True) -> list[str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")
-    }
-    env.pop(codecache.ENV_DISABLE, None)
-    env["DFLINT_CACHE_DIR"] = str(cache)
+    env = cache_env(cache)
+    env.pop("PYTHONPATH", None)  # the copy, not this checkout
     done = subprocess.run(
         [sys.executable, "-P", "-c", MODULE_PROBE, str(folder)],
         env=env,
@@ -277,9 +276,7 @@ print(c.read_json(sys.argv[1]), "json" in sys.modules)
 def test_data_files_come_from_the_cache_until_they_change(tmp_path: Path) -> None:
     data = tmp_path / "table.json"
     data.write_text('{"alpine": ["linux/amd64", "linux/arm64"], "n": 1.5}')
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.pop(codecache.ENV_DISABLE, None)
-    env["DFLINT_CACHE_DIR"] = str(tmp_path / "cache")
+    env = cache_env(tmp_path / "cache")
 
     def probe() -> str:
         return subprocess.run(
@@ -312,8 +309,7 @@ def test_entries_no_run_uses_go_when_the_file_grows_too_large(tmp_path: Path) ->
     }
     codecache._write(path, entries)
     # a run that adds something (a pattern no module holds) rewrites the file
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({"DFLINT_CACHE_DIR": str(tmp_path)})
+    env = cache_env(tmp_path)
     subprocess.run(
         [sys.executable, "-c", "import dflint.codecache as c; c.compile_pattern('new-[0-9]+')"],
         env=env, check=True,

@@ -199,3 +199,12 @@ def test_an_arg_whose_value_is_built_from_another_is_left_alone() -> None:
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
     )
     assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
+
+
+def test_the_length_or_the_indirection_of_an_arg_is_not_its_folder() -> None:
+    text = (
+        "FROM debian:bookworm\n"
+        "ARG LIBDIR=/usr/lib/x86_64-linux-gnu\n"
+        "ENV SIZE=${#LIBDIR} NAMED=${!LIBDIR}\n"
+    )
+    assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
