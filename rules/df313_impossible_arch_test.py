@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
 from dflint.analyse.archdispatch import (
@@ -11,6 +10,7 @@ from dflint.analyse.archdispatch import (
     Value,
     arch_of_word,
     looks_like_arch,
+    matches_pattern,
     may_dispatch,
     read_choices,
     spelling,
@@ -117,4 +117,4 @@ def _dead(script: Script, read: ReadChoice, arm: ReadArm) -> Iterator[Violation]
 
 
 def _matches(value: Value, vocabulary: dict[str, str]) -> bool:
-    return any(fnmatch.fnmatchcase(word, value.text) for word in vocabulary)
+    return any(matches_pattern(word, value) for word in vocabulary)

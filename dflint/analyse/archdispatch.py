@@ -408,10 +408,16 @@ def _values(script: Script, arm: Arm, kind: str) -> tuple[Value, ...] | None:
 def _matched(values: tuple[Value, ...], vocabulary: dict[str, str]) -> frozenset[str]:
     found: set[str] = set()
     for value in values:
-        for word, arch in vocabulary.items():
-            if fnmatch.fnmatchcase(word, value.text):
-                found.add(arch)
+        found.update(arch for word, arch in vocabulary.items() if matches_pattern(word, value))
     return frozenset(found)
+
+
+def matches_pattern(word: str, value: Value) -> bool:
+    """Whether the case pattern (a glob) ``value`` matches ``word``."""
+    pattern = value.text
+    if "*" not in pattern and "?" not in pattern and "[" not in pattern:
+        return word == pattern  # what fnmatch would say, without compiling a regex for it
+    return fnmatch.fnmatchcase(word, pattern)
 
 
 def looks_like_arch(value: str) -> bool:
