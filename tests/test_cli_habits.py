@@ -598,3 +598,23 @@ def test_help_and_an_offline_lint_import_only_what_they_use(tmp_path: Path) -> N
             assert "dflint.rules.df304_package_manager_mismatch" in rules
             assert "dflint.generate" not in names  # the settings of fix are not the generator
             assert "concurrent.futures.process" not in names  # one file: no process pool
+
+
+def test_interrupt_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    """^C while dflint waits on standard input: one line, the shell's code for SIGINT, no
+    stack (the signal goes to the whole process group, as a terminal sends it)."""
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dflint", "lint", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, env=environment(), start_new_session=True,
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)  # started and reading standard input, which never ends
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert (process.returncode, out, err) == (130, "", "dflint: interrupted\n")

@@ -23,9 +23,16 @@ if TYPE_CHECKING:
 
 def main() -> NoReturn:
     gc.set_threshold(200_000, 30, 30)
-    from dflint.app.main import main as command_line
-
     try:
+        from dflint.app.main import main as command_line
+
         command_line()
+    except KeyboardInterrupt:
+        import sys
+
+        # ^C: one line and the shell's code for an interrupt, not the stack of wherever the
+        # run was (the forked copies of a parallel run stop with it, silently)
+        sys.stderr.write("dflint: interrupted\n")
+        sys.exit(130)
     finally:
         gc.freeze()

@@ -1,0 +1,102 @@
+"""Linting many files across processes gives what linting them one by one gives.
+
+`dflint.lint.runner` forks copies of the process on Linux (chunks handed out through a pipe,
+results sent back through one pipe per copy); these tests run it in this process, so the
+copies are forks of the test itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from dflint.lint import runner
+from dflint.lint.engine import FileResult, Options
+
+pytestmark = pytest.mark.skipif(
+    not (hasattr(os, "fork") and sys.platform.startswith("linux")),
+    reason="the forked runner is used on Linux only",
+)
+
+OPTIONS = Options(no_config=True, offline=True)
+
+
+def _files(folder: Path, count: int) -> list[tuple[Path, str]]:
+    """Files that differ in their findings: a per-arch base on some, a Windows command on
+    others, nothing on the rest, and one that fails to parse."""
+    files = []
+    for number in range(count):
+        path = folder / f"Dockerfile.{number}"
+        if number % 3 == 0:
+            body = f"FROM arm64v8/alpine:3.{number}\nRUN echo {number}\n"
+        elif number % 3 == 1:
+            body = f"FROM alpine:3.{number}\nRUN copy a{number} b\n"
+        else:
+            body = f"FROM alpine:3.{number}\nRUN echo {number}\n"
+        if number == 40:
+            body = "FROM alpine\nRUN <<EOF\necho never ends\n"
+        path.write_text(body)
+        files.append((path, str(path)))
+    return files
+
+
+def _summary(results: list[FileResult]) -> list[tuple[str, bool, list[tuple[str, int, str]]]]:
+    return [
+        (
+            result.path,
+            result.failed,
+            [(finding.code, finding.line, finding.message) for finding in result.findings],
+        )
+        for result in results
+    ]
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_forked_results_are_the_serial_results_in_order(tmp_path: Path, jobs: int) -> None:
+    files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 2 + 5)
+    serial = list(runner.lint_files(files, OPTIONS, jobs=1))
+    forked = list(runner.lint_files(files, OPTIONS, jobs=jobs))
+    assert [result.path for result in forked] == [path for _, path in files]
+    assert _summary(forked) == _summary(serial)
+    codes = {finding.code for result in forked for finding in result.findings}
+    assert {"DF001", "DF202", "DF302"} <= codes  # the files did give findings to compare
+    assert _no_children_left()
+
+
+def test_chunks_of_a_copy_that_dies_are_linted_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 3)
+    serial = list(runner.lint_files(files, OPTIONS, jobs=1))
+    parent = os.getpid()
+    lint_chunk = runner._lint_chunk
+
+    def dies_in_a_copy(chunk: list[tuple[Path, str]], options: Options) -> list[FileResult]:
+        if os.getpid() != parent:
+            os._exit(3)  # as a crash in a grammar's C code would end it
+        return lint_chunk(chunk, options)
+
+    monkeypatch.setattr(runner, "_lint_chunk", dies_in_a_copy)
+    forked = list(runner.lint_files(files, OPTIONS, jobs=2))
+    assert _summary(forked) == _summary(serial)
+    assert _no_children_left()
+
+
+def test_a_run_stopped_early_stops_its_copies(tmp_path: Path) -> None:
+    files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 4)
+    results = runner.lint_files(files, OPTIONS, jobs=3)
+    first = next(results)
+    assert first.path == files[0][1]
+    results.close()  # what an exception or ^C in the caller does to the generator
+    assert _no_children_left()
