@@ -24,13 +24,14 @@ class ArchSpecificBaseImage(Rule):
     What it does
     Finds `FROM` images whose name, as written, says they are built for one architecture:
     the per-architecture namespaces of the official images (`arm64v8/alpine`,
-    `amd64/ubuntu`), and tags or repository names with an architecture word
-    (`diamol/base:linux-arm64`, `busybox-linux-amd64`), when a target platform has another
-    architecture. In a per-architecture file (`…/arm64/Dockerfile`, `Dockerfile.linux-arm64`)
-    the message says so and shows the one-Dockerfile form. Windows stages are exempt
-    (Windows images are amd64 only); an architecture chosen by an ARG default is DF209's
-    finding, one on a `$BUILDPLATFORM` stage DF210's, and one next to a constant
-    `--platform` DF203's.
+    `amd64/ubuntu`), tags or repository names with an architecture word
+    (`diamol/base:linux-arm64`, `busybox-linux-amd64`), and repository names of Raspberry Pi
+    builds (`gogs/gogs-rpi`, `hypriot/rpi-alpine`: 32-bit ARM), when a target platform has
+    another architecture. In a per-architecture file (`…/arm64/Dockerfile`,
+    `Dockerfile.linux-arm64`) the message says so and shows the one-Dockerfile form. Windows
+    stages are exempt (Windows images are amd64 only); an architecture chosen by an ARG
+    default is DF209's finding, one on a `$BUILDPLATFORM` stage DF210's, and one next to a
+    constant `--platform` DF203's.
 
     Why is this bad?
     Such an image holds binaries for one CPU. Built for another platform, the stage either

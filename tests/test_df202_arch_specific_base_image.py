@@ -102,3 +102,22 @@ def test_a_pin_next_to_a_platform_flag_is_another_rules_finding() -> None:
     )
     found = codes(text)
     assert "DF202" not in found and "DF210" in found
+
+
+def test_a_raspberry_pi_repository_name_pins_to_arm() -> None:
+    # gogs/gogs-rpi, hypriot/rpi-alpine: the Raspberry Pi builds, named by a board, not an
+    # architecture word
+    [finding] = [f for f in lint("FROM gogs/gogs-rpi:0.11.91\n") if f.code == "DF202"]
+    assert span(finding) == (1, 1, 1, 27)
+    assert finding.message == (
+        "base image `gogs/gogs-rpi:0.11.91` is built for arm only, but the targets include "
+        "linux/amd64, linux/arm64; use the image's multi-arch tag"
+    )
+    assert "DF202" in codes("FROM hypriot/rpi-alpine\n")
+    # in a linux/arm per-arch file the pin is that file's own architecture
+    assert "DF311" not in codes("FROM gogs/gogs-rpi:0.11.91\n", path="linux/arm/Dockerfile")
+
+
+def test_rpi_inside_a_word_or_in_a_namespace_is_no_pin() -> None:
+    for image in ("example/printer-api:1", "myrpi/app:1", "rpi/app:1", "example/app:rpi-docs"):
+        assert "DF202" not in codes(f"FROM {image}\n"), image

@@ -178,7 +178,16 @@ def image_pin(image: str) -> ImagePin | None:
             return ImagePin(arch, _spelling(text, arch), where, None)
         if found:
             return None
+    for part in _TAG_SPLIT.split(ref.name.lower()):
+        if part in _BOARD_NAMES:
+            return ImagePin(_BOARD_NAMES[part], part, "repository name", None)
     return None
+
+
+# Repository names that name a board or an OS built for one CPU, not an architecture:
+# gogs/gogs-rpi, hypriot/rpi-alpine and resin/rpi-raspbian are the Raspberry Pi (32-bit ARM)
+# builds of their projects. Only whole words of the name count (not a tag's).
+_BOARD_NAMES = {"rpi": "arm", "raspbian": "arm"}
 
 
 def _spelling(text: str, arch: str) -> str:
