@@ -54,16 +54,38 @@ def _summary(results: list[FileResult]) -> list[tuple[str, bool, list[tuple[str,
     ]
 
 
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+@pytest.fixture
+def copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process ids of the copies the runner forks (other children of the test process,
+    such as a registry fixture's server, are not the runner's)."""
+    forked: list[int] = []
+    fork = os.fork
+
+    def recording_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    return forked
+
+
+def _all_reaped(pids: list[int]) -> bool:
+    """Each copy has ended and been waited for (none left running or as a zombie)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_forked_results_are_the_serial_results_in_order(tmp_path: Path, jobs: int) -> None:
+def test_forked_results_are_the_serial_results_in_order(
+    tmp_path: Path, jobs: int, copies: list[int]
+) -> None:
     files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 2 + 5)
     serial = list(runner.lint_files(files, OPTIONS, jobs=1))
     forked = list(runner.lint_files(files, OPTIONS, jobs=jobs))
@@ -71,11 +93,11 @@ def test_forked_results_are_the_serial_results_in_order(tmp_path: Path, jobs: in
     assert _summary(forked) == _summary(serial)
     codes = {finding.code for result in forked for finding in result.findings}
     assert {"DF001", "DF202", "DF302"} <= codes  # the files did give findings to compare
-    assert _no_children_left()
+    assert len(copies) == jobs - 1 and _all_reaped(copies)
 
 
 def test_chunks_of_a_copy_that_dies_are_linted_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[int]
 ) -> None:
     files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 3)
     serial = list(runner.lint_files(files, OPTIONS, jobs=1))
@@ -90,13 +112,13 @@ def test_chunks_of_a_copy_that_dies_are_linted_here(
     monkeypatch.setattr(runner, "_lint_chunk", dies_in_a_copy)
     forked = list(runner.lint_files(files, OPTIONS, jobs=2))
     assert _summary(forked) == _summary(serial)
-    assert _no_children_left()
+    assert len(copies) == 1 and _all_reaped(copies)
 
 
-def test_a_run_stopped_early_stops_its_copies(tmp_path: Path) -> None:
+def test_a_run_stopped_early_stops_its_copies(tmp_path: Path, copies: list[int]) -> None:
     files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 4)
     results = runner.lint_files(files, OPTIONS, jobs=3)
     first = next(results)
     assert first.path == files[0][1]
     results.close()  # what an exception or ^C in the caller does to the generator
-    assert _no_children_left()
+    assert len(copies) == 2 and _all_reaped(copies)
