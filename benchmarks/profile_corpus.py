@@ -25,6 +25,7 @@ from bench import CORPUS, corpus_files
 
 from dflint.analyse import analysis, arch, archdispatch, oscommands
 from dflint.analyse.shell import view
+from dflint.core import reference
 from dflint.lint.engine import FileResult, Options, lint_file
 
 
@@ -36,6 +37,9 @@ def forget() -> None:
     oscommands._text_words.cache_clear()
     archdispatch._kept_may_dispatch.cache_clear()
     archdispatch._READ.clear()
+    arch._DISPATCHES.clear()
+    reference._PARSED.clear()
+    analysis._path_tokens.cache_clear()
     view._kept_program_name.cache_clear()
     analysis.arch_evidence_in_path.cache_clear()
 

@@ -850,11 +850,16 @@ def _path_parts(path: str) -> list[str]:
     return list(reversed(parts))[: _PATH_DEPTH + 1]
 
 
+@lru_cache(maxsize=1024)  # the folders of a run's files are mostly the same few
+def _path_tokens(part: str) -> tuple[str, ...]:
+    return tuple(_PATH_TOKEN.findall(part.lower()))
+
+
 def _path_os(path: str) -> tuple[OS, str] | None:
     for index, part in enumerate(_path_parts(path)):
         label = "file name" if index == 0 else "folder"
         lowered = part.lower()
-        tokens = _PATH_TOKEN.findall(lowered)
+        tokens = _path_tokens(part)
         # the last OS word wins: a variant's suffix (windows-app.Dockerfile.linux)
         for token in reversed(tokens):
             if token == "linux":
@@ -881,9 +886,7 @@ def arch_evidence_in_path(path: str) -> tuple[str, str] | None:
     (``Dockerfile.ubuntu-cross-arm64-x64``: built on arm64 for x64) names none."""
     for index, part in enumerate(_path_parts(path)):
         found = {
-            arch
-            for token in _PATH_TOKEN.findall(part.lower())
-            if (arch := _NAME_ARCH.get(token)) is not None
+            arch for token in _path_tokens(part) if (arch := _NAME_ARCH.get(token)) is not None
         }
         if len(found) == 1:
             label = "file name" if index == 0 else "folder"

@@ -326,6 +326,24 @@ class Dispatches:
         return sorted(ranges)
 
 
+def dispatches_of(script: Script) -> Dispatches:
+    """The script's :class:`Dispatches`, made once: DF306, DF307, DF312 and DF313 all ask."""
+    kept = _DISPATCHES.get(id(script))
+    if kept is not None and kept[0] is script:  # the id of a script still alive
+        return kept[1]
+    found = Dispatches(script)
+    if len(script.text) <= 65536:  # a huge script is not kept past its file
+        if len(_DISPATCHES) >= 64:
+            _DISPATCHES.clear()
+        _DISPATCHES[id(script)] = (script, found)
+    return found
+
+
+# The last scripts' dispatches, by id, with the script itself (so an id is never taken for
+# another's).
+_DISPATCHES: dict[int, tuple[Script, Dispatches]] = {}
+
+
 def references(text: str) -> Iterator[tuple[str, int, int]]:
     """``$NAME``/``${NAME…}`` references in text: (name, start, end of the name part)."""
     for match in _REFERENCE.finditer(text):

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dflint import lazyre
-from dflint.analyse.arch import ARCH_NAMED_REFERENCE, ARCH_SOURCE_TEST, DOCKER_ARCH, Dispatches
+from dflint.analyse.arch import (
+    ARCH_NAMED_REFERENCE,
+    ARCH_SOURCE_TEST,
+    DOCKER_ARCH,
+    dispatches_of,
+)
 from dflint.analyse.shell.model import Arm, Assignment, Choice, Command, Script
 from dflint.analyse.shell.posix import unquote_value
 
@@ -255,7 +260,7 @@ _READ: dict[int, tuple[Script, list[ReadChoice]]] = {}
 
 
 def _read_choices(script: Script) -> list[ReadChoice]:
-    dispatches = Dispatches(script)
+    dispatches = dispatches_of(script)
     found = []
     members: _Members | None = None
     for choice in script.choices:

@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 
 from dflint import lazyre
 from dflint.analyse.analysis import PLATFORM_ARGS, Binding
-from dflint.analyse.arch import Dispatches, FoldedPattern, Literal, has_literal, literals
+from dflint.analyse.arch import (
+    Dispatches,
+    FoldedPattern,
+    Literal,
+    dispatches_of,
+    has_literal,
+    literals,
+)
 from dflint.analyse.shell import (
     Assignment,
     Command,
@@ -166,7 +173,7 @@ def _download_run(ctx: RuleContext, instruction: Instruction) -> Iterator[Downlo
     for script in shell_view(ctx.analysis, instruction).scripts:
         if script.dialect == "exec":
             continue
-        dispatches = Dispatches(script)
+        dispatches = dispatches_of(script)
         index = _ScriptIndex(script)
         for command in script.commands:
             if dispatches.inside(command.conditions):
@@ -398,7 +405,7 @@ def _flag_run(ctx: RuleContext, instruction: Instruction) -> Iterator[FlagSite]:
     for script in shell_view(ctx.analysis, instruction).scripts:
         if script.dialect != "posix":
             continue
-        dispatches = Dispatches(script)
+        dispatches = dispatches_of(script)
         flag = _Flag(script, dispatches, instruction, _ScriptIndex(script), bound)
         for assignment in script.assignments:
             if assignment.name.upper() not in _ARCH_VARIABLES:

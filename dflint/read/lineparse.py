@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 
 from dflint import lazyre
 from dflint.errors import InputError
 from dflint.read.model import KNOWN_KEYWORDS
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    import json
 
 # Go's unicode.IsSpace for the characters that matter, and regexp's [\t\v\f\r ].
 GO_SPACE = (
@@ -181,10 +186,8 @@ def _parse_json(rest: str) -> list[str] | None:
     rest = rest.lstrip(GO_SPACE)
     if not rest.startswith("["):
         return None
-    import json  # exec forms only: a file of shell forms never needs it
-
     try:
-        value, end = json.JSONDecoder(parse_constant=_reject_constant).raw_decode(rest)
+        value, end = _json_decoder().raw_decode(rest)
     except (ValueError, RecursionError):
         return None
     if rest[end:].strip(_JSON_WHITESPACE):
@@ -196,6 +199,15 @@ def _parse_json(rest: str) -> list[str] | None:
             "when using JSON array syntax, arrays must be comprised of strings only"
         )
     return value
+
+
+@cache
+def _json_decoder() -> json.JSONDecoder:
+    """One decoder for the process (making one builds its scanner); exec forms only: a file
+    of shell forms never imports json."""
+    import json
+
+    return json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _reject_constant(name: str) -> object:

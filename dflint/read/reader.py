@@ -172,8 +172,15 @@ def _long_lines(lines: list[str], endings: dict[int, str], bom: bool) -> list[tu
     return found
 
 
-def _is_comment(line: str) -> bool:
-    return line.lstrip(GO_SPACE).startswith("#")
+def _without_continuation(text: str, escape: str) -> tuple[str, bool]:
+    """The line without its continuation, and whether it continues: the escape token is the
+    last non-blank character and is not itself escaped."""
+    if escape not in text:
+        return text, False
+    body = text.rstrip(" \t")
+    if not body.endswith(escape) or body[-2:-1] == escape:
+        return text, False
+    return body[:-1], True
 
 
 def _physical_lines(text: str) -> tuple[list[str], dict[int, str]]:
@@ -233,50 +240,43 @@ class Reader:
         """Line ``index`` (0-based) with its ending, as the file holds it."""
         return self.lines[index] + self._endings.get(index, "\n")
 
-    def _continues(self, text: str) -> tuple[str, bool]:
-        """The line without its continuation, and whether it continues: the escape token
-        is the last non-blank character and is not itself escaped."""
-        escape = self.block.escape
-        if escape not in text:
-            return text, False
-        body = text.rstrip(" \t")
-        if not body.endswith(escape) or body[-2:-1] == escape:
-            return text, False
-        return body[:-1], True
-
     def read(self) -> None:
         lines = self.lines
         count = len(lines)
         block = self.block
+        comments = self.comments
         index = 0
         while index < count:
             raw = lines[index]
             number = index + 1
             stripped = raw.lstrip(GO_SPACE)
-            is_comment = stripped.startswith("#")
-            if is_comment:
-                self.comments.append(
+            index += 1
+            if stripped.startswith("#"):
+                comments.append(
                     Comment(
                         number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), False
                     )
                 )
                 directives = len(block.directives)
+                if not block.done:
+                    block.feed(stripped, number)
+                if len(block.directives) == directives:
+                    # BuildKit's node.PrevComment: the text after the line's first character
+                    # (for an indented comment that keeps the '#'); an empty one starts afresh
+                    text = raw[1:].strip(GO_SPACE)
+                    if text:
+                        self.pending_comments.append((number, text))
+                    else:
+                        self.pending_comments = []
+                continue
             if not block.done:
                 block.feed(stripped, number)
-            if is_comment and len(block.directives) == directives:
-                # BuildKit's node.PrevComment: the text after the line's first character
-                # (for an indented comment that keeps the '#'); an empty one starts afresh
-                text = raw[1:].strip(GO_SPACE)
-                if text:
-                    self.pending_comments.append((number, text))
-                else:
-                    self.pending_comments = []
-            index += 1
-            text, continued = self._continues("" if is_comment else stripped)
+            text, continued = _without_continuation(stripped, block.escape)
             if not continued and text == "":
                 continue
             start_line = number
             physical = [number]
+            parts = [text]
             empty_continuation = False
             while continued and index < count:
                 raw = lines[index]
@@ -284,20 +284,21 @@ class Reader:
                 if not block.done:
                     block.feed(raw, number)
                 index += 1
-                if _is_comment(raw):
-                    stripped = raw.lstrip(GO_SPACE)
-                    self.comments.append(
+                stripped = raw.lstrip(GO_SPACE)
+                if stripped.startswith("#"):
+                    comments.append(
                         Comment(
                             number, len(raw) - len(stripped) + 1, stripped[1:].strip(GO_SPACE), True
                         )
                     )
                     continue
-                if raw.strip(GO_SPACE) == "":
+                if not stripped:
                     empty_continuation = True
                     continue
-                part, continued = self._continues(raw)
-                text += part
+                part, continued = _without_continuation(raw, block.escape)
+                parts.append(part)
                 physical.append(number)
+            text = "".join(parts) if len(parts) > 1 else text
             if empty_continuation:
                 self.warnings.append(
                     ParseWarning(start_line, "Empty continuation line found in: " + text)
