@@ -40,6 +40,7 @@ def forget() -> None:
     arch._DISPATCHES.clear()
     reference._PARSED.clear()
     analysis._path_tokens.cache_clear()
+    analysis._image_families.cache_clear()
     view._kept_program_name.cache_clear()
     analysis.arch_evidence_in_path.cache_clear()
 

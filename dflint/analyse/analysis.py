@@ -739,6 +739,24 @@ class _Ref:
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
 
+@lru_cache(maxsize=1024)  # the files of a run share their base images
+def _image_families(
+    image_text: str,
+) -> tuple[_Ref, str | None, str | None, str | None]:
+    """What the image name says of its family: the split name, and the Windows family, the
+    stated Linux family and the default family it names (each None when it names none).
+    Unknown parts are masked so a variable's name (${WINDOWS_TAG}) is never read as part of
+    the image name."""
+    masked = _LEFT_REFERENCE.sub(_MASK, image_text).lower()
+    ref = _split_image(masked)
+    windows_family = _windows_family(ref, masked)
+    if windows_family is not None:
+        return ref, windows_family, None, None
+    stated = _stated_family(ref)
+    default = None if stated is not None else _default_family(ref)
+    return ref, None, stated, default
+
+
 def _split_image(image: str) -> _Ref:
     """Split a reference whose unknown parts are masked; nothing here needs it to be valid."""
     text, tag, _ = split_written(image.strip().lower())
@@ -1218,20 +1236,11 @@ class _Builder:
         parent: StageFacts | None,
         evidence_shell: tuple[OS, str] | None,
     ) -> tuple[OS, str, str]:
-        # Unknown parts are masked so a variable's name (${WINDOWS_TAG}) is never read as
-        # part of the image name.
-        masked = _LEFT_REFERENCE.sub(_MASK, image_text).lower()
-        ref = _split_image(masked)
-        windows_family: str | None = None
-        stated: str | None = None
-        default: str | None = None
+        ref, windows_family, stated, default = _image_families(image_text)
         if parent is not None:
             family = parent.family
+            windows_family = stated = default = None
         else:
-            windows_family = _windows_family(ref, masked)
-            if windows_family is None:
-                stated = _stated_family(ref)
-                default = None if stated is not None else _default_family(ref)
             family = windows_family or stated or default or "unknown"
         os_name, evidence = self._os(
             stage, at_from, parent, evidence_shell, windows_family, stated, default, ref, image_text
