@@ -71,7 +71,7 @@ _MAGIC = b"dflint-startup-1\n"
 Key = str | tuple[str, str, int]
 # the file's index and its marshal strings (see _load), and the entries this run made
 _stored: dict[Key, tuple[int, int]] = {}
-_data = memoryview(b"")
+_data: memoryview | _Strings = memoryview(b"")
 _new: dict[Key, bytes] = {}
 _used: set[Key] = set()
 # whether install() put the cache in place for this process
@@ -90,35 +90,63 @@ def cache_file() -> str:
     return os.path.join(override or user_cache_dir(), _FILE_NAME)
 
 
-def _load(path: str) -> tuple[dict[Key, tuple[int, int]], memoryview]:
+class _Strings:
+    """The marshal strings of an open cache file, each read when asked for (``os.pread``):
+    a run needs a tenth of a file that holds every command's modules, and reading it all
+    took 2-3 ms of each start. A string cut short (the file shrank under this run) fails to
+    unmarshal, and is then a miss like any other."""
+
+    __slots__ = ("_base", "_descriptor")
+
+    def __init__(self, descriptor: int, base: int) -> None:
+        self._descriptor = descriptor
+        self._base = base
+
+    def __getitem__(self, place: slice) -> bytes:
+        start, stop = place.start, place.stop
+        try:
+            return os.pread(self._descriptor, stop - start, self._base + start)
+        except (OSError, ValueError, OverflowError):
+            return b""
+
+
+def _load(path: str, whole: bool = True) -> tuple[dict[Key, tuple[int, int]], Any]:
     """The file's index (key -> where its marshal string starts, and its length) and the
-    strings themselves, or nothing when the file is missing, foreign or not whole."""
+    strings themselves (``whole``: read at once; else a :class:`_Strings` reading each when
+    asked, where ``os.pread`` exists), or nothing when the file is missing, foreign or not
+    whole."""
     nothing: tuple[dict[Key, tuple[int, int]], memoryview] = ({}, memoryview(b""))
+    head = len(_MAGIC) + 4
+    lazy = not whole and hasattr(os, "pread")
     try:
-        with open(path, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if info.st_size > _MAX_BYTES:
-                return nothing
-            # someone else's file, or one others may write, could hold any code: not read
-            # (POSIX modes; Windows reports every writable file as 0o666 and guards the
-            # user's cache folder with its ACL instead)
-            if hasattr(os, "getuid") and (info.st_mode & 0o022 or info.st_uid != os.getuid()):
-                return nothing
-            data = memoryview(stream.read())
+        stream = open(path, "rb")  # noqa: SIM115 - kept open while its strings are read
     except OSError:
         return nothing
-    head = len(_MAGIC) + 4
-    if data[: len(_MAGIC)] != _MAGIC or len(data) < head:
-        return nothing
-    size = int.from_bytes(data[len(_MAGIC) : head], "little")
     try:
-        index = marshal.loads(data[head : head + size])
-    except (EOFError, ValueError, TypeError):
+        info = os.fstat(stream.fileno())
+        if info.st_size > _MAX_BYTES:
+            return nothing
+        # someone else's file, or one others may write, could hold any code: not read
+        # (POSIX modes; Windows reports every writable file as 0o666 and guards the
+        # user's cache folder with its ACL instead)
+        if hasattr(os, "getuid") and (info.st_mode & 0o022 or info.st_uid != os.getuid()):
+            return nothing
+        data = memoryview(stream.read(head) if lazy else stream.read())
+        if data[: len(_MAGIC)] != _MAGIC or len(data) < head:
+            return nothing
+        size = int.from_bytes(data[len(_MAGIC) : head], "little")
+        index = marshal.loads(stream.read(size) if lazy else data[head : head + size])
+        if not isinstance(index, dict):
+            return nothing
+        if lazy:
+            strings = _Strings(os.dup(stream.fileno()), head + size)
+            return index, strings
+        # the strings are sliced from the file only when asked for, without a copy each
+        return index, data[head + size :]
+    except (OSError, EOFError, ValueError, TypeError):
         return nothing
-    if not isinstance(index, dict):
-        return nothing
-    # the strings are sliced from the file only when asked for, without a copy each
-    return index, data[head + size :]
+    finally:
+        stream.close()
 
 
 def _write(path: str, entries: dict[Key, bytes | memoryview]) -> None:
@@ -144,8 +172,10 @@ def _write(path: str, entries: dict[Key, bytes | memoryview]) -> None:
             os.unlink(temporary)
 
 
-def _blobs(index: dict[Key, tuple[int, int]], data: memoryview) -> dict[Key, memoryview]:
-    found: dict[Key, memoryview] = {}
+def _blobs(
+    index: dict[Key, tuple[int, int]], data: memoryview | _Strings
+) -> dict[Key, memoryview | bytes]:
+    found: dict[Key, memoryview | bytes] = {}
     for key, place in index.items():
         with contextlib.suppress(TypeError, ValueError):
             start, length = place
@@ -416,7 +446,7 @@ def install() -> None:
         path = cache_file()
     except Exception:
         return
-    _stored, _data = _load(path)
+    _stored, _data = _load(path, whole=False)
     # `dataclasses` looks `exec` up in its own module before the builtins
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     # just ahead of Python's path finder, whose work it saves: finders put in front of that

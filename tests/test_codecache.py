@@ -318,3 +318,25 @@ def test_entries_no_run_uses_go_when_the_file_grows_too_large(tmp_path: Path) ->
     assert "large, unused" not in kept and "small, unused" not in kept
     assert ("re", "new-[0-9]+", 0) in kept
     assert os.path.getsize(path) < codecache._KEEP_BYTES
+
+
+@pytest.mark.skipif(not hasattr(os, "pread"), reason="read whole where os.pread is missing")
+def test_strings_are_read_when_asked_for_and_a_file_cut_short_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(tmp_path)  # a cache file made by a real run
+    path = cache_file(tmp_path)
+    whole_index, whole = codecache._load(str(path))
+    index, strings = codecache._load(str(path), whole=False)
+    assert index == whole_index
+    last = max(index, key=lambda key: index[key][0])
+    start, length = index[last]
+    assert strings[start : start + length] == bytes(whole[start : start + length])
+    monkeypatch.setattr(codecache, "_stored", index)
+    monkeypatch.setattr(codecache, "_data", strings)
+    monkeypatch.setattr(codecache, "_new", {})
+    monkeypatch.setattr(codecache, "_used", set())
+    assert codecache._entry(last) is not None
+    with path.open("r+b") as stream:  # another process rewrote it in place, shorter
+        stream.truncate(path.stat().st_size - 1)
+    assert codecache._entry(last) is None  # a miss, not an error
