@@ -236,6 +236,15 @@ def _exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:
     builtins.exec(source, globals, locals)
 
 
+def exec_cached(source: str, globals: dict[str, Any], locals: dict[str, Any]) -> None:
+    """`exec` of code dflint generates itself (the shell model's quick ``__init__``), kept
+    compiled like the dataclass methods while the cache is on."""
+    if _active:
+        _exec(source, globals, locals)
+    else:
+        builtins.exec(source, globals, locals)
+
+
 def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(source, flags)``, built from the kept program when there is one."""
     global patterns_compiled

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
 from dflint.analyse.shell.source import SourceMap
+from dflint.codecache import exec_cached
 from dflint.read.model import Span
 
 TYPE_CHECKING = False  # typing's constant, without importing typing at run time
@@ -196,7 +197,7 @@ def _quick_init(cls: type) -> None:
     setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
     body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
     namespace: dict[str, object] = {}
-    exec(f"def __init__(self, {', '.join(names)}):\n{body}", setters, namespace)
+    exec_cached(f"def __init__(self, {', '.join(names)}):\n{body}", setters, namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
     setattr(cls, "__init__", init)  # noqa: B010
