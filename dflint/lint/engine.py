@@ -221,6 +221,31 @@ class _Dispatch:
 
 
 _DISPATCH: dict[tuple[type[Rule], ...], _Dispatch] = {}
+_PLANS: dict[
+    tuple[tuple[str, ...], frozenset[str]], tuple[tuple[type[Rule], ...], _Dispatch, bool]
+] = {}
+
+
+def _plan(
+    entries: list[RuleEntry], keywords: frozenset[str]
+) -> tuple[tuple[type[Rule], ...], _Dispatch, bool]:
+    """The rules that can fire on a file of these instructions, how they are dispatched, and
+    whether one needs the base images; worked out once per selection and set of keywords."""
+    key = (tuple(entry.code for entry in entries), keywords)
+    found = _PLANS.get(key)
+    if found is None:
+        # a rule that checks no file and none of the file's instructions cannot fire: its
+        # module is not even imported (a two-line file needs a handful of the rules)
+        rules = tuple(
+            rule_class(entry.code)
+            for entry in entries
+            if entry.checks_file or entry.nodes & keywords
+        )
+        found = (rules, _dispatch(rules), any(rule.needs_base_images for rule in rules))
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        _PLANS[key] = found
+    return found
 
 
 def _dispatch(rules: tuple[type[Rule], ...]) -> _Dispatch:
@@ -260,17 +285,12 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
     ctx = RuleContext(dockerfile, analysis, targets)
     raw: list[tuple[str, str, Severity, Violation]] = []
     entries = enabled_entries(config, options, dockerfile.path)
-    keywords = {instruction.keyword for instruction in dockerfile.instructions}
-    # a rule that checks no file and none of the file's instructions cannot fire: its module
-    # is not even imported (a two-line file needs a handful of the rules)
-    rules = [
-        rule_class(entry.code) for entry in entries if entry.checks_file or entry.nodes & keywords
-    ]
-    if any(rule.needs_base_images for rule in rules):
+    keywords = frozenset(instruction.keyword for instruction in dockerfile.instructions)
+    rules, dispatch, needs_base_images = _plan(entries, keywords)
+    if needs_base_images:
         from dflint.lint.bases import bases_for
 
         ctx.base_images = bases_for(analysis, config, options.offline, options.base_images)
-    dispatch = _dispatch(tuple(rules))
     instances = [rule_type() for rule_type in rules]
     for index in dispatch.file_rules:
         rule = instances[index]
