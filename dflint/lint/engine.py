@@ -40,10 +40,16 @@ _TEMPLATE = lazyre.compile(
     r"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
     re.M | re.I,
 )
-_TEMPLATE_BYTES = re.compile(
-    rb"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^(?:\xef\xbb\xbf)?[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
-    re.M | re.I,
-)
+
+
+@cache  # compiled for the first file that holds a pair of markup characters, if any does
+def _template_bytes() -> re.Pattern[bytes]:
+    return re.compile(
+        rb"\{%-?\s.*?%\}|<%[=-]?\s.*?%>|^(?:\xef\xbb\xbf)?[ \t]*\{\{|^[ \t]*FROM[^\n]*\{\{",
+        re.M | re.I,
+    )
+
+
 # Names that say "render me first" (Dockerfile-linux.template, Dockerfile.j2, *.tmpl): their
 # placeholders need not look like markup (docker-node's templates hold bare "${DEB_ARCH[@]}"
 # lines that its generator replaces). The same names a folder search leaves out.
@@ -148,7 +154,7 @@ def lint_bytes(
     # on the bytes: a copy of a large file's text just for this check would cost its size
     # (each alternative of the pattern needs one of these pairs: most files have none)
     markup = (b"{{" in data or b"{%" in data or b"<%" in data) and (
-        _TEMPLATE_BYTES.search(data) is not None
+        _template_bytes().search(data) is not None
     )
     try:
         dockerfile = parse_bytes(data, display)
