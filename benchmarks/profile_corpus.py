@@ -35,6 +35,7 @@ def forget() -> None:
     arch._kept_has_literal.cache_clear()
     arch.image_pin.cache_clear()
     oscommands._text_words.cache_clear()
+    oscommands._kept_mentions_windows_command.cache_clear()
     archdispatch._kept_may_dispatch.cache_clear()
     archdispatch._READ.clear()
     arch._DISPATCHES.clear()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from conftest import lint, span
 
 from dflint.core.findings import Finding, Severity
@@ -122,3 +125,31 @@ def test_complete_answers_and_build_platform_stages_leave_nothing_open() -> None
     floor = Resolution(key, amd64, True, False, "dflint's built-in table", "offline")
     text = "FROM --platform=$BUILDPLATFORM python:3.12\n"
     assert df207(text, "linux/s390x", known={key: floor}) == []
+
+
+def test_a_cache_folder_changed_between_lints_in_one_process_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the engine keeps one resolver per process and setting; a change of DFLINT_CACHE_DIR
+    # (a test, a long-lived program) must give a resolver that reads the new folder
+    import time
+
+    from dflint.registry.cache import CacheEntry, DiskCache
+
+    key = parse_reference("registry.example.com/app:1").key
+    now = time.time()
+    DiskCache(tmp_path / "known").put(
+        CacheEntry(key, (Platform("linux", "amd64"),), None, None, None, now, now)
+    )
+    text = b"FROM registry.example.com/app:1\n"
+    options = Options(no_config=True, offline=True)
+
+    def codes() -> set[str]:
+        return {finding.code for finding in lint_bytes(text, "Dockerfile", options).findings}
+
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path / "empty"))
+    assert "DF207" in codes()  # nothing known of the image
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path / "known"))
+    assert "DF207" not in codes() and "DF201" in codes()  # amd64 only, targets want arm64
+    monkeypatch.setenv("DFLINT_CACHE_DIR", str(tmp_path / "empty"))
+    assert "DF207" in codes()

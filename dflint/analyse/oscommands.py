@@ -111,7 +111,14 @@ def mentions_linux_command(text: str) -> bool:
 
 def mentions_windows_command(text: str) -> bool:
     """The text names a catalogued Windows command or shows cmd/PowerShell syntax."""
-    return _windows_syntax(text) or not _windows_names().isdisjoint(_words(text))
+    if len(text) <= _KEPT:  # files of a project repeat their RUN lines
+        return _kept_mentions_windows_command(text)
+    return _windows_syntax(text) or not _windows_names().isdisjoint(_read_words(text))
+
+
+@lru_cache(maxsize=256)
+def _kept_mentions_windows_command(text: str) -> bool:
+    return _windows_syntax(text) or not _windows_names().isdisjoint(_text_words(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,12 +99,16 @@ def has_template_markup(text: str) -> bool:
 
 def config_for(path: Path, options: Options) -> Config:
     if options.no_config:
-        config = Config()
+        config = _DEFAULTS
     elif options.config_path is not None:
         config = _explicit_config(options.config_path)
     else:
         config = config_module.discover(Path(real_path(path)).parent)
     return _with_command_line(config, options)
+
+
+# Every file of a --no-config run has these (a Config is frozen).
+_DEFAULTS = Config()
 
 
 def _with_command_line(config: Config, options: Options) -> Config:
