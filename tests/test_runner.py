@@ -122,3 +122,15 @@ def test_a_run_stopped_early_stops_its_copies(tmp_path: Path, copies: list[int])
     assert first.path == files[0][1]
     results.close()  # what an exception or ^C in the caller does to the generator
     assert len(copies) == 2 and _all_reaped(copies)
+
+
+def test_chunks_cover_the_files_in_order_and_shrink_towards_the_end() -> None:
+    files = [(Path(f"Dockerfile.{n}"), f"Dockerfile.{n}") for n in range(605)]
+    chunks = runner._guided_chunks(files, 2)
+    assert [item for chunk in chunks for item in chunk] == files
+    sizes = [len(chunk) for chunk in chunks]
+    assert max(sizes) == runner._CHUNK and sizes[-2] == runner._LAST_CHUNK
+    assert sizes == sorted(sizes, reverse=True)  # the large ones first, the small ones last
+    # a huge run keeps its chunk numbers within what the pipe holds before anyone reads
+    many = [(Path("Dockerfile"), "Dockerfile")] * (runner._MAX_CHUNKS * runner._CHUNK * 2)
+    assert len(runner._guided_chunks(many, 2)) <= runner._MAX_CHUNKS

@@ -81,14 +81,14 @@ def lint_files(
 # smallest capacity of a Linux pipe).
 _NUMBER_BYTES = 4
 _MAX_CHUNKS = 65536 // _NUMBER_BYTES
+_LAST_CHUNK = 4
 
 
 def _forked(files: list[tuple[Path, str]], options: Options, workers: int) -> Iterator[FileResult]:
     import _thread
     import pickle
 
-    size = max(_CHUNK, -(-len(files) // _MAX_CHUNKS))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    chunks = _guided_chunks(files, workers)
     numbers_in, numbers_out = os.pipe()
     os.write(numbers_out, b"".join(n.to_bytes(_NUMBER_BYTES, "little") for n in range(len(chunks))))
     os.close(numbers_out)  # once the numbers are taken, every reader sees the end
@@ -139,6 +139,20 @@ def _forked(files: list[tuple[Path, str]], options: Options, workers: int) -> It
         os.close(numbers_in)
         for pid, _ in copies:  # the run stopped early (an exception, ^C): so do the copies
             _stop(pid)
+
+
+def _guided_chunks(files: list[tuple[Path, str]], workers: int) -> list[list[tuple[Path, str]]]:
+    """Chunks that shrink as the work runs out: each a share of what is left (at most
+    ``_CHUNK``, at least ``_LAST_CHUNK`` files), so that the processes finish together
+    instead of one waiting on another's last large chunk."""
+    smallest = max(_LAST_CHUNK, -(-len(files) // _MAX_CHUNKS))
+    chunks = []
+    start = 0
+    while start < len(files):
+        size = max(smallest, min(_CHUNK, (len(files) - start) // (2 * workers)))
+        chunks.append(files[start : start + size])
+        start += size
+    return chunks
 
 
 def _take(numbers: int) -> int | None:
