@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +128,11 @@ def search(paths: list[Path]) -> Iterator[Found]:
     """What :func:`expand` yields, plus a warning for each folder that could not be listed
     (its files were not seen) and for each folder argument that holds no Dockerfile."""
     for path in paths:
-        if path.is_dir():
+        try:
+            mode: int | None = os.stat(path).st_mode  # one stat for each named path
+        except (OSError, ValueError):
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
             found: list[Path] = []
             unlisted: list[Found] = []
 
@@ -148,7 +153,7 @@ def search(paths: list[Path]) -> Iterator[Found]:
                 yield Found(item)
             if not found:
                 yield Found(path, warning="no Dockerfiles found in this folder")
-        elif path.exists():
+        elif mode is not None:
             yield Found(path)
         else:
             yield Found(path, problem=check_input(path) or "no such file or directory")
