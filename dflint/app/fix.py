@@ -168,7 +168,7 @@ def fix_command(args: Namespace) -> int:
 def _fix(args: Namespace) -> int:
     from dflint.generate.publish import image_problem
     from dflint.generate.run import Request, run_fix
-    from dflint.lint.engine import Options
+    from dflint.lint.options import Options
     from dflint.read.discovery import display_path
 
     selected, ignored = _codes(args)
@@ -275,7 +275,7 @@ def render_command(args: Namespace) -> int:
 
 def _render(args: Namespace) -> int:
     from dflint.generate.run import RenderRequest, run_render
-    from dflint.lint.engine import Options
+    from dflint.lint.options import Options
     from dflint.read.discovery import display_path
 
     selected, ignored = _codes(args)

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
     from dflint.core.findings import Severity
-    from dflint.lint.engine import FileResult, Options
+    from dflint.lint.engine import FileResult
+    from dflint.lint.options import Options
     from dflint.report.summary import Report
 
 DESCRIPTION = "Lint Dockerfiles for portability across operating systems and CPU architectures."
@@ -345,7 +346,7 @@ def _add_platform(parser: Parser, text: str) -> None:
 def _options(args: Namespace, platforms: tuple[str, ...]) -> Options:
     """The engine's options from the command line (rule codes checked)."""
     from dflint.errors import ConfigError
-    from dflint.lint.engine import Options
+    from dflint.lint.options import Options
 
     select = tuple(code.upper() for code in split(getattr(args, "select", None)))
     ignore = tuple(code.upper() for code in split(getattr(args, "ignore", None)))
@@ -421,7 +422,7 @@ def lint_command(args: Namespace) -> int:
 
 def _lint(args: Namespace) -> int:
     from dflint import progress
-    from dflint.lint.engine import config_for
+    from dflint.lint.options import config_for
     from dflint.report.summary import Report
 
     started = time.monotonic()
@@ -473,11 +474,12 @@ def _lint_all(
     jobs: int | None,
 ) -> Iterator[FileResult]:
     """The files' results in order, then standard input's."""
-    from dflint.lint.engine import lint_bytes
     from dflint.lint.runner import lint_files
 
     yield from lint_files(files, options, jobs)
     if stdin is not None:
+        from dflint.lint.engine import lint_bytes
+
         data, shown = stdin
         yield lint_bytes(data, shown, options)
 

@@ -27,7 +27,7 @@ from dflint.registry.stages import BaseImages, StageBase, stage_chain
 
 if TYPE_CHECKING:
     from dflint.core.findings import Finding
-    from dflint.lint.engine import Options
+    from dflint.lint.options import Options
     from dflint.read.model import Dockerfile
     from dflint.registry.resolver import Resolution
     from dflint.settings.config import Config

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dflint.core.findings import Severity
-from dflint.lint.engine import Options, config_for
+from dflint.lint.options import Options, config_for
 from dflint.read.fileio import escape_surrogates, printable_name
 from dflint.settings import config as config_module
 from dflint.settings.config import Config

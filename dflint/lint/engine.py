@@ -6,7 +6,6 @@ Order: read → parse → analyse → rules → suppressions and selection → f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,20 +16,18 @@ from dflint.analyse.targets import Targets, resolve_targets
 from dflint.core.findings import Finding, Severity
 from dflint.core.ruleindex import RuleEntry
 from dflint.errors import InputError
+from dflint.lint.options import Options as Options  # the engine's callers pass one
+from dflint.lint.options import config_for as config_for
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.lint.ruleset import ENGINE_RULES, rule_class, rule_codes, rule_entries
 from dflint.lint.suppressions import check_skips, read_pragmas
 from dflint.read.discovery import TEMPLATE_NAME
-from dflint.read.fileio import read_input, real_path
+from dflint.read.fileio import read_input
 from dflint.read.model import Dockerfile, Span
 from dflint.read.parser import parse_bytes
 from dflint.read.reader import split_physical_lines
 from dflint.settings import config as config_module
 from dflint.settings.config import Config
-
-TYPE_CHECKING = False  # typing's constant, without importing typing at run time
-if TYPE_CHECKING:
-    from dflint.registry.resolver import Resolution
 
 # Template languages whose markup means the file is not yet a Dockerfile: Jinja2 / Go
 # templates ({{ }}, {% %}) and ERB/EJS (<% %>). A Go template inside a quoted argument
@@ -57,27 +54,6 @@ _TEMPLATE_NAME = TEMPLATE_NAME
 _TEMPLATE_NAME_NOTE = "a template's file name (render it first)"
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """Command-line settings that override the config file."""
-
-    platforms: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    failure_threshold: str | None = None
-    config_path: Path | None = None
-    no_config: bool = False
-    offline: bool = False  # never ask a registry for FROM images' platforms
-    # --error/--warning/--info: severities by code, before the config file's
-    severity: tuple[tuple[str, Severity], ...] = ()
-    # --insecure-registry hosts and --registry-budget, added to the config's registry settings
-    insecure_registries: tuple[str, ...] = ()
-    registry_budget: float | None = None
-    # FROM images already resolved for this run, by normalised reference (see
-    # dflint.lint.runner.prefetch); the engine resolves whatever is missing
-    base_images: Mapping[str, Resolution] = field(default_factory=dict, compare=False)
-
-
 @dataclass(slots=True)
 class FileResult:
     """What linting one file gave: its findings, or why it failed or was skipped."""
@@ -95,50 +71,6 @@ class FileResult:
 
 def has_template_markup(text: str) -> bool:
     return _TEMPLATE.search(text) is not None
-
-
-def config_for(path: Path, options: Options) -> Config:
-    if options.no_config:
-        config = _DEFAULTS
-    elif options.config_path is not None:
-        config = _explicit_config(options.config_path)
-    else:
-        config = config_module.discover(Path(real_path(path)).parent)
-    return _with_command_line(config, options)
-
-
-# Every file of a --no-config run has these (a Config is frozen).
-_DEFAULTS = Config()
-
-
-def _with_command_line(config: Config, options: Options) -> Config:
-    """The command line's severities and registry settings (and DFLINT_INSECURE_REGISTRIES)
-    over the file's."""
-    from dataclasses import replace
-
-    from dflint.settings.registry import with_overrides
-
-    registry = with_overrides(config.registry, options.insecure_registries, options.registry_budget)
-    if registry is config.registry and not options.severity:
-        return config
-    sources = dict(config.sources)
-    if options.severity:
-        where = sources.get("severity")
-        sources["severity"] = "command line" + (f" + {where}" if where else "")
-    overridden = {code for code, _ in options.severity}
-    severity = options.severity + tuple(
-        (code, level) for code, level in config.severity if code not in overridden
-    )
-    return replace(config, severity=severity, registry=registry, sources=sources)
-
-
-def _explicit_config(path: Path) -> Config:
-    loaded = config_module.load_file(path)
-    if loaded is None:
-        from dflint.errors import ConfigError
-
-        raise ConfigError(f"{path}: has no [tool.dflint] table")
-    return loaded
 
 
 def lint_file(path: Path, display: str, options: Options) -> FileResult:

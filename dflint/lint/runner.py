@@ -20,14 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from dflint.lint.engine import (
-    FileResult,
-    Options,
-    config_for,
-    enabled_entries,
-    has_template_markup,
-    lint_file,
-)
+from dflint.lint.options import Options
 
 TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
@@ -35,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dflint.core.reference import ImageRef
+    from dflint.lint.engine import FileResult
     from dflint.registry.resolver import Resolution
     from dflint.settings.registry import RegistrySettings
 
@@ -50,6 +44,10 @@ def default_jobs() -> int:
 
 
 def _lint_chunk(chunk: list[tuple[Path, str]], options: Options) -> list[FileResult]:
+    # the engine is imported by each process as it starts linting: the copies of a parallel
+    # run import it side by side, not one after the other before the fork
+    from dflint.lint.engine import lint_file
+
     return [lint_file(path, shown, options) for path, shown in chunk]
 
 
@@ -59,6 +57,8 @@ def lint_files(
     """Results in the order of ``files``."""
     workers = default_jobs() if jobs is None else max(jobs, 1)
     if workers == 1 or len(files) < PARALLEL_THRESHOLD:
+        from dflint.lint.engine import lint_file
+
         for path, shown in files:
             yield lint_file(path, shown, options)
         return
@@ -218,19 +218,22 @@ def prefetch(
     """Resolve the FROM images of all ``files`` at once; unreadable files are left to lint.
 
     Only files for which a rule that needs platforms is enabled count, unless ``always``."""
-    if options.offline:
-        return {}  # offline answers come from local tables as each file is linted
-    from dflint.analyse.analysis import analyze
-    from dflint.errors import DflintError
-    from dflint.read.fileio import read_input
-    from dflint.read.parser import parse_bytes
-    from dflint.registry.resolver import offline_from_env, resolver_for
-    from dflint.registry.stages import image_refs
+    from dflint.registry.resolver import offline_from_env
 
     if options.offline or offline_from_env():
-        # Offline answers come from local tables in microseconds: fetching them ahead would
-        # only parse every file twice (and no file's config can turn the network back on).
+        # Offline answers come from local tables in microseconds, as each file is linted:
+        # fetching them ahead would only parse every file twice (and no file's config can
+        # turn the network back on).
         return {}
+    from dflint.analyse.analysis import analyze
+    from dflint.errors import DflintError
+    from dflint.lint.engine import enabled_entries, has_template_markup
+    from dflint.lint.options import config_for
+    from dflint.read.fileio import read_input
+    from dflint.read.parser import parse_bytes
+    from dflint.registry.resolver import resolver_for
+    from dflint.registry.stages import image_refs
+
     groups: dict[tuple[RegistrySettings, bool], dict[str, ImageRef]] = {}
     for path, shown in files:
         try:

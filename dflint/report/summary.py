@@ -6,7 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dflint.core.findings import Finding, Severity
-from dflint.lint.engine import FileResult
+
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from dflint.lint.engine import FileResult
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
