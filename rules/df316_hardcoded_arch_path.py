@@ -28,9 +28,11 @@ class HardcodedArchPath(Rule):
     What it does
     Finds `ENV` values holding an absolute path with an architecture name in it:
     `JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64`, `LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu`,
-    `PATH=/opt/tool-linux-amd64/bin:$PATH`, also when the ENV takes the path from an ARG's
-    default (`ARG LIBDIR=/usr/lib/x86_64-linux-gnu` … `ENV LD_LIBRARY_PATH=$LIBDIR`, reported
-    on the ARG line, where the folder is written), and `COPY`/`ADD` destinations such as
+    `PATH=/opt/tool-linux-amd64/bin:$PATH`, also when the ENV takes the path, or the part of
+    it that names the architecture, from an ARG's default
+    (`ARG LIBDIR=/usr/lib/x86_64-linux-gnu` … `ENV LD_LIBRARY_PATH=$LIBDIR`,
+    `ARG TRIPLET=x86_64-linux-gnu` … `ENV LD_LIBRARY_PATH=/usr/lib/${TRIPLET}`: reported on
+    the ARG line, where the architecture is written), and `COPY`/`ADD` destinations such as
     `/usr/lib/x86_64-linux-gnu/`, in a file built for several architectures. A value
     that names folders of several architectures (`/usr/lib/x86_64-linux-gnu` and
     `/usr/lib/aarch64-linux-gnu`) is taken as meant for all of them, and stages pinned to
@@ -148,23 +150,41 @@ class HardcodedArchPath(Rule):
             arg = binding.instruction
             if arg is None:
                 continue
-            judged = _judge(ctx, binding.text, pinned)
-            if judged is None:
-                continue
-            item, others = judged
-            written = _where_written(ctx, arg, variable, binding.text)
+            default = binding.text
+            judged = _judge(ctx, default, pinned)
+            if judged is not None:
+                item, others = judged
+                offset = item.start  # in the default
+                what = f"`{_path_at(default, item.start)}`, the {item.arch} folder, and ENV"
+                how = "takes it"
+            else:
+                # a part of a path (`ARG TRIPLET=x86_64-linux-gnu` … `/usr/lib/${TRIPLET}`):
+                # judged as the ENV value reads with the default in its place
+                whole = _reference_end(value, start, variable)
+                if whole is None:
+                    continue
+                combined = value[:start] + default + value[whole:]
+                judged = _judge(ctx, combined, pinned)
+                if judged is None:
+                    continue
+                item, others = judged
+                offset = item.start - start
+                if not 0 <= offset <= len(default) - len(item.token):
+                    continue  # the architecture is written in the ENV line itself
+                what = f"`{item.token}`, and ENV"
+                how = f"puts it in the folder `{_path_at(combined, item.start)}`"
+            written = _where_written(ctx, arg, variable, default)
             if written is None:
                 continue
             arg, piece, at = written
             if (arg.start_line, variable) in reported:
                 continue
             reported.add((arg.start_line, variable))
-            begin = at + item.start
+            begin = at + offset
             yield Violation(
                 piece.map.span(begin, begin + len(item.token)),
-                f"ARG {variable} names `{_path_at(binding.text, item.start)}`, the "
-                f"{item.arch} folder, and ENV {name} on line {instruction.start_line} takes "
-                f"it: {_no_such_folder(item, others)} and set the ARG to it",
+                f"ARG {variable} names {what} {name} on line {instruction.start_line} "
+                f"{how}: {_no_such_folder(item, others)} and set the ARG to it",
                 platform=",".join(others),
                 breaks=True,
                 covered_by=_DOWNLOAD_RULE,
@@ -196,6 +216,16 @@ class HardcodedArchPath(Rule):
             breaks=True,
             covered_by=_DOWNLOAD_RULE,  # the source names the architecture too: DF306
         )
+
+
+def _reference_end(value: str, start: int, variable: str) -> int | None:
+    """Where the reference to ``variable`` at ``start`` ends in ``value`` (after the name,
+    or after the closing brace); None for a form that changes the value (``${NAME:-x}``,
+    ``${NAME%/*}``, …)."""
+    if value.startswith("${", start):
+        end = start + 2 + len(variable)
+        return end + 1 if value[end : end + 1] == "}" else None
+    return start + 1 + len(variable)
 
 
 def _where_written(

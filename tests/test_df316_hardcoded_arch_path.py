@@ -208,3 +208,41 @@ def test_the_length_or_the_indirection_of_an_arg_is_not_its_folder() -> None:
         "ENV SIZE=${#LIBDIR} NAMED=${!LIBDIR}\n"
     )
     assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
+
+
+def test_an_arg_that_is_a_part_of_the_path_an_env_makes() -> None:
+    # the multiarch triplet in an ARG, the folder in the ENV: on arm64 the loader's folder
+    # is /usr/lib/aarch64-linux-gnu and LD_LIBRARY_PATH names nothing
+    text = (
+        "FROM debian:bookworm\n"
+        "ARG TRIPLET=x86_64-linux-gnu\n"
+        "ARG ARCH=amd64\n"
+        "ENV LD_LIBRARY_PATH=/usr/lib/${TRIPLET} PATH=/opt/tool-$ARCH/bin:$PATH\n"
+        "ENV AGAIN=/lib/$TRIPLET\n"
+    )
+    found = hits(text, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [(2, 13, 19), (3, 10, 15)]
+    assert found[0].message == (
+        "ARG TRIPLET names `x86_64`, and ENV LD_LIBRARY_PATH on line 4 puts it in the folder "
+        "`/usr/lib/x86_64-linux-gnu`: built for linux/arm64 that folder has another name and "
+        "does not exist; an ENV value cannot follow the platform, so name a link made in a "
+        "RUN (`ln -s …$(uname -m)… …`) and set the ARG to it"
+    )
+    assert found[1].message.startswith(
+        "ARG ARCH names `amd64`, and ENV PATH on line 4 puts it in the folder "
+        "`/opt/tool-amd64/bin`:"
+    )
+
+
+def test_an_arg_in_no_path_or_changed_by_its_reference_is_not_a_folder() -> None:
+    text = (
+        "FROM debian:bookworm\n"
+        "ARG TRIPLET=x86_64-linux-gnu\n"
+        "ARG VERSION=17\n"
+        "ENV NAME=$TRIPLET DEFAULTED=/usr/lib/${TRIPLET:-none} CUT=/usr/lib/${TRIPLET%%-*}\n"
+        # the architecture written in the ENV line itself is reported there, once
+        "ENV JAVA_HOME=/usr/lib/jvm/java-${VERSION}-openjdk-amd64\n"
+    )
+    found = hits(text, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column) for f in found] == [(5, 52)]
+    assert found[0].message.startswith("ENV JAVA_HOME names")
