@@ -217,16 +217,16 @@ def test_an_arg_that_is_a_part_of_the_path_an_env_makes() -> None:
         "FROM debian:bookworm\n"
         "ARG TRIPLET=x86_64-linux-gnu\n"
         "ARG ARCH=amd64\n"
-        "ENV LD_LIBRARY_PATH=/usr/lib/${TRIPLET} PATH=/opt/tool-$ARCH/bin:$PATH\n"
+        "ENV LD_LIBRARY_PATH=/usr/lib/${TRIPLET}/pulseaudio PATH=/opt/tool-$ARCH/bin:$PATH\n"
         "ENV AGAIN=/lib/$TRIPLET\n"
     )
     found = hits(text, platforms=("linux/amd64", "linux/arm64"))
     assert [(f.line, f.column, f.end_column) for f in found] == [(2, 13, 19), (3, 10, 15)]
     assert found[0].message == (
         "ARG TRIPLET names `x86_64`, and ENV LD_LIBRARY_PATH on line 4 puts it in the folder "
-        "`/usr/lib/x86_64-linux-gnu`: built for linux/arm64 that folder has another name and "
-        "does not exist; an ENV value cannot follow the platform, so name a link made in a "
-        "RUN (`ln -s …$(uname -m)… …`) and set the ARG to it"
+        "`/usr/lib/x86_64-linux-gnu/pulseaudio`: built for linux/arm64 that folder has another "
+        "name and does not exist; an ENV value cannot follow the platform, so name a link made "
+        "in a RUN (`ln -s …$(uname -m)… …`) and set the ARG to it"
     )
     assert found[1].message.startswith(
         "ARG ARCH names `amd64`, and ENV PATH on line 4 puts it in the folder "
