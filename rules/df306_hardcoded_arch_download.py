@@ -30,7 +30,10 @@ class HardcodedArchDownload(Rule):
     Why is this bad?
     Built for another platform, the image still downloads the amd64 binary: the build
     either fails when the binary is first run, or succeeds and ships a program that cannot
-    start (`exec format error`) on the other CPU.
+    start (`exec format error`) on the other CPU. A path on the image that runs through an
+    architecture's folder (`ln -s /usr/lib/x86_64-linux-gnu/libz.so.1 …`,
+    `COPY --from=build /usr/lib/x86_64-linux-gnu/…`) names a folder the other CPU's image
+    does not have: the link dangles, the copy fails.
 
     Example
     ```dockerfile
@@ -106,10 +109,20 @@ class HardcodedArchDownload(Rule):
                 "map `${TARGETARCH}` (or `dpkg --print-architecture`, `uname -m`) to the "
                 "vendor's name for each architecture in a `case`"
             )
+        if site.in_folder:
+            # a folder on the image named for the CPU: another architecture's is elsewhere
+            consequence = (
+                f", the {arch} folder: built for {', '.join(others)} it does not exist (that "
+                "architecture's files are in its own)"
+            )
+        else:
+            consequence = (
+                f": every platform gets the {arch} build, but the targets include "
+                f"{', '.join(others)}"
+            )
         return Violation(
             site.span,
-            f"{site.what} names `{site.literal.token}`: every platform gets the {arch} build, "
-            f"but the targets include {', '.join(others)}; {hint}",
+            f"{site.what} names `{site.literal.token}`{consequence}; {hint}",
             platform=",".join(others),
             breaks=True,
             fix=fix,

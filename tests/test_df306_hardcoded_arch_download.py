@@ -283,3 +283,37 @@ def test_an_archive_unpacked_under_sudo() -> None:
     text = "FROM debian\nRUN sudo tar -xzf /tmp/tool-linux-amd64.tar.gz -C /usr/local\n"
     [finding] = hits(text)
     assert (finding.line, finding.column, finding.end_column) == (2, 35, 40)
+
+
+def test_a_folder_on_the_image_is_said_not_to_exist_elsewhere() -> None:
+    # a link into Debian's amd64 multiarch folder, a file copied out of a build stage's:
+    # on arm64 the folder is aarch64-linux-gnu, so the link dangles and the COPY fails
+    text = (
+        "FROM debian:bookworm AS build\n"
+        "RUN ln -s /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/libz.so.1\n"
+        "FROM debian:bookworm\n"
+        "COPY --from=build /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/\n"
+    )
+    link, copy = hits(text)
+    assert (link.line, link.column, link.end_column) == (2, 20, 26)
+    assert link.message == (
+        "The path names `x86_64`, the amd64 folder: built for linux/arm64 it does not exist "
+        "(that architecture's files are in its own); use `$(uname -m)`"
+    )
+    assert (copy.line, copy.column) == (4, 28)
+    assert copy.message.startswith("The source path names `x86_64`, the amd64 folder: built")
+
+
+def test_an_architecture_in_a_file_name_is_still_the_build_every_platform_gets() -> None:
+    # the last part of a path is the downloaded file, and a context path is the user's file
+    text = (
+        "FROM debian:bookworm\n"
+        "RUN tar -xzf /tmp/tool-linux-amd64.tar.gz -C /opt\n"
+        "COPY /dist/x86_64/tool /usr/bin/tool\n"
+    )
+    found = hits(text)
+    assert [f.line for f in found] == [2, 3]
+    for finding in found:
+        assert ": every platform gets the amd64 build, but the targets include linux/arm64; " in (
+            finding.message
+        )

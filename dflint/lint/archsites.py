@@ -131,6 +131,9 @@ class DownloadSite:
     instruction: Instruction  # the one the literal is written in
     fix_in_shell: bool  # the replacement lands in shell text (so $(uname -m) works)
     quoted_single: bool  # inside '…': no shell expansion there
+    # in a folder of a path on the image (`ln -s /usr/lib/x86_64-linux-gnu/libz.so …`),
+    # which does not exist on another architecture, rather than in what is fetched
+    in_folder: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +187,9 @@ def _download_run(ctx: RuleContext, instruction: Instruction) -> Iterator[Downlo
                 if not is_asset_word(ctx, instruction, command, word):
                     continue
                 what = "The download URL" if _URL in word.value else "The file name"
+                local = word.value.startswith("/")  # a path on the image, not a download
                 yield from _script_sites(
-                    instruction, script, dispatches, word.start, word.text, what
+                    instruction, script, dispatches, word.start, word.text, what, local
                 )
                 yield from _through_variables(ctx, instruction, index, word, dispatches, bound)
         for assignment in script.assignments:
@@ -202,12 +206,16 @@ def _download_copy(ctx: RuleContext, instruction: Instruction) -> Iterator[Downl
     if not any("$" in source or has_literal(source) for source in sources):
         return
     piece = argument_text(ctx.dockerfile, instruction)
+    # from another stage or image, an absolute source is a path on that image (from the
+    # build context, a path in the context)
+    on_image = instruction.flag("from") is not None
     for source in sources:
         offset = piece.text.find(source)
         expanded, _ = ctx.analysis.expand(source, instruction)
         if instruction.keyword == "COPY" and _URL in expanded:
             continue  # COPY cannot fetch URLs: BuildKit rejects it anyway
         if offset >= 0:
+            last_slash = source.rfind("/") if on_image and source.startswith("/") else -1
             for literal in literals(source):
                 start = offset + literal.start
                 what = "The URL" if _URL in source else "The source path"
@@ -218,6 +226,7 @@ def _download_copy(ctx: RuleContext, instruction: Instruction) -> Iterator[Downl
                     instruction,
                     False,
                     False,
+                    literal.start < last_slash,
                 )
         for name in _names_in(source):
             binding = ctx.analysis.lookup(name, instruction)
@@ -269,19 +278,24 @@ def _script_sites(
     offset: int,
     text: str,
     what: str,
+    local_path: bool = False,
 ) -> Iterator[DownloadSite]:
-    """The literals in script text at ``offset`` that no arch dispatch decides."""
+    """The literals in script text at ``offset`` that no arch dispatch decides
+    (``local_path``: the text is a path on the image)."""
+    last_slash = text.rfind("/") if local_path else -1
     for literal in literals(text):
         start = offset + literal.start
         if dispatches.covers(start):
             continue
+        in_folder = literal.start < last_slash
         yield DownloadSite(
             script.span(start, start + len(literal.token)),
             literal,
-            what,
+            "The path" if in_folder else what,
             instruction,
             True,
             script.is_literal(start),
+            in_folder,
         )
 
 
