@@ -20,6 +20,10 @@ from dflint.core.archnames import ARCH_NAMESPACES, ARCH_TOKENS, arch_tokens_in_t
 
 TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    Found = TypeVar("Found")
     from dflint.analyse.targets import Targets
 
 # Spellings of a CPU architecture in asset names, bounded so that `x86_64` inside a longer
@@ -328,20 +332,27 @@ class Dispatches:
 
 def dispatches_of(script: Script) -> Dispatches:
     """The script's :class:`Dispatches`, made once: DF306, DF307, DF312 and DF313 all ask."""
-    kept = _DISPATCHES.get(id(script))
-    if kept is not None and kept[0] is script:  # the id of a script still alive
-        return kept[1]
-    found = Dispatches(script)
-    if len(script.text) <= 65536:  # a huge script is not kept past its file
-        if len(_DISPATCHES) >= 64:
-            _DISPATCHES.clear()
-        _DISPATCHES[id(script)] = (script, found)
-    return found
+    return kept_per_script(_DISPATCHES, script, Dispatches)
 
 
-# The last scripts' dispatches, by id, with the script itself (so an id is never taken for
-# another's).
 _DISPATCHES: dict[int, tuple[Script, Dispatches]] = {}
+
+
+def kept_per_script(
+    kept: dict[int, tuple[Script, Found]], script: Script, make: Callable[[Script], Found]
+) -> Found:
+    """``make(script)``, kept in ``kept`` for the last scripts asked about (several rules
+    ask about each script). Keys are ids, kept with the script itself, so an id is never
+    taken for another's; a huge script is not kept past its file."""
+    found = kept.get(id(script))
+    if found is not None and found[0] is script:
+        return found[1]
+    made = make(script)
+    if len(script.text) <= 65536:
+        if len(kept) >= 64:
+            kept.clear()
+        kept[id(script)] = (script, made)
+    return made
 
 
 def references(text: str) -> Iterator[tuple[str, int, int]]:

@@ -21,6 +21,7 @@ from dflint.analyse.arch import (
     ARCH_SOURCE_TEST,
     DOCKER_ARCH,
     dispatches_of,
+    kept_per_script,
 )
 from dflint.analyse.shell.model import Arm, Assignment, Choice, Command, Script
 from dflint.analyse.shell.posix import unquote_value
@@ -244,18 +245,9 @@ def read_choices(script: Script) -> list[ReadChoice]:
     """Every arch dispatch of a POSIX script, read (once: DF312 and DF313 both ask)."""
     if script.dialect != "posix" or not script.choices:
         return []
-    kept = _READ.get(id(script))
-    if kept is not None and kept[0] is script:  # the id of a script still alive
-        return kept[1]
-    found = _read_choices(script)
-    if len(script.text) <= 65536:  # a huge script is not kept past its file
-        if len(_READ) >= 64:
-            _READ.clear()
-        _READ[id(script)] = (script, found)
-    return found
+    return kept_per_script(_READ, script, _read_choices)
 
 
-# The last scripts read, by id, with the script itself (so an id is never taken for another's).
 _READ: dict[int, tuple[Script, list[ReadChoice]]] = {}
 
 
