@@ -134,3 +134,16 @@ def test_chunks_cover_the_files_in_order_and_shrink_towards_the_end() -> None:
     # a huge run keeps its chunk numbers within what the pipe holds before anyone reads
     many = [(Path("Dockerfile"), "Dockerfile")] * (runner._MAX_CHUNKS * runner._CHUNK * 2)
     assert len(runner._guided_chunks(many, 2)) <= runner._MAX_CHUNKS
+
+
+def test_a_copy_that_cannot_be_forked_leaves_its_work_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files(tmp_path, runner.PARALLEL_THRESHOLD * 2)
+    serial = list(runner.lint_files(files, OPTIONS, jobs=1))
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # EAGAIN: RLIMIT_NPROC
+
+    monkeypatch.setattr(os, "fork", refused)
+    assert _summary(list(runner.lint_files(files, OPTIONS, jobs=3))) == _summary(serial)

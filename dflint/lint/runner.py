@@ -3,13 +3,14 @@
 Process start-up costs more than linting a handful of files, so work is spread over
 processes only above ``PARALLEL_THRESHOLD`` files, in chunks to keep the pickling cheap.
 
-Where ``os.fork`` exists, this process forks ``jobs - 1`` copies of itself and lints too:
+On Linux this process forks ``jobs - 1`` copies of itself and lints too:
 the chunks are numbered in a pipe from which every process takes the next number (a read of
 a few bytes from a pipe is atomic), so a fast process takes more of them, and each copy
 sends its results back through a pipe of its own. That needs neither
 ``concurrent.futures`` nor ``multiprocessing`` (20-30 ms to import, a manager thread and a
-feeder thread) nor an idle parent. A copy that dies leaves its chunks to this process.
-Elsewhere a ``ProcessPoolExecutor`` does the work.
+feeder thread) nor an idle parent. A copy that dies, or one that cannot be forked, leaves its
+chunks to this process. Elsewhere (macOS forks badly, Windows not at all) a
+``ProcessPoolExecutor`` does the work.
 """
 
 from __future__ import annotations
@@ -98,7 +99,12 @@ def _forked(files: list[tuple[Path, str]], options: Options, workers: int) -> It
     try:
         for _ in range(workers - 1):
             results_in, results_out = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had (a limit, memory): fewer copies lint
+                os.close(results_in)
+                os.close(results_out)
+                break
             if pid == 0:  # the copy: lint, send, and leave without this process's exit steps
                 status = 1
                 try:
