@@ -110,7 +110,9 @@ class _Strings:
             return b""
 
 
-def _load(path: str, whole: bool = True) -> tuple[dict[Key, tuple[int, int]], Any]:
+def _load(
+    path: str, whole: bool = True
+) -> tuple[dict[Key, tuple[int, int]], memoryview | _Strings]:
     """The file's index (key -> where its marshal string starts, and its length) and the
     strings themselves (``whole``: read at once; else a :class:`_Strings` reading each when
     asked, where ``os.pread`` exists), or nothing when the file is missing, foreign or not
@@ -119,34 +121,28 @@ def _load(path: str, whole: bool = True) -> tuple[dict[Key, tuple[int, int]], An
     head = len(_MAGIC) + 4
     lazy = not whole and hasattr(os, "pread")
     try:
-        stream = open(path, "rb")  # noqa: SIM115 - kept open while its strings are read
-    except OSError:
-        return nothing
-    try:
-        info = os.fstat(stream.fileno())
-        if info.st_size > _MAX_BYTES:
-            return nothing
-        # someone else's file, or one others may write, could hold any code: not read
-        # (POSIX modes; Windows reports every writable file as 0o666 and guards the
-        # user's cache folder with its ACL instead)
-        if hasattr(os, "getuid") and (info.st_mode & 0o022 or info.st_uid != os.getuid()):
-            return nothing
-        data = memoryview(stream.read(head) if lazy else stream.read())
-        if data[: len(_MAGIC)] != _MAGIC or len(data) < head:
-            return nothing
-        size = int.from_bytes(data[len(_MAGIC) : head], "little")
-        index = marshal.loads(stream.read(size) if lazy else data[head : head + size])
-        if not isinstance(index, dict):
-            return nothing
-        if lazy:
-            strings = _Strings(os.dup(stream.fileno()), head + size)
-            return index, strings
-        # the strings are sliced from the file only when asked for, without a copy each
-        return index, data[head + size :]
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if info.st_size > _MAX_BYTES:
+                return nothing
+            # someone else's file, or one others may write, could hold any code: not read
+            # (POSIX modes; Windows reports every writable file as 0o666 and guards the
+            # user's cache folder with its ACL instead)
+            if hasattr(os, "getuid") and (info.st_mode & 0o022 or info.st_uid != os.getuid()):
+                return nothing
+            data = memoryview(stream.read(head) if lazy else stream.read())
+            if data[: len(_MAGIC)] != _MAGIC or len(data) < head:
+                return nothing
+            size = int.from_bytes(data[len(_MAGIC) : head], "little")
+            index = marshal.loads(stream.read(size) if lazy else data[head : head + size])
+            if not isinstance(index, dict):
+                return nothing
+            if lazy:  # a descriptor of its own stays open for the strings
+                return index, _Strings(os.dup(stream.fileno()), head + size)
+            # the strings are sliced from the file only when asked for, without a copy each
+            return index, data[head + size :]
     except (OSError, EOFError, ValueError, TypeError):
         return nothing
-    finally:
-        stream.close()
 
 
 def _write(path: str, entries: dict[Key, bytes | memoryview]) -> None:
