@@ -139,8 +139,9 @@ class HardcodedArchPath(Rule):
         reported: set[tuple[int, str]],
     ) -> Iterator[Violation]:
         """An ENV value that takes an ARG's default naming one architecture's folder
-        (``ARG LIBDIR=/usr/lib/x86_64-linux-gnu`` … ``ENV LD_LIBRARY_PATH=$LIBDIR``): reported
-        where the folder is written, once per ARG."""
+        (``ARG LIBDIR=/usr/lib/x86_64-linux-gnu`` … ``ENV LD_LIBRARY_PATH=$LIBDIR``), or the
+        part of a path that names it (``ARG TRIPLET=x86_64-linux-gnu`` …
+        ``/usr/lib/${TRIPLET}``): reported where the architecture is written, once per ARG."""
         for variable, start, _end in references(value):
             if value[start - 1 : start] == "\\" or value[start + 1 : start + 3] in ("{#", "{!"):
                 continue  # an escaped `$`, or a length or an indirection, not the value
