@@ -427,3 +427,26 @@ def test_every_shell_instruction_of_the_real_corpus_parses() -> None:
                 assert written == name, (path.name, span, name)
                 count += 1
     assert count > 9000
+
+
+def test_a_script_read_again_elsewhere_points_at_its_own_lines() -> None:
+    # Scripts already read are kept by text; read again at other lines they are moved
+    # there, and read again at the very same lines (a twin file) they share what was found.
+    from dflint.analyse.shell.view import forget_scripts
+
+    forget_scripts()  # the first read below is a parse, whatever ran before
+    script = 'case "$(uname -m)" in x86_64) a=amd64 ;; esac && curl -o /x https://e.com/y'
+    first = view_of(f"FROM alpine\nRUN {script}\n", path="a/Dockerfile")
+    twin = view_of(f"FROM alpine\nRUN {script}\n", path="b/Dockerfile")
+    moved = view_of(f"FROM alpine\n\n\nRUN {script}\n", path="c/Dockerfile")
+    spans = [
+        [(found.name_span.line, found.name_span.column) for _, found in view.commands()]
+        for view in (first, twin, moved)
+    ]
+    assert spans[0] == spans[1] == [(2, 13), (2, 54)]  # uname, curl
+    assert spans[2] == [(4, 13), (4, 54)]
+    [one], [two], [three] = (view.scripts for view in (first, twin, moved))
+    assert one is not two and one.commands[1] is two.commands[1]  # shared, being in place
+    assert three.commands[1] is not one.commands[1]
+    # a moved script keeps its own objects shared where they were: the arm's condition
+    assert three.assignments[0].conditions[0] is three.choices[0].arms[0].condition

@@ -255,9 +255,22 @@ class Script:
         """The same script read at another place: what was found, mapped through ``source``.
 
         Every word, command and condition is copied with the new map (objects shared inside
-        the script stay shared: rules tell conditions apart by identity); ``parent`` and
-        ``interpreter`` are left for the caller to set, as after a parse.
+        the script stay shared: rules tell conditions apart by identity), unless the new map
+        puts every character where the old one did: then the (frozen) objects are shared.
+        ``parent`` and ``interpreter`` are left for the caller to set, as after a parse.
         """
+        if source.same_as(self.map):
+            # the same text at the same lines and columns (a file's twin in another folder):
+            # what was found is already where it belongs, and is frozen, so it is shared
+            twin = Script(self.dialect, self.origin, self.text, source)
+            twin.assignments = list(self.assignments)
+            twin.commands = list(self.commands)
+            twin.variables = list(self.variables)
+            twin.features = list(self.features)
+            twin.choices = list(self.choices)
+            twin.literal_ranges = list(self.literal_ranges)
+            twin.errors = self.errors
+            return twin
         conditions: dict[int, Condition] = {}
         assignments: dict[int, Assignment] = {}
 

@@ -74,6 +74,14 @@ class SourceMap:
         end_line, end_column = self.position(end - 1)
         return Span(line, column, end_line, end_column + 1)
 
+    def same_as(self, other: SourceMap) -> bool:
+        """Both maps put every offset at the same (line, column)."""
+        return (
+            self._starts == other._starts
+            and self._lines == other._lines
+            and self._columns == other._columns
+        )
+
     def runs(self) -> list[tuple[int, int, int]]:
         """(text offset, line, column) of each run, in order."""
         return list(zip(self._starts, self._lines, self._columns, strict=True))
