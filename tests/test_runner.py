@@ -147,3 +147,17 @@ def test_a_copy_that_cannot_be_forked_leaves_its_work_here(
 
     monkeypatch.setattr(os, "fork", refused)
     assert _summary(list(runner.lint_files(files, OPTIONS, jobs=3))) == _summary(serial)
+
+
+def test_a_result_carries_only_the_lines_its_findings_show() -> None:
+    # results cross process boundaries: the code frames need the lines the findings point
+    # into, not the whole file
+    from dflint.lint.engine import lint_bytes
+
+    text = "FROM alpine:3.20\nRUN echo one\nRUN copy a b \\\n    c\nRUN echo two\n"
+    result = lint_bytes(text.encode(), "Dockerfile", OPTIONS)
+    [finding] = [f for f in result.findings if f.code == "DF302"]
+    assert (finding.line, finding.end_line) == (3, 4)  # the command runs on to line 4
+    assert result.lines == ("", "", "RUN copy a b \\", "    c", "")
+    broken = lint_bytes(b"FROM alpine\nRUN echo\nRUN <<EOF\nnever ends\n", "Dockerfile", OPTIONS)
+    assert broken.failed and broken.lines == ("", "", "RUN <<EOF", "")

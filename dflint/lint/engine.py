@@ -29,6 +29,10 @@ from dflint.read.reader import split_physical_lines
 from dflint.settings import config as config_module
 from dflint.settings.config import Config
 
+TYPE_CHECKING = False  # typing's constant, without importing typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 # Template languages whose markup means the file is not yet a Dockerfile: Jinja2 / Go
 # templates ({{ }}, {% %}) and ERB/EJS (<% %>). A Go template inside a quoted argument
 # (`docker inspect --format '{{.State}}'`) is normal Dockerfile text, so `{{` only counts
@@ -63,7 +67,8 @@ class FileResult:
     failed: bool = False  # the input could not be read or parsed
     skipped: str | None = None  # why the file was not linted
     internal_errors: list[str] = field(default_factory=list)
-    # the physical lines the findings point into (only when there are findings), for code frames
+    # the physical lines, for code frames: each line a finding points into as written, every
+    # other line "" (results cross process boundaries, so they are kept small)
     lines: tuple[str, ...] = ()
     # the platforms the file was linted for (None when it could not be linted)
     targets: Targets | None = None
@@ -100,7 +105,7 @@ def lint_bytes(
         if _TEMPLATE_NAME.search(display):
             return FileResult(display, skipped=_TEMPLATE_NAME_NOTE)
         failed = _failed(display, exc, config)
-        failed.lines = _readable_lines(data)
+        failed.lines = _shown_lines(_readable_lines(data), failed.findings)
         return failed
     if markup:
         return FileResult(display, skipped="template markup ({{ }}, {% %} or <% %})")
@@ -309,9 +314,19 @@ def lint_dockerfile(dockerfile: Dockerfile, options: Options, config: Config) ->
                     _engine_finding(dockerfile.path, "DF003", span, message, config)
                 )
     result.findings.sort(key=Finding.sort_key)
-    if result.findings:  # only then: results cross process boundaries, so keep them small
-        result.lines = tuple(dockerfile.lines)
+    if result.findings:
+        result.lines = _shown_lines(dockerfile.lines, result.findings)
     return result
+
+
+def _shown_lines(lines: Sequence[str], findings: list[Finding]) -> tuple[str, ...]:
+    """``lines`` with only those the findings point into kept: the others are ""."""
+    shown = [""] * len(lines)
+    for finding in findings:
+        last = max(finding.end_line, finding.line)
+        for index in range(max(finding.line, 1) - 1, min(last, len(lines))):
+            shown[index] = lines[index]
+    return tuple(shown)
 
 
 # Instructions whose arguments end up in the image config, which is JSON: Go's encoder
