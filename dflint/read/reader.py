@@ -161,10 +161,12 @@ def split_physical_lines(text: str) -> list[str]:
 def _long_lines(lines: list[str], endings: dict[int, str], bom: bool) -> list[tuple[int, int]]:
     """(line number, bytes) of each line longer than BuildKit's scanner reads (65,535 bytes
     without the LF; the BOM counts on the first line)."""
-    found = []
+    found: list[tuple[int, int]] = []
+    if not lines or max(map(len, lines)) <= MAX_LINE_BYTES // 4:
+        return found  # at most 4 bytes a character: no line can be too long (nearly all files)
     for index, line in enumerate(lines):
         if len(line) <= MAX_LINE_BYTES // 4:
-            continue  # at most 4 bytes a character: cannot be too long
+            continue
         whole = (line + endings.get(index, "\n")).removesuffix("\n")
         size = len(whole.encode("utf-8", "surrogateescape")) + (3 if bom and index == 0 else 0)
         if size > MAX_LINE_BYTES:
@@ -197,6 +199,8 @@ def _physical_lines(text: str) -> tuple[list[str], dict[int, str]]:
     if last:
         endings[len(lines)] = ""
         lines.append(last)
+    if "\r" not in text:
+        return lines, endings  # no CR to take off (nearly all files)
     for index, line in enumerate(lines):
         if line.endswith("\r"):
             trimmed = line.rstrip("\r")
