@@ -371,14 +371,19 @@ def _options(args: Namespace, platforms: tuple[str, ...]) -> Options:
 
 def _severities(args: Namespace) -> tuple[tuple[str, Severity], ...]:
     """``--error/--warning/--info CODES``: each code or prefix as the rule codes it names."""
+    given = {
+        level: tuple(code.upper() for code in split(getattr(args, f"as_{level}", None)))
+        for level in ("error", "warning", "info")
+    }
+    if not any(given.values()):
+        return ()  # nothing to import for (the rule modules' base class, before a fork)
     from dflint.core.findings import Severity
     from dflint.errors import ConfigError
     from dflint.lint.ruleset import rule_codes
 
     known = rule_codes()
     found: list[tuple[str, Severity]] = []
-    for level in ("error", "warning", "info"):
-        codes = tuple(code.upper() for code in split(getattr(args, f"as_{level}", None)))
+    for level, codes in given.items():
         problem = _code_problem(codes, f"--{level}")
         if problem is not None:
             raise ConfigError(problem)

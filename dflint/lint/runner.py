@@ -87,7 +87,6 @@ _LAST_CHUNK = 4
 
 def _forked(files: list[tuple[Path, str]], options: Options, workers: int) -> Iterator[FileResult]:
     import _thread
-    import pickle
 
     chunks = _guided_chunks(files, workers)
     numbers_in, numbers_out = os.pipe()
@@ -111,12 +110,14 @@ def _forked(files: list[tuple[Path, str]], options: Options, workers: int) -> It
                     for _, other in copies:
                         os.close(other)
                     os.close(results_in)
-                    _lint_taken(numbers_in, chunks, options, results_out, pickle.dumps)
+                    _lint_taken(numbers_in, chunks, options, results_out)
                     status = 0
                 finally:
                     os._exit(status)
             os.close(results_out)
             copies.append((pid, results_in))
+        import pickle  # after the fork: each process imports it alongside the others
+
         # the readers start once every copy exists: a copy forked while a reader holds its
         # stream's lock would inherit the lock held
         readers = []
@@ -167,13 +168,11 @@ def _take(numbers: int) -> int | None:
 
 
 def _lint_taken(
-    numbers: int,
-    chunks: list[list[tuple[Path, str]]],
-    options: Options,
-    out: int,
-    dumps: Callable[[object], bytes],
+    numbers: int, chunks: list[list[tuple[Path, str]]], options: Options, out: int
 ) -> None:
     """A copy's work: chunks until none is left, each sent as it is done."""
+    from pickle import dumps
+
     with os.fdopen(out, "wb") as stream:
         while True:
             number = _take(numbers)
@@ -224,7 +223,7 @@ def prefetch(
     """Resolve the FROM images of all ``files`` at once; unreadable files are left to lint.
 
     Only files for which a rule that needs platforms is enabled count, unless ``always``."""
-    from dflint.registry.resolver import offline_from_env
+    from dflint.settings.registry import offline_from_env
 
     if options.offline or offline_from_env():
         # Offline answers come from local tables in microseconds, as each file is linted:

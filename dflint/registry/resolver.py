@@ -42,7 +42,7 @@ from dflint.registry.offline import (
     imported_table_path,
     load_imported,
 )
-from dflint.settings.registry import RegistrySettings
+from dflint.settings.registry import RegistrySettings, offline_from_env
 
 TYPE_CHECKING = False  # typing's constant, without importing typing at run time
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 
     from dflint.registry.client import RegistryClient
 
-ENV_OFFLINE = "DFLINT_OFFLINE"
 NEGATIVE_TTL = 3600.0  # a missing tag may be pushed soon: ask again after an hour
 MEMO_TTL = 600.0  # how long one process trusts its own answers (failures included)
 # After a registry could not be reached at all, later runs skip it for a while: a laptop
@@ -64,10 +63,6 @@ def _unreachable_key(base: str) -> str:
     """The cache key of an endpoint's "unreachable" marker: by scheme and host (and a
     mirror's path), so that the same host over HTTP is a different endpoint."""
     return f"unreachable:{base}"
-
-
-def offline_from_env() -> bool:
-    return os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,14 @@ MAX_TIMEOUT = 300.0
 # registry that does not answer (images left over are answered by the cache and the tables).
 DEFAULT_BUDGET = 5.0
 ENV_INSECURE = "DFLINT_INSECURE_REGISTRIES"
+ENV_OFFLINE = "DFLINT_OFFLINE"
+
+
+def offline_from_env() -> bool:
+    """``DFLINT_OFFLINE`` asks for no registry look-ups (the cache and tables still answer)."""
+    return os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 _DURATION = lazyre.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)\Z")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _HOST = lazyre.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d+)?\Z")
