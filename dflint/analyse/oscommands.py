@@ -86,16 +86,26 @@ def _windows_syntax(text: str) -> bool:
 
 
 def _words(text: str) -> frozenset[str]:
-    # DF301 and DF302 ask about the same instruction's text; a long text is not kept
-    return _text_words(text) if len(text) <= _KEPT else _read_words(text)
+    return _facts(text)[0]
+
+
+def _facts(text: str) -> tuple[frozenset[str], bool]:
+    """The text's words, and whether it shows cmd or PowerShell syntax: DF301 and DF302 ask
+    about the same texts, and files of a project repeat their RUN lines (a long text is not
+    kept)."""
+    return _kept_facts(text) if len(text) <= _KEPT else _read_facts(text)
 
 
 _KEPT = 8192
 
 
 @lru_cache(maxsize=256)
-def _text_words(text: str) -> frozenset[str]:
-    return _read_words(text)
+def _kept_facts(text: str) -> tuple[frozenset[str], bool]:
+    return _read_facts(text)
+
+
+def _read_facts(text: str) -> tuple[frozenset[str], bool]:
+    return _read_words(text), _windows_syntax(text)
 
 
 def _read_words(text: str) -> frozenset[str]:
@@ -111,14 +121,8 @@ def mentions_linux_command(text: str) -> bool:
 
 def mentions_windows_command(text: str) -> bool:
     """The text names a catalogued Windows command or shows cmd/PowerShell syntax."""
-    if len(text) <= _KEPT:  # files of a project repeat their RUN lines
-        return _kept_mentions_windows_command(text)
-    return _windows_syntax(text) or not _windows_names().isdisjoint(_read_words(text))
-
-
-@lru_cache(maxsize=256)
-def _kept_mentions_windows_command(text: str) -> bool:
-    return _windows_syntax(text) or not _windows_names().isdisjoint(_text_words(text))
+    words, syntax = _facts(text)
+    return syntax or not _windows_names().isdisjoint(words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dflint import lazyre
 
@@ -135,25 +136,11 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+# several rules and the base-image lookup read each FROM, and files of a project share their
+# images (only valid references are kept: an error is raised anew; an ImageRef is frozen)
+@lru_cache(maxsize=4096)
 def parse_reference(text: str) -> ImageRef:
     """Normalise ``text`` as ``docker pull`` would; raise ReferenceError when it is invalid."""
-    found = _PARSED.get(text)
-    if found is None:
-        found = _parse_reference(text)
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.clear()
-        _PARSED[text] = found
-    return found
-
-
-# References already read in this process: several rules and the base-image lookup read
-# each FROM, and files of a project share their images. Only valid ones are kept (an
-# ImageRef is frozen); the whole table goes when it is full.
-_PARSED: dict[str, ImageRef] = {}
-_PARSED_LIMIT = 4096
-
-
-def _parse_reference(text: str) -> ImageRef:
     if not text:
         raise ReferenceError("empty image reference")
     if _IDENTIFIER.fullmatch(text):

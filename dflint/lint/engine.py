@@ -167,7 +167,6 @@ class _Dispatch:
     by_keyword: dict[str, tuple[int, ...]]
 
 
-_DISPATCH: dict[tuple[type[Rule], ...], _Dispatch] = {}
 _PLANS: dict[
     tuple[tuple[str, ...], frozenset[str]], tuple[tuple[type[Rule], ...], _Dispatch, bool]
 ] = {}
@@ -196,22 +195,18 @@ def _plan(
 
 
 def _dispatch(rules: tuple[type[Rule], ...]) -> _Dispatch:
-    found = _DISPATCH.get(rules)
-    if found is None:
-        by_keyword: dict[str, list[int]] = {}
-        for index, rule_class in enumerate(rules):
-            for keyword in rule_class.nodes:
-                by_keyword.setdefault(keyword, []).append(index)
-        found = _Dispatch(
-            tuple(
-                index
-                for index, rule_class in enumerate(rules)
-                if rule_class.check_file is not Rule.check_file  # the base checks nothing
-            ),
-            {keyword: tuple(indexes) for keyword, indexes in by_keyword.items()},
-        )
-        _DISPATCH[rules] = found
-    return found
+    by_keyword: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        for keyword in rule.nodes:
+            by_keyword.setdefault(keyword, []).append(index)
+    return _Dispatch(
+        tuple(
+            index
+            for index, rule in enumerate(rules)
+            if rule.check_file is not Rule.check_file  # the base checks nothing
+        ),
+        {keyword: tuple(indexes) for keyword, indexes in by_keyword.items()},
+    )
 
 
 def _enabled(code: str, config: Config, options: Options, path: str) -> bool:
