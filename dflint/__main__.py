@@ -1,3 +1,4 @@
-from dflint.app.entry import main
+from dflint.app.entry import run
 
-main()
+# ends as Python does (see run): tests and tools run this module and then read sys.modules
+run(end_at_once=False)

@@ -630,3 +630,59 @@ def test_interrupt_is_one_line_and_exit_130(tmp_path: Path) -> None:
     finally:
         process.kill()
     assert (process.returncode, out, err) == (130, "", "dflint: interrupted\n")
+
+
+def test_the_console_script_ends_with_its_code_its_whole_output_and_its_cache(
+    tmp_path: Path,
+) -> None:
+    """The `dflint` script skips the interpreter's teardown: what it wrote still arrives
+    whole through a pipe, the exit code is the command's, and the start-up cache (written
+    by an exit handler) is still kept."""
+    files = []
+    for index in range(40):
+        path = tmp_path / f"Dockerfile.{index}"
+        path.write_text(BAD * 20)
+        files.append(path.name)
+    cache = tmp_path / "cache"
+    env = environment(DFLINT_CACHE_DIR=str(cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("DFLINT_NO_CODE_CACHE", None)
+    script = "import sys; from dflint.app.entry import main; sys.argv[0] = 'dflint'; main()"
+    args = ["lint", "--offline", "--no-config", "--jobs", "2", "--format", "json", *files]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert len(done.stdout) > 256 * 1024  # far more than a pipe holds
+    findings = json.loads(done.stdout)["findings"]
+    assert {item["path"] for item in findings} == set(files)
+    assert [path.name for path in cache.iterdir() if path.name.startswith("startup-")]
+    # the same report as `python -m dflint`, which ends as Python does
+    assert done.stdout == dflint(*args, cwd=tmp_path, env=env).stdout
+    usage = subprocess.run(
+        [sys.executable, "-c", script, "lint", "--no-such-option"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )  # fmt: skip
+    assert usage.returncode == 2
+    assert "no-such-option" in usage.stderr
+
+
+def test_the_quick_end_flushes_what_python_still_holds() -> None:
+    # `verify` writes its report through sys.stdout, which holds up to 8 KiB until flushed
+    probe = (
+        "import sys\nfrom dflint.app import entry\n"
+        "sys.stdout.write('x' * 100_000)\nsys.stdout.write('end')\nsys.stderr.write('err')\n"
+        "entry._end_now(3)\n"
+    )
+    env = environment()
+    env.pop("PYTHONUNBUFFERED", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert (done.returncode, done.stdout[-3:], len(done.stdout), done.stderr) == (
+        3,
+        "end",
+        100_003,
+        "err",
+    )

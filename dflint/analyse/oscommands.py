@@ -40,7 +40,8 @@ _EXPLICIT_PROGRAM = lazyre.compile(r"[\\/]|\.(?:exe|bat|cmd|ps1|com)\Z", re.I)
 # `apt-get`), a cmd-style switch or `set NAME=`.
 # (The look-behinds come after the first character, so that re can skip to where one may
 # start instead of trying every position.)
-_WORD = lazyre.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*")
+# (the final look-behind leaves out trailing dots: `apt-get.` at the end of a sentence)
+_WORD = lazyre.compile(r"[A-Za-z](?<![\w.$:-][A-Za-z])[\w.-]*(?<!\.)")
 # (Built at the first test, not at import: the catalogue is read when first asked.)
 
 
@@ -110,8 +111,8 @@ def _read_facts(text: str) -> tuple[frozenset[str], bool]:
 
 def _read_words(text: str) -> frozenset[str]:
     if text.isascii():  # one lower() for the whole text
-        return frozenset(word.rstrip(".") for word in _WORD.findall(text.lower()))
-    return frozenset(word.lower().rstrip(".") for word in _WORD.findall(text))
+        return frozenset(_WORD.findall(text.lower()))
+    return frozenset(word.lower() for word in _WORD.findall(text))
 
 
 def mentions_linux_command(text: str) -> bool:

@@ -103,6 +103,18 @@ def open_input(path: str | os.PathLike[str], limit: int | None = None) -> FileIO
     missing file, a broken link or a loop, a directory, a FIFO, socket or device, an
     unreadable file, and a file larger than ``limit``.
     """
+    descriptor, _ = _open_checked(path, limit)
+    try:
+        os.set_blocking(descriptor, True)  # whoever reads the stream may wait on it
+        return os.fdopen(descriptor, "rb", buffering=0)
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _open_checked(path: str | os.PathLike[str], limit: int | None) -> tuple[int, int]:
+    """A descriptor of the regular file at ``path``, and its size (refused as
+    :func:`open_input` refuses)."""
     try:
         # O_NONBLOCK: a FIFO put in the file's place must not block the open
         descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _NOCTTY | _CLOEXEC | _BINARY)
@@ -117,8 +129,8 @@ def open_input(path: str | os.PathLike[str], limit: int | None = None) -> FileIO
             raise InputError(reason)
         if limit is not None and info.st_size > limit:
             raise InputError(_too_large(info.st_size, limit))
-        os.set_blocking(descriptor, True)
-        return os.fdopen(descriptor, "rb", buffering=0)
+        # (still O_NONBLOCK, which does nothing to a regular file's reads)
+        return descriptor, info.st_size
     except BaseException:
         os.close(descriptor)
         raise
@@ -130,16 +142,32 @@ def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> by
     reason = check_input(path, limit)
     if reason is not None:
         raise InputError(reason)
+    descriptor, size = _open_checked(path, limit)
     try:
-        # one buffer of the file's size (reading in chunks and joining them would hold
-        # the file twice)
-        with open_input(path, limit) as stream:
-            data = stream.readall()
+        # one read of the file's size, and one more to see its end: a single buffer, not
+        # chunks joined (which would hold the file twice)
+        data = os.read(descriptor, size + 1)
+        if len(data) > size or (data and len(data) < size):
+            data += _rest(descriptor, limit + 1 - len(data))  # it grew, or a short read
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
     if len(data) > limit:  # the file grew while it was read
         raise InputError(_too_large(len(data), limit))
-    return bytes(data)
+    return data
+
+
+def _rest(descriptor: int, most: int) -> bytes:
+    """What is left to read, up to ``most`` bytes."""
+    parts: list[bytes] = []
+    while most > 0:
+        part = os.read(descriptor, min(most, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        most -= len(part)
+    return b"".join(parts)
 
 
 def real_path(path: str | os.PathLike[str]) -> str:
