@@ -261,6 +261,9 @@ def action_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerEm
         if not key.startswith(("GITHUB_", "RUNNER_", "VIRTUAL_ENV", "PYTHON"))
     }
     environment["PATH"] = f"{shims}{os.pathsep}{environment.get('PATH', '')}"
+    # the install step: all Python, not a minute of compiling (tests/test_packaging.py checks
+    # the compiled build)
+    environment["DFLINT_PURE_PYTHON"] = "1"
     temp = base / "runner-temp"
     temp.mkdir()
     workspace = base / "workspace"

@@ -8,11 +8,13 @@ MANIFEST.in do what they say.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
-from conftest import package_download_failed
+from conftest import package_download_failed, shared_path
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -45,10 +47,12 @@ _IGNORED = shutil.ignore_patterns(
 )
 
 
-def _run_build(source: Path, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _run_build(
+    source: Path, outdir: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "build", "--wheel", *extra, "--outdir", str(outdir), "."]
     return subprocess.run(
-        command, cwd=source, capture_output=True, text=True, timeout=600, check=False
+        command, cwd=source, capture_output=True, text=True, timeout=600, check=False, env=env
     )
 
 
@@ -124,6 +128,116 @@ def test_every_module_and_the_offline_table_are_shipped(wheel: zipfile.ZipFile) 
     assert len(modules) > 100
     assert [name for name in modules if name not in names] == []
     assert "dflint/registry/wellknown.json" in names
+
+
+def _compiled_modules() -> list[str]:
+    """The modules setup.py compiles (its COMPILED), as paths in the package."""
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
+            "COMPILED"
+        ]:
+            value = ast.literal_eval(node.value)
+            assert isinstance(value, tuple) and value
+            return list(value)
+    raise AssertionError("setup.py has no COMPILED")
+
+
+def test_a_build_whose_compiler_fails_installs_all_python(tmp_path: Path) -> None:
+    """No compiled module rather than a failed install, or some of them."""
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=_IGNORED)
+    env = {**os.environ, "CC": "false"}  # a compiler that fails on every file
+    built = _run_build(source, tmp_path / "dist", env=env)
+    if built.returncode != 0:
+        package_download_failed("pip", "the build", built.stdout[-3000:] + built.stderr[-3000:])
+    assert "dflint: installing without compiled modules" in built.stdout + built.stderr
+    (found,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(found) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "site")
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    assert [name for name in names if name.endswith(suffix)] == []
+    assert "dflint/read/reader.py" in names
+    packages = [entry for entry in sys.path if entry.endswith("site-packages")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DFLINT_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), *packages])
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN echo $TARGETARCH\n")
+    lint = subprocess.run(
+        [sys.executable, "-S", "-m", "dflint", "lint", "--offline", "Dockerfile"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert lint.returncode == 1, lint.stderr
+    assert "DF308" in lint.stdout
+
+
+def _compiles_here() -> bool:
+    """A wheel built here should hold the compiled modules: a C compiler is at hand."""
+    if os.environ.get("DFLINT_PURE_PYTHON"):
+        return False
+    compiler = os.environ.get("CC", "cc").split()[0]
+    if shutil.which(compiler) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"no C compiler ({compiler}) under CI, where the wheel must be compiled")
+        return False
+    return True
+
+
+def test_the_modules_every_file_goes_through_are_compiled(wheel: zipfile.ZipFile) -> None:
+    if not _compiles_here():
+        pytest.skip("no C compiler here: the wheel is all Python")
+    names = set(wheel.namelist())
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    modules = _compiled_modules()
+    assert "dflint/read/reader.py" in modules and "dflint/analyse/shell/posix.py" in modules
+    assert [m for m in modules if m.removesuffix(".py") + suffix not in names] == []
+    assert f"dflint__mypyc{suffix}" in names  # mypyc's shared part, at the top as black's
+    assert [m for m in modules if m not in names] == []  # each keeps its source beside it
+    compiled = sorted(name for name in names if name.endswith(suffix))
+    assert len(compiled) == len(modules) + 1  # nothing else, no rule among them
+
+
+def test_the_compiled_modules_lint_the_corpus_as_the_python_ones(
+    wheel: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    """The compiled wheel, run over the real corpus, prints byte for byte what the modules as
+    Python print: the differential check of mypyc's translation."""
+    if not _compiles_here():
+        pytest.skip("no C compiler here: the wheel is all Python")
+    import dflint.read.reader
+
+    assert dflint.read.reader.__file__.endswith(".py"), "the tests run on a compiled install"
+    corpus = shared_path("corpus", "real")
+    site = tmp_path / "site"
+    wheel.extractall(site)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    args = ["lint", "--offline", "--no-config", "--failure-threshold", "none"]
+    files = sorted(str(p) for p in corpus.rglob("*") if p.is_file() and p.suffix != ".tsv")
+    args += ["--format", "json", "--jobs", "2", *files]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DFLINT_"))}
+    env["DFLINT_CACHE_DIR"] = str(tmp_path / "cache")
+    # -S: no .pth files, so the editable install's finder does not bring the checkout back;
+    # the dependencies come from this environment's site-packages, after the wheel's files
+    packages = [entry for entry in sys.path if entry.endswith("site-packages")]
+    probe = (
+        "import sys\nimport dflint.read.reader, dflint.analyse.shell.posix\n"
+        f"assert dflint.read.reader.__file__.endswith({suffix!r})\n"
+        f"assert dflint.analyse.shell.posix.__file__.endswith({suffix!r})\n"
+        "from dflint.app.entry import run\nsys.argv[0] = 'dflint'\nrun(end_at_once=False)\n"
+    )
+    compiled = subprocess.run(
+        [sys.executable, "-S", "-c", probe, *args],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        env={**env, "PYTHONPATH": os.pathsep.join([str(site), *packages])},
+    )  # fmt: skip
+    python = subprocess.run(
+        [sys.executable, "-m", "dflint", *args],
+        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert compiled.returncode == python.returncode == 0, compiled.stderr[-3000:]
+    assert compiled.stderr == python.stderr
+    assert len(compiled.stdout) > 100_000
+    assert compiled.stdout == python.stdout
 
 
 def test_command_catalogue_data_is_shipped(wheel: zipfile.ZipFile) -> None:

@@ -63,6 +63,9 @@ def git_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "PRE_COMMIT_COLOR": "never",
             "NO_COLOR": "1",
             "DFLINT_OFFLINE": "1",  # the base-image rules would ask registries
+            # each `try-repo` installs the hook afresh: all Python, not a minute of compiling
+            # per test (tests/test_packaging.py checks the compiled build)
+            "DFLINT_PURE_PYTHON": "1",
         }
     )
     return env
