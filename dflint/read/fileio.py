@@ -144,8 +144,8 @@ def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> by
         raise InputError(reason)
     descriptor, size = _open_checked(path, limit)
     try:
-        # one read of the file's size, and one more to see its end: a single buffer, not
-        # chunks joined (which would hold the file twice)
+        # one read of the file's size and a byte more, into a single buffer (chunks joined
+        # would hold the file twice); more reads only for a file that grew or a short read
         data = os.read(descriptor, size + 1)
         if len(data) > size or (data and len(data) < size):
             data += _rest(descriptor, limit + 1 - len(data))  # it grew, or a short read
