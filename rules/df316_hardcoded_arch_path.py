@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dflint.analyse.analysis import Binding
 from dflint.analyse.arch import (
     Literal,
     literals,
@@ -15,6 +16,7 @@ from dflint.analyse.arch import (
 )
 from dflint.analyse.shell.source import Piece, argument_text, setting_value_start
 from dflint.core.findings import Severity
+from dflint.lint.archsites import DownloadSite, binding_sites
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
@@ -32,7 +34,8 @@ class HardcodedArchPath(Rule):
     it that names the architecture, from an ARG's default
     (`ARG LIBDIR=/usr/lib/x86_64-linux-gnu` … `ENV LD_LIBRARY_PATH=$LIBDIR`,
     `ARG TRIPLET=x86_64-linux-gnu` … `ENV LD_LIBRARY_PATH=/usr/lib/${TRIPLET}`: reported on
-    the ARG line, where the architecture is written), and `COPY`/`ADD` destinations such as
+    the ARG line, where the architecture is written, also when that ARG's default is built
+    from another, `ARG LIBDIR=${BASE}/x86_64-linux-gnu`), and `COPY`/`ADD` destinations such as
     `/usr/lib/x86_64-linux-gnu/`, in a file built for several architectures. A value
     that names folders of several architectures (`/usr/lib/x86_64-linux-gnu` and
     `/usr/lib/aarch64-linux-gnu`) is taken as meant for all of them, and stages pinned to
@@ -175,15 +178,21 @@ class HardcodedArchPath(Rule):
                 what = f"`{item.token}`, and ENV"
                 how = f"puts it in the folder `{_path_at(combined, item.start)}`"
             written = _where_written(ctx, arg, variable, default)
-            if written is None:
-                continue
-            arg, piece, at = written
+            if written is not None:
+                arg, piece, at = written
+                span = piece.map.span(at + offset, at + offset + len(item.token))
+            else:
+                # the default is built from another ARG (`ARG LIBDIR=${BASE}/x86_64-linux-gnu`,
+                # `ARG LIBDIR=/usr/lib/${ARCH}-linux-gnu`): where the architecture is written
+                site = _site_of(ctx, binding, item.token)
+                if site is None:
+                    continue
+                arg, span = site.instruction, site.span
             if (arg.start_line, variable) in reported:
                 continue
             reported.add((arg.start_line, variable))
-            begin = at + offset
             yield Violation(
-                piece.map.span(begin, begin + len(item.token)),
+                span,
                 f"ARG {variable} names {what} {name} on line {instruction.start_line} "
                 f"{how}: {_no_such_folder(item, others)} and set the ARG to it",
                 platform=",".join(others),
@@ -217,6 +226,15 @@ class HardcodedArchPath(Rule):
             breaks=True,
             covered_by=_DOWNLOAD_RULE,  # the source names the architecture too: DF306
         )
+
+
+def _site_of(ctx: RuleContext, binding: Binding, token: str) -> DownloadSite | None:
+    """Where ``token`` is written among the ARG lines behind a binding's value (its own, and
+    those of the ARGs it is built from)."""
+    for site in binding_sites(ctx, binding, "an ENV"):
+        if site.literal.token == token:
+            return site
+    return None
 
 
 def _reference_end(value: str, start: int, variable: str) -> int | None:

@@ -189,16 +189,38 @@ def test_a_global_arg_two_stages_take_is_reported_once() -> None:
     assert "ENV LD_LIBRARY_PATH on line 4 takes it" in found[0].message
 
 
-def test_an_arg_whose_value_is_built_from_another_is_left_alone() -> None:
-    # The default is `/usr/lib/x86_64-linux-gnu` once expanded, but that text is written
-    # nowhere: not reported (a known gap), and no crash.
-    text = (
+def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_written() -> None:
+    # The default is `/usr/lib/x86_64-linux-gnu` once expanded, a text written nowhere: the
+    # finding goes where `x86_64` is written, in LIBDIR's own line or in the ARG it takes
+    built = (
         "FROM debian:bookworm\n"
         "ARG BASE=/usr/lib\n"
         "ARG LIBDIR=${BASE}/x86_64-linux-gnu\n"
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
     )
-    assert hits(text, platforms=("linux/amd64", "linux/arm64")) == []
+    found = hits(built, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [(3, 20, 26)]
+    assert found[0].message.startswith(
+        "ARG LIBDIR names `/usr/lib/x86_64-linux-gnu`, the amd64 folder, and ENV "
+        "LD_LIBRARY_PATH on line 4 takes it: built for linux/arm64"
+    )
+    inner = (
+        "FROM debian:bookworm\n"
+        "ARG ARCH=x86_64\n"
+        "ARG LIBDIR=/usr/lib/${ARCH}-linux-gnu\n"
+        "ENV LD_LIBRARY_PATH=$LIBDIR\n"
+        "ENV AGAIN=$LIBDIR\n"
+    )
+    found = hits(inner, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [(2, 10, 16)]
+    # built from the platform's own ARG: right on every target
+    own = (
+        "FROM debian:bookworm\n"
+        "ARG TARGETARCH\n"
+        "ARG LIBDIR=/usr/lib/${TARGETARCH}\n"
+        "ENV LD_LIBRARY_PATH=$LIBDIR\n"
+    )
+    assert hits(own, platforms=("linux/amd64", "linux/arm64")) == []
 
 
 def test_the_length_or_the_indirection_of_an_arg_is_not_its_folder() -> None:
