@@ -21,7 +21,8 @@ class HardcodedArchDownload(Rule):
     What it does
     Finds architecture names (`amd64`, `x86_64`, `arm64`, `aarch64`, `x64`, …) in the URLs
     and file names that RUN, ADD and COPY fetch, unpack or install, including those that
-    reach them through an ARG or ENV value or a shell variable set in the same RUN. A name
+    reach them through an ARG or ENV value (a stage's bare `ARG NAME` included, through the
+    global ARG's default it takes) or a shell variable set in the same RUN. A name
     inside an arch dispatch in the same RUN (`case`/`if` on `dpkg --print-architecture`,
     `apk --print-arch`, `uname -m`, `rpm … %{ARCH}` or `$TARGETARCH`) is correct and is not
     reported; neither are Windows-only files (Windows images are amd64) and per-architecture

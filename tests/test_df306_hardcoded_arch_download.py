@@ -96,6 +96,24 @@ def test_arg_default_used_in_a_download() -> None:
     assert "ARG PS_PACKAGE" in finding.message
 
 
+def test_a_global_arg_default_a_stage_takes_is_reported_where_it_is_written() -> None:
+    # the stage's `ARG ARCH` has no value of its own: the global ARG's default is the one the
+    # download gets, on every platform
+    text = (
+        "ARG ARCH=amd64\n"
+        "FROM debian:bookworm\n"
+        "ARG ARCH\n"
+        "RUN curl -fsSL https://x.example/tool-linux-$ARCH.tar.gz | tar -xz\n"
+    )
+    [finding] = hits(text)
+    assert (finding.line, finding.column, finding.end_column) == (1, 10, 15)
+    assert finding.message.startswith("ARG ARCH (used by a download) names `amd64`")
+    assert finding.fix is not None
+    assert [(e.line, e.column, e.replacement) for e in finding.fix.edits] == [
+        (1, 10, "${TARGETARCH}")
+    ]
+
+
 def test_env_value_used_in_a_download() -> None:
     text = (
         "FROM debian\n"

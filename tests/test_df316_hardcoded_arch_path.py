@@ -213,6 +213,16 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
     )
     found = hits(inner, platforms=("linux/amd64", "linux/arm64"))
     assert [(f.line, f.column, f.end_column) for f in found] == [(2, 10, 16)]
+    # through a stage's bare `ARG ARCH`, which takes the global ARG's default
+    global_default = (
+        "ARG ARCH=x86_64\n"
+        "FROM debian:bookworm\n"
+        "ARG ARCH\n"
+        "ARG LIBDIR=/usr/lib/${ARCH}-linux-gnu\n"
+        "ENV LD_LIBRARY_PATH=$LIBDIR\n"
+    )
+    found = hits(global_default, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [(1, 10, 16)]
     # built from the platform's own ARG: right on every target
     own = (
         "FROM debian:bookworm\n"

@@ -32,7 +32,7 @@ from dflint.analyse.shell import (
     shell_view,
     unwrapped,
 )
-from dflint.analyse.shell.source import argument_text, setting_value_start
+from dflint.analyse.shell.source import Piece, argument_text, setting_value_start
 from dflint.lint.rule import RuleContext
 from dflint.read.model import Instruction, Span
 
@@ -362,11 +362,11 @@ def binding_sites(
         return
     if not has_literal(binding.text) or depth > 4:
         return
-    piece = argument_text(ctx.dockerfile, instruction)
-    text = piece.text
-    value_start = setting_value_start(text, binding.name)
-    if value_start is None:
+    written = _written_value(ctx, instruction, binding.name)
+    if written is None:
         return
+    instruction, piece, value_start = written
+    text = piece.text
     value_end = _value_end(text, value_start, instruction)
     raw = text[value_start:value_end]
     kind = binding.kind
@@ -388,6 +388,23 @@ def binding_sites(
         inner = ctx.analysis.lookup(name, instruction)
         if inner is not None:
             yield from binding_sites(ctx, inner, user, depth + 1)
+
+
+def _written_value(
+    ctx: RuleContext, instruction: Instruction, name: str
+) -> tuple[Instruction, Piece, int] | None:
+    """The line that writes ``name``'s value, its text, and where the value starts:
+    ``instruction`` itself, or, for a stage's ``ARG NAME`` without a value, the last global
+    ARG (before the first FROM) that gives the default the stage takes."""
+    candidates = [instruction]
+    if instruction.keyword == "ARG" and instruction not in ctx.dockerfile.global_args:
+        candidates += reversed(ctx.dockerfile.global_args)
+    for candidate in candidates:
+        piece = argument_text(ctx.dockerfile, candidate)
+        value_start = setting_value_start(piece.text, name)
+        if value_start is not None:
+            return candidate, piece, value_start
+    return None
 
 
 def _value_end(text: str, start: int, instruction: Instruction) -> int:
