@@ -16,6 +16,7 @@ effect at once; ``DFLINT_PURE_PYTHON=1`` leaves any build uncompiled.
 from __future__ import annotations
 
 import os
+from importlib.machinery import EXTENSION_SUFFIXES
 from typing import Any
 
 from setuptools import Distribution, setup
@@ -65,6 +66,7 @@ class _BuildExt(build_ext):
         return not editable and not os.environ.get(ENV_PURE)
 
     def run(self) -> None:
+        self._remove_earlier_outputs()
         if not self._compiles():
             return
         try:
@@ -72,6 +74,20 @@ class _BuildExt(build_ext):
         except Exception as exc:  # a compiler that is missing or fails
             self._remove_outputs()
             self.warn(f"dflint: installing without compiled modules ({exc})")
+
+    def _remove_earlier_outputs(self) -> None:
+        # pip builds in the source folder, whose build/ keeps what an earlier build compiled:
+        # copied into this wheel, a module that is no longer compiled (or one from another
+        # build of mypyc's library) would fail to import
+        suffixes = tuple(EXTENSION_SUFFIXES)
+        for folder, _, names in os.walk(os.path.join(self.build_lib, "dflint")):
+            for name in names:
+                if name.endswith(suffixes):
+                    os.remove(os.path.join(folder, name))
+        if os.path.isdir(self.build_lib):
+            for name in os.listdir(self.build_lib):
+                if name.startswith("dflint__mypyc") and name.endswith(suffixes):
+                    os.remove(os.path.join(self.build_lib, name))
 
     def _remove_outputs(self) -> None:
         # the program must be all Python or have all its compiled parts, never some

@@ -144,9 +144,15 @@ def _compiled_modules() -> list[str]:
 
 
 def test_a_build_whose_compiler_fails_installs_all_python(tmp_path: Path) -> None:
-    """No compiled module rather than a failed install, or some of them."""
+    """No compiled module rather than a failed install, or some of them; and none left in
+    the source folder's build/ by an earlier build (pip builds there)."""
     source = tmp_path / "src"
     shutil.copytree(ROOT, source, ignore=_IGNORED)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    earlier = source / "build" / f"lib.{sysconfig.get_platform()}-{sys.implementation.cache_tag}"
+    (earlier / "dflint" / "lint").mkdir(parents=True)
+    (earlier / "dflint" / "lint" / f"engine{suffix}").write_bytes(b"an earlier build's")
+    (earlier / f"dflint__mypyc{suffix}").write_bytes(b"an earlier build's")
     env = {**os.environ, "CC": "false"}  # a compiler that fails on every file
     built = _run_build(source, tmp_path / "dist", env=env)
     if built.returncode != 0:
@@ -156,7 +162,6 @@ def test_a_build_whose_compiler_fails_installs_all_python(tmp_path: Path) -> Non
     with zipfile.ZipFile(found) as archive:
         names = archive.namelist()
         archive.extractall(tmp_path / "site")
-    suffix = sysconfig.get_config_var("EXT_SUFFIX")
     assert [name for name in names if name.endswith(suffix)] == []
     assert "dflint/read/reader.py" in names
     packages = [entry for entry in sys.path if entry.endswith("site-packages")]
