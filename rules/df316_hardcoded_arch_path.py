@@ -184,9 +184,9 @@ class HardcodedArchPath(Rule):
             else:
                 # the default is built from another ARG (`ARG LIBDIR=${BASE}/x86_64-linux-gnu`,
                 # `ARG LIBDIR=/usr/lib/${ARCH}-linux-gnu`): where the architecture is written
-                site = _site_of(ctx, binding, item.token)
+                site = _site_of(ctx, binding, item.arch)
                 if site is None:
-                    continue
+                    continue  # past the ARGs binding_sites follows
                 arg, span = site.instruction, site.span
             if (arg.start_line, variable) in reported:
                 continue
@@ -228,11 +228,11 @@ class HardcodedArchPath(Rule):
         )
 
 
-def _site_of(ctx: RuleContext, binding: Binding, token: str) -> DownloadSite | None:
-    """Where ``token`` is written among the ARG lines behind a binding's value (its own, and
-    those of the ARGs it is built from)."""
+def _site_of(ctx: RuleContext, binding: Binding, arch: str) -> DownloadSite | None:
+    """Where a name of ``arch`` is written among the ARG lines behind a binding's value (its
+    own, and those of the ARGs it is built from)."""
     for site in binding_sites(ctx, binding, "an ENV"):
-        if site.literal.token == token:
+        if same_arch(site.literal.arch, arch):
             return site
     return None
 

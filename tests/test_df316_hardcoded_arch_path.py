@@ -223,6 +223,20 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
     )
     found = hits(global_default, platforms=("linux/amd64", "linux/arm64"))
     assert [(f.line, f.column, f.end_column) for f in found] == [(1, 10, 16)]
+    # two spellings of one architecture: reported where LIBDIR's own is written
+    two_spellings = (
+        "FROM debian:bookworm\n"
+        "ARG BASE=/opt/amd64-tools\n"
+        "ARG LIBDIR=${BASE}/x86_64-linux-gnu\n"
+        "ENV LD_LIBRARY_PATH=$LIBDIR\n"
+    )
+    found = hits(two_spellings, platforms=("linux/amd64", "linux/arm64"))
+    assert [(f.line, f.column, f.end_column) for f in found] == [(3, 20, 26)]
+    # a chain longer than the ARGs followed: nothing reported, and nothing crashes
+    chain = "FROM debian:bookworm\nARG A0=x86_64\n"
+    chain += "".join(f"ARG A{i}=${{A{i - 1}}}\n" for i in range(1, 7))
+    chain += "ARG LIBDIR=/usr/lib/${A6}-linux-gnu\nENV LD_LIBRARY_PATH=$LIBDIR\n"
+    assert hits(chain, platforms=("linux/amd64", "linux/arm64")) == []
     # built from the platform's own ARG: right on every target
     own = (
         "FROM debian:bookworm\n"
