@@ -66,19 +66,20 @@ class _BuildExt(build_ext):
         return not editable and not os.environ.get(ENV_PURE)
 
     def run(self) -> None:
-        self._remove_earlier_outputs()
+        self._remove_compiled()
         if not self._compiles():
             return
         try:
             super().run()
         except Exception as exc:  # a compiler that is missing or fails
-            self._remove_outputs()
+            self._remove_compiled()
             self.warn(f"dflint: installing without compiled modules ({exc})")
 
-    def _remove_earlier_outputs(self) -> None:
-        # pip builds in the source folder, whose build/ keeps what an earlier build compiled:
-        # copied into this wheel, a module that is no longer compiled (or one from another
-        # build of mypyc's library) would fail to import
+    def _remove_compiled(self) -> None:
+        # The program must be all Python or have all its compiled parts, never some: after a
+        # failed build, and before any build, as pip builds in the source folder, whose
+        # build/ keeps what an earlier build compiled (copied into this wheel, a module no
+        # longer compiled, or one from another build of mypyc's library, fails to import).
         suffixes = tuple(EXTENSION_SUFFIXES)
         for folder, _, names in os.walk(os.path.join(self.build_lib, "dflint")):
             for name in names:
@@ -88,13 +89,6 @@ class _BuildExt(build_ext):
             for name in os.listdir(self.build_lib):
                 if name.startswith("dflint__mypyc") and name.endswith(suffixes):
                     os.remove(os.path.join(self.build_lib, name))
-
-    def _remove_outputs(self) -> None:
-        # the program must be all Python or have all its compiled parts, never some
-        for extension in self.extensions:
-            path = self.get_ext_fullpath(extension.name)
-            if os.path.exists(path):
-                os.remove(path)
 
 
 def _compiled_modules(build_temp: str) -> list[Any]:

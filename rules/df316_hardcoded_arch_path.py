@@ -16,7 +16,7 @@ from dflint.analyse.arch import (
 )
 from dflint.analyse.shell.source import Piece, argument_text, setting_value_start
 from dflint.core.findings import Severity
-from dflint.lint.archsites import DownloadSite, binding_sites
+from dflint.lint.archsites import DownloadSite, binding_sites, written_value
 from dflint.lint.rule import Rule, RuleContext, Violation
 from dflint.read.model import Instruction
 
@@ -250,20 +250,15 @@ def _reference_end(value: str, start: int, variable: str) -> int | None:
 def _where_written(
     ctx: RuleContext, arg: Instruction, variable: str, value: str
 ) -> tuple[Instruction, Piece, int] | None:
-    """The ARG line that writes ``value`` for ``variable``, its text, and where the value
-    starts in it: ``arg`` itself, or for ``ARG NAME`` without a value in a stage, the
-    global ARG (before the first FROM) whose default the stage takes."""
-    candidates = [arg]
-    if arg not in ctx.dockerfile.global_args:
-        candidates += reversed(ctx.dockerfile.global_args)
-    for candidate in candidates:
-        piece = argument_text(ctx.dockerfile, candidate)
-        value_start = setting_value_start(piece.text, variable)
-        if value_start is None:
-            continue
-        at = piece.text.find(value, value_start)
-        return (candidate, piece, at) if at >= 0 else None
-    return None
+    """The ARG line that writes ``value`` for ``variable`` (``arg`` itself, or the global ARG
+    whose default a stage's bare ``ARG NAME`` takes), its text, and where ``value`` starts in
+    it; None when that line writes the value otherwise (built from another ARG)."""
+    written = written_value(ctx, arg, variable)
+    if written is None:
+        return None
+    candidate, piece, value_start = written
+    at = piece.text.find(value, value_start)
+    return (candidate, piece, at) if at >= 0 else None
 
 
 def _judge(ctx: RuleContext, value: str, pinned: str | None) -> tuple[Literal, list[str]] | None:

@@ -189,6 +189,14 @@ def test_a_global_arg_two_stages_take_is_reported_once() -> None:
     assert "ENV LD_LIBRARY_PATH on line 4 takes it" in found[0].message
 
 
+BOTH = ("linux/amd64", "linux/arm64")
+
+
+def spans(text: str) -> list[tuple[int, int, int]]:
+    """(line, column, end column) of each finding, for amd64 and arm64."""
+    return [(f.line, f.column, f.end_column) for f in hits(text, platforms=BOTH)]
+
+
 def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_written() -> None:
     # The default is `/usr/lib/x86_64-linux-gnu` once expanded, a text written nowhere: the
     # finding goes where `x86_64` is written, in LIBDIR's own line or in the ARG it takes
@@ -198,9 +206,8 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
         "ARG LIBDIR=${BASE}/x86_64-linux-gnu\n"
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
     )
-    found = hits(built, platforms=("linux/amd64", "linux/arm64"))
-    assert [(f.line, f.column, f.end_column) for f in found] == [(3, 20, 26)]
-    assert found[0].message.startswith(
+    assert spans(built) == [(3, 20, 26)]
+    assert hits(built, platforms=BOTH)[0].message.startswith(
         "ARG LIBDIR names `/usr/lib/x86_64-linux-gnu`, the amd64 folder, and ENV "
         "LD_LIBRARY_PATH on line 4 takes it: built for linux/arm64"
     )
@@ -211,8 +218,7 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
         "ENV AGAIN=$LIBDIR\n"
     )
-    found = hits(inner, platforms=("linux/amd64", "linux/arm64"))
-    assert [(f.line, f.column, f.end_column) for f in found] == [(2, 10, 16)]
+    assert spans(inner) == [(2, 10, 16)]
     # through a stage's bare `ARG ARCH`, which takes the global ARG's default
     global_default = (
         "ARG ARCH=x86_64\n"
@@ -221,8 +227,7 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
         "ARG LIBDIR=/usr/lib/${ARCH}-linux-gnu\n"
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
     )
-    found = hits(global_default, platforms=("linux/amd64", "linux/arm64"))
-    assert [(f.line, f.column, f.end_column) for f in found] == [(1, 10, 16)]
+    assert spans(global_default) == [(1, 10, 16)]
     # two spellings of one architecture: reported where LIBDIR's own is written
     two_spellings = (
         "FROM debian:bookworm\n"
@@ -230,13 +235,12 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
         "ARG LIBDIR=${BASE}/x86_64-linux-gnu\n"
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
     )
-    found = hits(two_spellings, platforms=("linux/amd64", "linux/arm64"))
-    assert [(f.line, f.column, f.end_column) for f in found] == [(3, 20, 26)]
+    assert spans(two_spellings) == [(3, 20, 26)]
     # a chain longer than the ARGs followed: nothing reported, and nothing crashes
     chain = "FROM debian:bookworm\nARG A0=x86_64\n"
     chain += "".join(f"ARG A{i}=${{A{i - 1}}}\n" for i in range(1, 7))
     chain += "ARG LIBDIR=/usr/lib/${A6}-linux-gnu\nENV LD_LIBRARY_PATH=$LIBDIR\n"
-    assert hits(chain, platforms=("linux/amd64", "linux/arm64")) == []
+    assert spans(chain) == []
     # built from the platform's own ARG: right on every target
     own = (
         "FROM debian:bookworm\n"
@@ -244,7 +248,7 @@ def test_an_arg_whose_value_is_built_from_another_is_reported_where_the_arch_is_
         "ARG LIBDIR=/usr/lib/${TARGETARCH}\n"
         "ENV LD_LIBRARY_PATH=$LIBDIR\n"
     )
-    assert hits(own, platforms=("linux/amd64", "linux/arm64")) == []
+    assert spans(own) == []
 
 
 def test_the_length_or_the_indirection_of_an_arg_is_not_its_folder() -> None:

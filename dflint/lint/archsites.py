@@ -362,7 +362,7 @@ def binding_sites(
         return
     if not has_literal(binding.text) or depth > 4:
         return
-    written = _written_value(ctx, instruction, binding.name)
+    written = written_value(ctx, instruction, binding.name)
     if written is None:
         return
     instruction, piece, value_start = written
@@ -390,7 +390,7 @@ def binding_sites(
             yield from binding_sites(ctx, inner, user, depth + 1)
 
 
-def _written_value(
+def written_value(
     ctx: RuleContext, instruction: Instruction, name: str
 ) -> tuple[Instruction, Piece, int] | None:
     """The line that writes ``name``'s value, its text, and where the value starts:
